@@ -1,0 +1,84 @@
+package dev.baton.conf;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@code [program.NAME]} table. Option names and defaults follow supervisord's where the meaning is the same.
+ *
+ * <p>{@code command} and {@code environment} values are templates: {@code ${VAR}} was already expanded from Baton's
+ * environment when the file was read; the placeholders {@code {worker}}, {@code {generation}}, {@code {port}} and
+ * {@code {socket}} are expanded for each worker when it starts (see {@link #PLACEHOLDERS}).
+ *
+ * @param name                 the NAME of {@code [program.NAME]}: letters, digits, {@code _ - .}
+ * @param command              argument vector, split like a POSIX shell would (quotes, backslashes), no shell run
+ * @param directory            working directory, resolved against the config folder; default: the config folder
+ * @param environment          extra environment variables (TOML table of strings); default empty
+ * @param numprocs             worker count, at least 1; default 1
+ * @param autostart            start with the daemon; default true
+ * @param autorestart          default {@link AutoRestart#UNEXPECTED}
+ * @param exitcodes            expected exit codes for {@code autorestart = "unexpected"}; default [0]
+ * @param startsecs            seconds a worker must stay up to count as started; default 1
+ * @param startretries         failed starts in a row before FATAL; default 3
+ * @param stopsignal           default TERM
+ * @param stopwaitsecs         seconds between stopsignal and SIGKILL; default 10
+ * @param stopasgroup          send stopsignal to the worker's whole process group; default true
+ * @param killasgroup          send SIGKILL to the worker's whole process group; default true
+ * @param redirectStderr       stderr goes to the stdout log; default false
+ * @param stdoutLogfileMaxbytes rotate the stdout log past this size, 0 = never; default 50 MB (50 * 1024 * 1024);
+ *                             TOML accepts an integer or a string such as "50MB", "512KB", "1GB"
+ * @param stdoutLogfileBackups rotated stdout files kept; default 10
+ * @param stderrLogfileMaxbytes same for stderr; default 50 MB
+ * @param stderrLogfileBackups same for stderr; default 10
+ * @param priority             start order, lower first; stop in reverse; default 999
+ * @param user                 run workers as this user (Baton must run as root); default: Baton's user
+ */
+public record ProgramConfig(
+        String name,
+        List<String> command,
+        Path directory,
+        Map<String, String> environment,
+        int numprocs,
+        boolean autostart,
+        AutoRestart autorestart,
+        List<Integer> exitcodes,
+        int startsecs,
+        int startretries,
+        Signal stopsignal,
+        int stopwaitsecs,
+        boolean stopasgroup,
+        boolean killasgroup,
+        boolean redirectStderr,
+        long stdoutLogfileMaxbytes,
+        int stdoutLogfileBackups,
+        long stderrLogfileMaxbytes,
+        int stderrLogfileBackups,
+        int priority,
+        Optional<String> user) {
+
+    /** The per-worker placeholders expanded in {@code command} and {@code environment} values. */
+    public static final List<String> PLACEHOLDERS = List.of("{worker}", "{generation}", "{port}", "{socket}");
+
+    public ProgramConfig {
+        command = List.copyOf(command);
+        environment = Map.copyOf(environment);
+        exitcodes = List.copyOf(exitcodes);
+    }
+
+    /** True when any command argument or environment value uses {@code {port}}. */
+    public boolean usesPort() {
+        return uses("{port}");
+    }
+
+    /** True when any command argument or environment value uses {@code {socket}}. */
+    public boolean usesSocket() {
+        return uses("{socket}");
+    }
+
+    private boolean uses(String placeholder) {
+        return command.stream().anyMatch(a -> a.contains(placeholder))
+                || environment.values().stream().anyMatch(v -> v.contains(placeholder));
+    }
+}

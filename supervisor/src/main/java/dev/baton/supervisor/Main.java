@@ -1,0 +1,6 @@
+package dev.baton.supervisor;
+
+public final class Main {
+    public static void main(String[] args) {
+    }
+}
