@@ -1,0 +1,120 @@
+package dev.baton.conf;
+
+import dev.baton.conf.internal.DaemonReader;
+import dev.baton.conf.internal.EnvExpander;
+import dev.baton.conf.internal.ProgramReader;
+import dev.baton.conf.internal.Problems;
+import dev.baton.conf.internal.Section;
+import dev.baton.conf.internal.ValuePositions;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlVersion;
+
+/**
+ * Reads a Baton configuration file (TOML 1.0) into a validated {@link BatonConfig}.
+ *
+ * <p>Every problem in the file is collected and reported at once, in file order, as one {@link ConfigException}:
+ * {@code baton.toml:7:12: program.web.numprocs: expected an integer, found a string}. TOML syntax errors are
+ * reported alone (the rest of the file is not checked until it parses).
+ */
+public final class ConfigLoader {
+
+    /** The top-level tables a configuration may have. */
+    private static final List<String> TABLES = List.of("baton", "program");
+
+    private static final Comparator<ProgramConfig> START_ORDER =
+            Comparator.comparingInt(ProgramConfig::priority).thenComparing(ProgramConfig::name);
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @param env the environment {@code ${VAR}} expands from, normally {@link System#getenv()}
+     * @throws ConfigException when the file cannot be read or is invalid
+     */
+    public static BatonConfig load(Path file, Map<String, String> env) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigError(file, 0, 0, null, "cannot read: " + reason(file, e))));
+        }
+        return parse(text, file, env);
+    }
+
+    /**
+     * Validates {@code text} as the contents of {@code file}.
+     *
+     * @param file names the file in error messages (as given) and is the base of relative paths (its folder)
+     * @param env  the environment {@code ${VAR}} expands from
+     * @throws ConfigException carrying every problem found, in file order
+     */
+    public static BatonConfig parse(String text, Path file, Map<String, String> env) throws ConfigException {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(env, "env");
+        Path absolute = file.toAbsolutePath().normalize();
+        Path base = absolute.getParent() == null ? absolute : absolute.getParent();
+        Problems problems = new Problems(file);
+
+        TomlParseResult toml = Toml.parse(text, TomlVersion.V1_0_0);
+        for (TomlParseError error : toml.errors()) {
+            problems.add(error.position(), null, error.getMessage());
+        }
+        problems.throwIfAny();
+
+        ValuePositions positions = new ValuePositions(text);
+        Section root = new Section(toml, List.of(), TomlPosition.positionAt(1, 1), problems, positions);
+        root.rejectUnknownKeys(TABLES, Map.of());
+        Section baton = root.section("baton")
+                .orElseGet(() -> new Section(null, List.of("baton"), null, problems, positions));
+        DaemonSettings daemon = DaemonReader.read(baton, base);
+        List<ProgramConfig> programs = programs(root, base, new EnvExpander(env));
+        problems.throwIfAny();
+        return new BatonConfig(absolute, daemon, programs);
+    }
+
+    /** Every {@code [program.NAME]}, in start order. */
+    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env) {
+        List<ProgramConfig> programs = new ArrayList<>();
+        root.section("program").ifPresent(all -> {
+            for (String name : all.keys()) {
+                all.section(name).ifPresent(program -> programs.add(ProgramReader.read(program, name, base, env)));
+            }
+        });
+        programs.sort(START_ORDER);
+        return programs;
+    }
+
+    /** A short reason for a failed read: {@code no such file}, {@code permission denied}... */
+    private static String reason(Path file, IOException e) {
+        if (Files.isDirectory(file)) {
+            return "is a directory";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not valid UTF-8";
+        }
+        String message = e.getMessage();
+        return message == null || message.isEmpty() ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.baton.conf.internal;
+
+import dev.baton.conf.AutoRestart;
+import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.Signal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.tomlj.TomlArray;
+
+/** Reads one {@code [program.NAME]} table. */
+public final class ProgramReader {
+
+    /** Every key {@code [program.NAME]} accepts. */
+    public static final List<String> KEYS = List.of(
+            "command", "directory", "environment", "numprocs", "autostart", "autorestart", "exitcodes",
+            "startsecs", "startretries", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
+            "redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
+            "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user");
+
+    /** supervisord keys Baton deliberately does without, and what to do instead. */
+    private static final Map<String, String> NOTES = Map.of(
+            "stdout_logfile", "Baton writes worker logs into [baton] log_dir",
+            "stderr_logfile", "Baton writes worker logs into [baton] log_dir");
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final long DEFAULT_MAXBYTES = 50L * 1024 * 1024;
+    private static final String SIGNALS =
+            Arrays.stream(Signal.values()).map(Signal::name).collect(Collectors.joining(", "));
+
+    private ProgramReader() {
+    }
+
+    /**
+     * Reads {@code program}. Problems go to the section's {@link Problems}; the returned value is then only
+     * partly meaningful and must be discarded.
+     *
+     * @param base the configuration file's folder, against which {@code directory} is resolved
+     */
+    public static ProgramConfig read(Section program, String name, Path base, EnvExpander env) {
+        if (!NAME.matcher(name).matches()) {
+            program.errorAtHeader("invalid program name, use only letters, digits, \"_\", \"-\" and \".\"");
+        }
+        program.rejectUnknownKeys(KEYS, NOTES);
+        return new ProgramConfig(
+                name,
+                command(program, env),
+                program.path("directory", base).orElse(base),
+                environment(program, env),
+                program.integer("numprocs", 1, 1),
+                program.bool("autostart", true),
+                autorestart(program),
+                exitcodes(program),
+                program.integer("startsecs", 1, 0),
+                program.integer("startretries", 3, 0),
+                stopsignal(program),
+                program.integer("stopwaitsecs", 10, 0),
+                program.bool("stopasgroup", true),
+                program.bool("killasgroup", true),
+                program.bool("redirect_stderr", false),
+                byteSize(program, "stdout_logfile_maxbytes"),
+                program.integer("stdout_logfile_backups", 10, 0),
+                byteSize(program, "stderr_logfile_maxbytes"),
+                program.integer("stderr_logfile_backups", 10, 0),
+                program.integer("priority", 999, Integer.MIN_VALUE),
+                program.nonEmptyString("user"));
+    }
+
+    /** Splits {@code command} into words, then expands {@code ${VAR}} in each word (so a value never splits). */
+    private static List<String> command(Section program, EnvExpander env) {
+        if (!program.has("command")) {
+            program.errorAtHeader("missing required key \"command\"");
+            return List.of();
+        }
+        Optional<String> text = program.nonEmptyString("command");
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        List<String> words;
+        try {
+            words = CommandSplitter.split(text.get());
+        } catch (IllegalArgumentException e) {
+            program.error("command", e.getMessage());
+            return List.of();
+        }
+        List<String> expanded = new ArrayList<>(words.size());
+        for (String word : words) {
+            expanded.add(env.expand(word, message -> program.error("command", message)));
+        }
+        if (expanded.isEmpty() || expanded.get(0).isEmpty()) {
+            program.error("command", "the program to run (first word) is empty");
+        }
+        return expanded;
+    }
+
+    private static Map<String, String> environment(Section program, EnvExpander env) {
+        Optional<Section> table = program.section("environment");
+        if (table.isEmpty()) {
+            return Map.of();
+        }
+        Section variables = table.get();
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String name : variables.keys()) {
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                variables.errorAtKey(name, "invalid environment variable name");
+                continue;
+            }
+            variables.string(name).ifPresent(value ->
+                    result.put(name, env.expand(value, message -> variables.error(name, message))));
+        }
+        return result;
+    }
+
+    private static AutoRestart autorestart(Section program) {
+        Object value = program.get("autorestart");
+        if (value == null) {
+            return AutoRestart.UNEXPECTED;
+        }
+        if (value instanceof Boolean always) {
+            return always ? AutoRestart.ALWAYS : AutoRestart.NEVER;
+        }
+        if (value instanceof String text && text.equalsIgnoreCase("unexpected")) {
+            return AutoRestart.UNEXPECTED;
+        }
+        if (value instanceof String text) {
+            program.error("autorestart", "must be true, false or \"unexpected\", found \"" + text + "\"");
+        } else {
+            program.typeError("autorestart", "a boolean or \"unexpected\"");
+        }
+        return AutoRestart.UNEXPECTED;
+    }
+
+    /** An array of exit codes, or a single one. */
+    private static List<Integer> exitcodes(Section program) {
+        Object value = program.get("exitcodes");
+        if (value == null) {
+            return List.of(0);
+        }
+        if (value instanceof Long code) {
+            return program.checkRange("exitcodes", code, 0, 255) ? List.of(code.intValue()) : List.of(0);
+        }
+        if (!(value instanceof TomlArray array)) {
+            program.typeError("exitcodes", "an array of integers");
+            return List.of(0);
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            Object element = array.get(i);
+            if (!(element instanceof Long code)) {
+                program.errorAtElement("exitcodes", array, i,
+                        "expected an integer, found " + Section.typeName(element));
+                continue;
+            }
+            Optional<String> problem = Section.rangeProblem(code, 0, 255);
+            if (problem.isPresent()) {
+                program.errorAtElement("exitcodes", array, i, problem.get());
+            } else {
+                codes.add(code.intValue());
+            }
+        }
+        return codes;
+    }
+
+    private static Signal stopsignal(Section program) {
+        Optional<String> name = program.string("stopsignal");
+        if (name.isEmpty()) {
+            return Signal.TERM;
+        }
+        Optional<Signal> signal = Signal.parse(name.get());
+        if (signal.isEmpty()) {
+            program.error("stopsignal", "unknown signal \"" + name.get() + "\", expected one of " + SIGNALS);
+        }
+        return signal.orElse(Signal.TERM);
+    }
+
+    /** A byte count: an integer, or a string such as {@code "50MB"}. */
+    private static long byteSize(Section program, String key) {
+        Object value = program.get(key);
+        if (value == null) {
+            return DEFAULT_MAXBYTES;
+        }
+        if (value instanceof Long bytes) {
+            return program.checkRange(key, bytes, 0, Long.MAX_VALUE) ? bytes : DEFAULT_MAXBYTES;
+        }
+        if (!(value instanceof String text)) {
+            program.typeError(key, "an integer or a size string");
+            return DEFAULT_MAXBYTES;
+        }
+        OptionalLong bytes = ByteSize.parse(text);
+        if (bytes.isEmpty()) {
+            program.error(key, "invalid size \"" + text + "\", expected a number of bytes or a size such as "
+                    + "\"512KB\", \"50MB\", \"1GB\"");
+            return DEFAULT_MAXBYTES;
+        }
+        return bytes.getAsLong();
+    }
+}

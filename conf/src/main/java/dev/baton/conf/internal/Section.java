@@ -1,0 +1,228 @@
+package dev.baton.conf.internal;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * One TOML table being validated, with its key path ({@code program.web}). Typed reads report a wrong type or a
+ * value out of range to {@link Problems}, located at the offending value, and then return the default.
+ */
+public final class Section {
+
+    private static final TomlTable EMPTY = Toml.parse("");
+
+    private final TomlTable table;
+    private final List<String> path;
+    private final TomlPosition header;
+    private final Problems problems;
+    private final ValuePositions positions;
+
+    /**
+     * @param table  the table; null stands for an absent table (every key takes its default)
+     * @param path   its key path from the document root
+     * @param header where the table is defined (its {@code [header]} or its key)
+     */
+    public Section(TomlTable table, List<String> path, TomlPosition header, Problems problems,
+                   ValuePositions positions) {
+        this.table = table == null ? EMPTY : table;
+        this.path = List.copyOf(path);
+        this.header = header;
+        this.problems = problems;
+        this.positions = positions;
+    }
+
+    /** The sub-table {@code key}, or empty (after reporting a type error) when it is absent or not a table. */
+    public Optional<Section> section(String key) {
+        Object value = get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof TomlTable table)) {
+            typeError(key, "a table");
+            return Optional.empty();
+        }
+        return Optional.of(new Section(table, childPath(key), keyPosition(key), problems, positions));
+    }
+
+    /** Every key of this table, in document order. */
+    public List<String> keys() {
+        return new ArrayList<>(table.keySet());
+    }
+
+    public boolean has(String key) {
+        return get(key) != null;
+    }
+
+    /** The raw value; keys are never split at dots ({@code "a.b"} is one key). */
+    public Object get(String key) {
+        return table.get(List.of(key));
+    }
+
+    /** The key path of this table, such as {@code program.web} ({@code program."web:2"} when quoting is needed). */
+    public String keyPath() {
+        return Toml.joinKeyPath(path);
+    }
+
+    public String keyPath(String key) {
+        return Toml.joinKeyPath(childPath(key));
+    }
+
+    /** Reports a problem with the value of {@code key}, located at that value. */
+    public void error(String key, String message) {
+        problems.add(positions.valueOf(keyPosition(key)), keyPath(key), message);
+    }
+
+    /** Reports a problem with the key itself, located at the key. */
+    public void errorAtKey(String key, String message) {
+        problems.add(keyPosition(key), keyPath(key), message);
+    }
+
+    /** Reports a problem with the whole table, located at its header. */
+    public void errorAtHeader(String message) {
+        problems.add(header, keyPath(), message);
+    }
+
+    /** Reports a problem with element {@code index} of the array {@code key}, located at that element. */
+    public void errorAtElement(String key, TomlArray array, int index, String message) {
+        problems.add(array.inputPositionOf(index), keyPath(key) + "[" + index + "]", message);
+    }
+
+    /** Reports {@code expected <expected>, found <actual type>} for {@code key}. */
+    public void typeError(String key, String expected) {
+        error(key, "expected " + expected + ", found " + typeName(get(key)));
+    }
+
+    /** Reports every key not in {@code known}, with a hint or a note when there is one. */
+    public void rejectUnknownKeys(List<String> known, Map<String, String> notes) {
+        for (String key : keys()) {
+            if (known.contains(key)) {
+                continue;
+            }
+            String message = notes.containsKey(key)
+                    ? "unknown key: " + notes.get(key)
+                    : KeyHints.closest(key, known).map(k -> "unknown key, did you mean \"" + k + "\"?")
+                            .orElse("unknown key");
+            errorAtKey(key, message);
+        }
+    }
+
+    public Optional<String> string(String key) {
+        return typed(key, String.class, "a string");
+    }
+
+    /** A string that must not be empty or blank. */
+    public Optional<String> nonEmptyString(String key) {
+        Optional<String> value = string(key);
+        if (value.isPresent() && value.get().isBlank()) {
+            error(key, "must not be empty");
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        return typed(key, Boolean.class, "a boolean").orElse(defaultValue);
+    }
+
+    public int integer(String key, int defaultValue, int min) {
+        return integer(key, defaultValue, min, Integer.MAX_VALUE);
+    }
+
+    public int integer(String key, int defaultValue, int min, int max) {
+        Optional<Long> value = typed(key, Long.class, "an integer");
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        return checkRange(key, value.get(), min, max) ? value.get().intValue() : defaultValue;
+    }
+
+    /** True when {@code value} is within [min, max]; otherwise reports it against {@code key}. */
+    public boolean checkRange(String key, long value, long min, long max) {
+        Optional<String> problem = rangeProblem(value, min, max);
+        problem.ifPresent(message -> error(key, message));
+        return problem.isEmpty();
+    }
+
+    /** {@code must be at least 1, found 0} or {@code must be at most 255, found 256}, if out of range. */
+    public static Optional<String> rangeProblem(long value, long min, long max) {
+        if (value < min) {
+            return Optional.of("must be at least " + min + ", found " + value);
+        }
+        if (value > max) {
+            return Optional.of("must be at most " + max + ", found " + value);
+        }
+        return Optional.empty();
+    }
+
+    /** A path, resolved against {@code base} when relative, and normalised. */
+    public Optional<Path> path(String key, Path base) {
+        Optional<String> value = nonEmptyString(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(base.resolve(value.get()).normalize());
+        } catch (InvalidPathException e) {
+            error(key, "invalid path: " + e.getReason());
+            return Optional.empty();
+        }
+    }
+
+    /** The TOML type of a value for messages: {@code a string}, {@code an integer}, {@code a table}... */
+    public static String typeName(Object value) {
+        if (value instanceof String) {
+            return "a string";
+        } else if (value instanceof Long) {
+            return "an integer";
+        } else if (value instanceof Double) {
+            return "a float";
+        } else if (value instanceof Boolean) {
+            return "a boolean";
+        } else if (value instanceof TomlArray) {
+            return "an array";
+        } else if (value instanceof TomlTable) {
+            return "a table";
+        } else if (value instanceof LocalDate) {
+            return "a date";
+        } else if (value instanceof LocalTime) {
+            return "a time";
+        } else if (value instanceof Temporal) {
+            return "a date-time";
+        }
+        return "nothing";
+    }
+
+    private <T> Optional<T> typed(String key, Class<T> type, String expected) {
+        Object value = get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!type.isInstance(value)) {
+            typeError(key, expected);
+            return Optional.empty();
+        }
+        return Optional.of(type.cast(value));
+    }
+
+    private TomlPosition keyPosition(String key) {
+        TomlPosition position = table.inputPositionOf(List.of(key));
+        return position == null ? header : position;
+    }
+
+    private List<String> childPath(String key) {
+        List<String> child = new ArrayList<>(path);
+        child.add(key);
+        return child;
+    }
+}
