@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -303,5 +305,19 @@ class ConfigLoaderTest {
             BatonConfig config = ConfigLoader.load(example, System.getenv());
             assertFalse(config.programs().isEmpty(), example + " has no program");
         }
+    }
+
+    @Test
+    void everyTomlSnippetInTheReferenceParses() throws Exception {
+        String markdown = Files.readString(Path.of("CONFIG.md"));
+        Matcher snippet = Pattern.compile("```toml\n(.*?)```", Pattern.DOTALL).matcher(markdown);
+        int count = 0;
+        while (snippet.find()) {
+            BatonConfig config = ConfigLoader.parse(snippet.group(1), Path.of("CONFIG.md"),
+                    Map.of("DATABASE_URL", "postgres://db/app"));
+            assertFalse(config.programs().isEmpty());
+            count++;
+        }
+        assertEquals(2, count);
     }
 }
