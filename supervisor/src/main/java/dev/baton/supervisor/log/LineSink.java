@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * may be up to 3 bytes shorter. The file gets a line's bytes as they came; the hub gets them decoded as UTF-8, each
  * invalid sequence replaced by U+FFFD.
  *
+ * <p>An exception thrown by the echo sink propagates out of {@link #accept} after its line was written and
+ * published; the sink stays consistent and the rest of the chunk is left unread.
+ *
  * <p>Not thread-safe: one I/O thread feeds one instance. Many instances may share one file and one hub. Memory is
  * at most about {@code 3 * MAX_LINE_BYTES} per instance, whatever the worker prints.
  */
@@ -88,9 +91,10 @@ public final class LineSink {
             return;
         }
         closed = true;
-        if (length > 0) {
-            emit(length);
-            length = 0;
+        int n = length;
+        length = 0;
+        if (n > 0) {
+            emit(n);
         }
     }
 
@@ -120,8 +124,9 @@ public final class LineSink {
     }
 
     private void endLine() {
-        emit(length > 0 && line[length - 1] == '\r' ? length - 1 : length);
-        length = 0;
+        int n = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+        length = 0; // first: an exception from the echo sink must not leave the line pending
+        emit(n);
     }
 
     /** Emits the full buffer as a piece, keeping back the start of a UTF-8 character cut off at its end. */
@@ -129,9 +134,12 @@ public final class LineSink {
         int cut = Utf8.completeLength(line, length);
         int kept = length - cut;
         System.arraycopy(line, cut, carry, 0, kept);
-        emit(cut);
-        System.arraycopy(carry, 0, line, 0, kept);
-        length = kept;
+        try {
+            emit(cut);
+        } finally {
+            System.arraycopy(carry, 0, line, 0, kept);
+            length = kept;
+        }
     }
 
     /** Writes {@code line[0, n)} plus {@code \n} to the file in one write, then publishes it. */

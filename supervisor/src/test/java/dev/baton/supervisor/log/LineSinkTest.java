@@ -203,6 +203,24 @@ class LineSinkTest {
     }
 
     @Test
+    void echoThatThrowsLeavesTheSinkConsistent() throws IOException {
+        boolean[] fail = {true};
+        LineSink s = new LineSink("web:2", LogStream.STDOUT, file, hub, l -> {
+            if (fail[0]) {
+                fail[0] = false;
+                throw new IllegalStateException("stdout is gone");
+            }
+        });
+        ByteBuffer chunk = ByteBuffer.wrap("one\ntwo\n".getBytes(UTF_8));
+        assertThrows(IllegalStateException.class, () -> s.accept(chunk));
+        s.accept(chunk);
+        s.accept(ByteBuffer.wrap("three\n".getBytes(UTF_8)));
+
+        assertEquals(List.of("one", "two", "three"), hubTexts());
+        assertEquals("one\ntwo\nthree\n", fileText());
+    }
+
+    @Test
     void linesCarrySourceAndStream() {
         LineSink err = new LineSink("worker:0", LogStream.STDERR, file, hub, null);
         err.accept(ByteBuffer.wrap("oops\n".getBytes(UTF_8)));
