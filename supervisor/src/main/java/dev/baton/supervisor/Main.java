@@ -1,6 +1,28 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.cli.BatonCommand;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** The {@code baton} executable; the only place that calls {@link System#exit}. */
 public final class Main {
+
+    private Main() {
+    }
+
     public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = BatonCommand.create(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** The version from the jar manifest, or "dev" when run from classes. */
+    public static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 }

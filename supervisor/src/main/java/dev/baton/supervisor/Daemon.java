@@ -1,0 +1,176 @@
+package dev.baton.supervisor;
+
+import dev.baton.conf.BatonConfig;
+import dev.baton.conf.ConfigError;
+import dev.baton.conf.ConfigException;
+import dev.baton.conf.ConfigLoader;
+import dev.baton.supervisor.control.ControlClient;
+import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.log.LogFiles;
+import dev.baton.supervisor.log.LogHub;
+import dev.baton.supervisor.log.LogStream;
+import dev.baton.supervisor.process.NuProcessLauncher;
+import dev.baton.supervisor.process.Posix;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code baton run}: the foreground daemon. Owns the control socket, the supervisor and its loop, the logs and
+ * the pid file; obeys TERM/INT (graceful shutdown), HUP (re-read the configuration) and USR1 (reopen log files).
+ */
+public final class Daemon {
+
+    /** Seconds a leftover worker group from a killed Baton gets between SIGTERM and SIGKILL. */
+    private static final long LEFTOVER_GRACE_MILLIS = 5_000;
+
+    private final BatonConfig config;
+    private final long startedAt = System.currentTimeMillis();
+    private final SupervisorLoop loop = new SupervisorLoop();
+    private final LogHub hub = LogHub.withDefaults();
+    private final LogFiles logFiles;
+    private final PidFile pidFile;
+    private final Supervisor supervisor;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+
+    /** The daemon could not start; the message is one line for the operator. */
+    public static final class StartupException extends Exception {
+        public StartupException(String message) {
+            super(message);
+        }
+    }
+
+    private Daemon(BatonConfig config) {
+        this.config = config;
+        this.logFiles = new LogFiles(config.daemon().logDir());
+        this.pidFile = new PidFile(config.daemon().socket().resolveSibling(
+                config.daemon().socket().getFileName() + ".pids"));
+        WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,
+                config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
+                System.getenv(), w -> recordPids());
+        this.supervisor = new Supervisor(ctx);
+    }
+
+    /** Runs until shut down; answers once every worker has stopped. */
+    public static void run(BatonConfig config) throws StartupException {
+        Daemon daemon = new Daemon(config);
+        daemon.serve();
+    }
+
+    private void serve() throws StartupException {
+        Path socket = config.daemon().socket();
+        ControlClient probe = new ControlClient(socket);
+        if (probe.reachable()) {
+            throw new StartupException("another baton is already running on " + socket
+                    + " (stop it with: baton shutdown -c " + config.file() + ")");
+        }
+        List<String> leftovers = pidFile.stopLeftovers(LEFTOVER_GRACE_MILLIS, System::currentTimeMillis);
+        if (!leftovers.isEmpty()) {
+            Log.warn("stopped " + leftovers.size() + " worker process groups left by a previous baton that did"
+                    + " not shut down: " + String.join(", ", leftovers));
+        }
+        Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
+        ControlServer server;
+        try {
+            server = ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
+        } catch (IOException e) {
+            throw new StartupException("cannot open control socket " + socket + ": " + e.getMessage());
+        }
+        installSignals();
+        int workers = config.programs().stream().mapToInt(p -> p.numprocs()).sum();
+        Log.info("baton " + Main.version() + " (pid " + Posix.getpid() + ") supervising "
+                + config.programs().size() + " programs, " + workers + " workers; control socket " + socket);
+        supervisor.boot(config);
+        stopped.join();
+        server.close();
+        pidFile.delete();
+        logFiles.close();
+        loop.close();
+        Log.info("baton stopped");
+    }
+
+    Supervisor supervisor() {
+        return supervisor;
+    }
+
+    LogHub hub() {
+        return hub;
+    }
+
+    BatonConfig config() {
+        return config;
+    }
+
+    long startedAt() {
+        return startedAt;
+    }
+
+    /** Begins a graceful shutdown once; later calls do nothing. */
+    void shutdown(String why) {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return;
+        }
+        Log.info("shutting down (" + why + "): stopping every worker");
+        supervisor.shutdown().whenComplete((v, e) -> stopped.complete(null));
+    }
+
+    /** Re-reads the configuration file and applies it; an invalid file changes nothing. */
+    void reread() {
+        BatonConfig next;
+        try {
+            next = ConfigLoader.load(config.file(), System.getenv());
+        } catch (ConfigException e) {
+            Log.warn("configuration not reloaded, " + e.errors().size() + " errors:");
+            for (ConfigError error : e.errors()) {
+                Log.warn("  " + error);
+            }
+            return;
+        }
+        if (!next.daemon().equals(config.daemon())) {
+            Log.warn("changes to [baton] take effect at the next baton run");
+        }
+        supervisor.reread(next).whenComplete((summary, e) ->
+                Log.info(e == null ? "configuration reloaded: " + summary : "reload failed: " + e));
+    }
+
+    private void installSignals() {
+        handle("TERM", () -> shutdown("SIGTERM"));
+        handle("INT", () -> shutdown("SIGINT"));
+        handle("HUP", this::reread);
+        handle("USR1", () -> {
+            logFiles.reopenAll();
+            Log.info("log files reopened (SIGUSR1)");
+        });
+    }
+
+    private static void handle(String name, Runnable action) {
+        try {
+            Signal.handle(new Signal(name), s -> {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    Log.error("handling SIG" + name + ": " + e, e);
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            Log.warn("cannot handle SIG" + name + ": " + e.getMessage());
+        }
+    }
+
+    private void recordPids() {
+        List<PidFile.Entry> entries = new ArrayList<>();
+        for (Worker w : supervisor.allWorkers()) {
+            WorkerStatus s = w.status();
+            if (s.pid() > 0) {
+                entries.add(new PidFile.Entry(s.pid(), PidFile.startTime(s.pid()), s.name()));
+            }
+        }
+        pidFile.write(entries);
+    }
+}

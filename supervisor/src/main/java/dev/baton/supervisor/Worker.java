@@ -1,0 +1,302 @@
+package dev.baton.supervisor;
+
+import dev.baton.conf.AutoRestart;
+import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.Signal;
+import dev.baton.supervisor.process.ChildProcess;
+import dev.baton.supervisor.process.ExitStatus;
+import dev.baton.supervisor.process.ProcessListener;
+import dev.baton.supervisor.process.SpawnException;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * One worker slot of a program generation ({@code web:2}) and the process currently filling it, as a state
+ * machine (see {@link WorkerState}). Every method runs on the {@link EventLoop} thread; process exits and timers
+ * come back through it. Events about a process that is no longer the current one are ignored.
+ */
+public final class Worker {
+
+    private final ProgramConfig config;
+    private final int index;
+    private final int generation;
+    private final WorkerContext ctx;
+    private final String name;
+    private final List<Waiter> waiters = new ArrayList<>();
+
+    private WorkerState state = WorkerState.STOPPED;
+    private long since;
+    private String reason = "not started";
+    private ChildProcess process;
+    private WorkerOutput output;
+    private WorkerLaunch launch;
+    private long startedAt;
+    private int failedStarts;
+    private int crashStreak;
+    private int restarts;
+    private boolean startAfterStop;
+    private EventLoop.Timer timer;
+
+    private record Waiter(Predicate<WorkerState> until, CompletableFuture<WorkerState> future) {
+    }
+
+    public Worker(ProgramConfig config, int index, int generation, WorkerContext ctx) {
+        this.config = config;
+        this.index = index;
+        this.generation = generation;
+        this.ctx = ctx;
+        this.name = config.name() + ":" + index;
+        this.since = ctx.loop().nowMillis();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    public WorkerState state() {
+        return state;
+    }
+
+    public ProgramConfig config() {
+        return config;
+    }
+
+    /** Starts the worker unless a process is already up; a manual start forgets earlier failures. */
+    public void start() {
+        if (state == WorkerState.STOPPING) {
+            startAfterStop = true;
+            return;
+        }
+        if (state.hasProcess()) {
+            return;
+        }
+        failedStarts = 0;
+        crashStreak = 0;
+        spawn();
+    }
+
+    /** Stops the worker: stop signal, then SIGKILL after {@code stopwaitsecs}; cancels any pending restart. */
+    public void stop() {
+        startAfterStop = false;
+        cancelTimer();
+        switch (state) {
+            case STARTING, RUNNING -> beginStop();
+            case BACKOFF, EXITED, FATAL -> transitionTo(WorkerState.STOPPED, "stopped");
+            default -> { }
+        }
+    }
+
+    /** Sends {@code signal} to the worker's process (not its group); false when no process runs. */
+    public boolean signal(Signal signal) {
+        return process != null && process.signal(signal, false);
+    }
+
+    /** Completes with the state reached once a transition satisfies {@code until} (not the current state). */
+    public CompletableFuture<WorkerState> await(Predicate<WorkerState> until) {
+        CompletableFuture<WorkerState> future = new CompletableFuture<>();
+        waiters.add(new Waiter(until, future));
+        return future;
+    }
+
+    public WorkerStatus status() {
+        int pid = process == null ? 0 : process.pid();
+        return new WorkerStatus(name, config.name(), index, generation, state, pid, since,
+                process == null ? 0 : startedAt, reason, restarts,
+                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket());
+    }
+
+    private void spawn() {
+        cancelTimer();
+        WorkerLaunch next;
+        try {
+            next = WorkerLaunch.prepare(config, index, generation, ctx);
+        } catch (SpawnException e) {
+            failedStart("cannot start: " + e.getMessage());
+            return;
+        }
+        WorkerOutput out = new WorkerOutput(name, config, index, ctx);
+        try {
+            process = ctx.launcher().start(next.spec(), listener(out));
+        } catch (SpawnException | RuntimeException e) {
+            out.close();
+            failedStart("cannot start: " + e.getMessage());
+            return;
+        }
+        process.killGroupOnExit(config.killasgroup());
+        output = out;
+        launch = next;
+        startedAt = ctx.loop().nowMillis();
+        transitionTo(WorkerState.STARTING, "");
+        if (config.startsecs() == 0) {
+            transitionTo(WorkerState.RUNNING, "");
+        } else {
+            ChildProcess child = process;
+            timer = ctx.loop().schedule(() -> startsecsElapsed(child), config.startsecs() * 1000L);
+        }
+    }
+
+    private ProcessListener listener(WorkerOutput out) {
+        return new ProcessListener() {
+            @Override
+            public void onStdout(ByteBuffer chunk) {
+                out.stdout(chunk);
+            }
+
+            @Override
+            public void onStderr(ByteBuffer chunk) {
+                out.stderr(chunk);
+            }
+
+            @Override
+            public void onExit(ExitStatus status) {
+                out.close();
+                ctx.loop().execute(() -> exited(out, status));
+            }
+        };
+    }
+
+    private void startsecsElapsed(ChildProcess child) {
+        if (child == process && state == WorkerState.STARTING) {
+            failedStarts = 0;
+            transitionTo(WorkerState.RUNNING, "");
+        }
+    }
+
+    private void exited(WorkerOutput out, ExitStatus status) {
+        if (out != output) {
+            return;
+        }
+        String last = out.lastLine();
+        process = null;
+        output = null;
+        cancelTimer();
+        switch (state) {
+            case STOPPING -> {
+                transitionTo(WorkerState.STOPPED, "stopped (" + status.describe() + ")");
+                if (startAfterStop) {
+                    startAfterStop = false;
+                    start();
+                }
+            }
+            case STARTING -> failedStart("exited too quickly: " + status.describe() + lastOutput(last));
+            case RUNNING -> exitedWhileRunning(status, last);
+            default -> Log.warn(name + ": unexpected exit in state " + state + ": " + status.describe());
+        }
+    }
+
+    private void exitedWhileRunning(ExitStatus status, String last) {
+        boolean expected = !status.killedBySignal() && config.exitcodes().contains(status.code());
+        boolean restart = config.autorestart() == AutoRestart.ALWAYS
+                || (config.autorestart() == AutoRestart.UNEXPECTED && !expected);
+        String what = status.describe() + (expected ? " (expected)" : "")
+                + (status.killedBySignal() ? "" : lastOutput(last));
+        if (!restart) {
+            transitionTo(WorkerState.EXITED, what);
+            return;
+        }
+        long uptime = ctx.loop().nowMillis() - startedAt;
+        crashStreak = uptime >= Backoff.STABLE_MILLIS ? 1 : crashStreak + 1;
+        long delay = Backoff.afterCrash(crashStreak);
+        transitionTo(WorkerState.EXITED, what + "; restarting in " + seconds(delay));
+        timer = ctx.loop().schedule(this::restartAfterExit, delay);
+    }
+
+    private void restartAfterExit() {
+        if (state == WorkerState.EXITED) {
+            restarts++;
+            spawn();
+        }
+    }
+
+    private void failedStart(String why) {
+        failedStarts++;
+        if (failedStarts > config.startretries()) {
+            transitionTo(WorkerState.FATAL, "gave up after " + failedStarts + " failed starts: " + why);
+            return;
+        }
+        long delay = Backoff.afterFailedStart(failedStarts);
+        transitionTo(WorkerState.BACKOFF, why + "; retrying in " + seconds(delay));
+        timer = ctx.loop().schedule(this::retryAfterBackoff, delay);
+    }
+
+    private void retryAfterBackoff() {
+        if (state == WorkerState.BACKOFF) {
+            spawn();
+        }
+    }
+
+    private void beginStop() {
+        ChildProcess child = process;
+        transitionTo(WorkerState.STOPPING, "stopping");
+        if (!child.signal(config.stopsignal(), config.stopasgroup())) {
+            Log.debug(name + ": stop signal found no process; waiting for its exit");
+        }
+        timer = ctx.loop().schedule(() -> stopTimedOut(child), config.stopwaitsecs() * 1000L);
+    }
+
+    private void stopTimedOut(ChildProcess child) {
+        if (child == process && state == WorkerState.STOPPING) {
+            Log.warn(name + ": still running " + config.stopwaitsecs() + "s after SIG" + config.stopsignal()
+                    + "; sending SIGKILL" + (config.killasgroup() ? " to its process group" : ""));
+            child.signal(Signal.KILL, config.killasgroup());
+        }
+    }
+
+    private void transitionTo(WorkerState next, String why) {
+        WorkerState previous = state;
+        state = next;
+        reason = why;
+        since = ctx.loop().nowMillis();
+        String pid = process == null ? "" : " pid " + process.pid();
+        Log.info(name + " [gen " + generation + "] " + previous + " -> " + next + pid
+                + (why.isEmpty() ? "" : ": " + why));
+        notifyWaiters();
+        ctx.onChange().accept(this);
+    }
+
+    private void notifyWaiters() {
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.until().test(state)) {
+                it.remove();
+                w.future().complete(state);
+            }
+        }
+    }
+
+    /** Completes every pending waiter with the current state; used when the worker is dropped. */
+    void releaseWaiters() {
+        for (Waiter w : waiters) {
+            w.future().complete(state);
+        }
+        waiters.clear();
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    private static String lastOutput(String last) {
+        return last.isEmpty() ? "" : "; last output: " + last;
+    }
+
+    private static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+    }
+}

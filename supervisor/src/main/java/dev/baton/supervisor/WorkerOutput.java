@@ -1,0 +1,67 @@
+package dev.baton.supervisor;
+
+import dev.baton.conf.ProgramConfig;
+import dev.baton.supervisor.log.LineSink;
+import dev.baton.supervisor.log.LogFormat;
+import dev.baton.supervisor.log.LogLine;
+import dev.baton.supervisor.log.LogStream;
+import dev.baton.supervisor.log.RotatingFile;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * The output side of one spawned process: its two streams turned into lines, written to the worker's log files,
+ * published to the log hub, echoed to Baton's stdout when {@code log_to_stdout} is set. Called on launcher I/O
+ * threads; synchronized because the exit watcher flushes it from another thread.
+ */
+final class WorkerOutput {
+
+    private static final PrintStream STDOUT = System.out;
+
+    private final LineSink stdout;
+    private final LineSink stderr;
+    private volatile String lastLine = "";
+
+    WorkerOutput(String source, ProgramConfig config, int index, WorkerContext ctx) {
+        Consumer<LogLine> echo = ctx.logToStdout() ? this::rememberAndEcho : this::remember;
+        RotatingFile out = ctx.logFiles().file(config.name(), index, LogStream.STDOUT,
+                config.stdoutLogfileMaxbytes(), config.stdoutLogfileBackups());
+        RotatingFile err = config.redirectStderr() ? out : ctx.logFiles().file(config.name(), index,
+                LogStream.STDERR, config.stderrLogfileMaxbytes(), config.stderrLogfileBackups());
+        stdout = new LineSink(source, LogStream.STDOUT, out, ctx.hub(), echo);
+        stderr = new LineSink(source, LogStream.STDERR, err, ctx.hub(), echo);
+    }
+
+    synchronized void stdout(ByteBuffer chunk) {
+        stdout.accept(chunk);
+    }
+
+    synchronized void stderr(ByteBuffer chunk) {
+        stderr.accept(chunk);
+    }
+
+    synchronized void close() {
+        stdout.close();
+        stderr.close();
+    }
+
+    /** The last line the process printed on either stream, for "why did it fail" messages. */
+    String lastLine() {
+        return lastLine;
+    }
+
+    private void remember(LogLine line) {
+        if (!line.text().isBlank()) {
+            lastLine = line.text();
+        }
+    }
+
+    private void rememberAndEcho(LogLine line) {
+        remember(line);
+        synchronized (STDOUT) {
+            STDOUT.println(LogFormat.plain(line));
+        }
+    }
+}

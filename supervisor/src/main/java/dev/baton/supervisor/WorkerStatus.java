@@ -1,0 +1,17 @@
+package dev.baton.supervisor;
+
+import java.nio.file.Path;
+
+/**
+ * A snapshot of one worker for {@code baton status}.
+ *
+ * @param pid       0 when no process runs
+ * @param since     epoch millis of the last state change
+ * @param startedAt epoch millis the current process was spawned, 0 when none
+ * @param reason    why the worker is not running (or what it is waiting for); empty when RUNNING
+ * @param port      the assigned {@code {port}}, 0 when none
+ * @param socket    the assigned {@code {socket}}, null when none
+ */
+public record WorkerStatus(String name, String program, int index, int generation, WorkerState state, int pid,
+                           long since, long startedAt, String reason, int restarts, int port, Path socket) {
+}

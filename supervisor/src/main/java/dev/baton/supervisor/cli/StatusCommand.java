@@ -1,0 +1,102 @@
+package dev.baton.supervisor.cli;
+
+import dev.baton.supervisor.control.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", description = "One line per worker: state, pid, generation, uptime or why it is down."
+        + " Exit 3 when any shown worker is not RUNNING.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the daemon's JSON answer.")
+    boolean json;
+
+    @Parameters(arity = "0..*", paramLabel = "TARGET", description = "NAME or NAME:N (default: all).")
+    List<String> targets = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Map<?, ?> body = (Map<?, ?>) Requests.call(options.client(), "GET", "/v1/status");
+        List<Map<?, ?>> workers = new ArrayList<>();
+        for (Object w : (List<?>) body.get("workers")) {
+            Map<?, ?> worker = (Map<?, ?>) w;
+            if (selected(worker)) {
+                workers.add(worker);
+            }
+        }
+        if (!targets.isEmpty() && workers.isEmpty()) {
+            throw new CliException(ExitCode.USAGE, "no such program or worker: " + String.join(" ", targets));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(targets.isEmpty() ? body : Map.of("daemon", body.get("daemon"), "workers", workers)));
+        } else {
+            print(workers, out);
+        }
+        out.flush();
+        boolean allRunning = workers.stream().allMatch(w -> "RUNNING".equals(w.get("state")));
+        return allRunning ? ExitCode.OK : ExitCode.NOT_RUNNING;
+    }
+
+    private boolean selected(Map<?, ?> worker) {
+        if (targets.isEmpty() || targets.contains("all")) {
+            return true;
+        }
+        return targets.stream().anyMatch(t -> t.equals(worker.get("name")) || t.equals(worker.get("program"))
+                || t.equals(worker.get("program") + ":*"));
+    }
+
+    private static void print(List<Map<?, ?>> workers, PrintWriter out) {
+        if (workers.isEmpty()) {
+            out.println("no programs configured");
+            return;
+        }
+        int width = Math.max(4, workers.stream().mapToInt(w -> String.valueOf(w.get("name")).length()).max().orElse(4));
+        String format = "%-" + width + "s  %-8s  %7s  %3s  %9s  %s%n";
+        out.printf(format, "NAME", "STATE", "PID", "GEN", "UPTIME", "INFO");
+        for (Map<?, ?> w : workers) {
+            long pid = ((Number) w.get("pid")).longValue();
+            boolean running = pid > 0;
+            out.printf(format, w.get("name"), w.get("state"), running ? pid : "-", w.get("generation"),
+                    running ? duration(((Number) w.get("uptime_ms")).longValue()) : "-", info(w));
+        }
+    }
+
+    private static String info(Map<?, ?> w) {
+        String reason = String.valueOf(w.get("reason"));
+        long restarts = ((Number) w.get("restarts")).longValue();
+        String extra = restarts > 0 ? "restarts " + restarts : "";
+        if (!"RUNNING".equals(w.get("state")) && !reason.isEmpty()) {
+            String since = "for " + duration(((Number) w.get("since_ms")).longValue());
+            return reason + " (" + since + (extra.isEmpty() ? "" : ", " + extra) + ")";
+        }
+        Object port = w.get("port");
+        String where = port instanceof Number n && n.longValue() > 0 ? "port " + n
+                : w.get("socket") != null ? "socket " + w.get("socket") : "";
+        return String.join(", ", List.of(where, extra).stream().filter(s -> !s.isEmpty()).toList());
+    }
+
+    static String duration(long millis) {
+        long s = millis / 1000;
+        if (s >= 86400) {
+            return String.format("%dd%02dh%02dm", s / 86400, s % 86400 / 3600, s % 3600 / 60);
+        }
+        return String.format("%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60);
+    }
+}

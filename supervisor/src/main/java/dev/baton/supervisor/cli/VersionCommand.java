@@ -1,0 +1,22 @@
+package dev.baton.supervisor.cli;
+
+import dev.baton.supervisor.Main;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "version", description = "Print Baton's version and the Java runtime it runs on.")
+final class VersionCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getOut().println("baton " + Main.version() + " (Java " + Runtime.version() + ")");
+        spec.commandLine().getOut().flush();
+        return ExitCode.OK;
+    }
+}

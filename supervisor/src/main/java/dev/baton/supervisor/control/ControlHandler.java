@@ -1,0 +1,143 @@
+package dev.baton.supervisor.control;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Routes control requests to {@link ControlApi}. One request per connection: every response closes it.
+ *
+ * <pre>
+ * GET  /v1/status                          workers and daemon
+ * POST /v1/start|stop|restart?target=T...  results per worker
+ * POST /v1/signal?signal=HUP&amp;target=T...
+ * POST /v1/shutdown
+ * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
+ * </pre>
+ */
+final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final ControlApi api;
+
+    ControlHandler(ControlApi api) {
+        this.api = api;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, Map.of("error", "malformed request"));
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        List<String> targets = query.parameters().getOrDefault("target", List.of());
+        HttpMethod method = request.method();
+        String path = query.path();
+        switch (path) {
+            case "/v1/status" -> route(ctx, method, HttpMethod.GET, api::status);
+            case "/v1/start" -> route(ctx, method, HttpMethod.POST, () -> api.start(targets));
+            case "/v1/stop" -> route(ctx, method, HttpMethod.POST, () -> api.stop(targets));
+            case "/v1/restart" -> route(ctx, method, HttpMethod.POST, () -> api.restart(targets));
+            case "/v1/signal" -> route(ctx, method, HttpMethod.POST,
+                    () -> api.signal(first(query, "signal", ""), targets));
+            case "/v1/shutdown" -> route(ctx, method, HttpMethod.POST, api::shutdown);
+            case "/v1/logs" -> {
+                if (method.equals(HttpMethod.GET)) {
+                    logs(ctx, query, targets);
+                } else {
+                    notAllowed(ctx, HttpMethod.GET);
+                }
+            }
+            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "no such endpoint: " + path));
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, HttpMethod method, HttpMethod allowed,
+                       java.util.function.Supplier<CompletableFuture<Object>> call) {
+        if (!method.equals(allowed)) {
+            notAllowed(ctx, allowed);
+            return;
+        }
+        CompletableFuture<Object> answer;
+        try {
+            answer = call.get();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((value, error) -> {
+            if (error == null) {
+                reply(ctx, HttpResponseStatus.OK, value);
+            } else {
+                fail(ctx, error);
+            }
+        });
+    }
+
+    private void logs(ChannelHandlerContext ctx, QueryStringDecoder query, List<String> targets) {
+        int n;
+        try {
+            n = Integer.parseInt(first(query, "n", "20"));
+        } catch (NumberFormatException e) {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, Map.of("error", "n must be a whole number"));
+            return;
+        }
+        boolean follow = List.of("1", "true", "yes").contains(first(query, "follow", "0"));
+        api.checkTargets(targets).whenComplete((ok, error) -> {
+            if (error != null) {
+                fail(ctx, error);
+            } else {
+                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), targets, Math.max(0, n), follow));
+            }
+        });
+    }
+
+    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Object body) {
+        ByteBuf content = Unpooled.copiedBuffer(Json.write(body) + "\n", StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static void fail(ChannelHandlerContext ctx, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof IllegalArgumentException) {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, Map.of("error", cause.getMessage()));
+        } else {
+            reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal error: " + cause));
+        }
+    }
+
+    private static void notAllowed(ChannelHandlerContext ctx, HttpMethod allowed) {
+        reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "use " + allowed.name()));
+    }
+
+    private static String first(QueryStringDecoder query, String name, String fallback) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

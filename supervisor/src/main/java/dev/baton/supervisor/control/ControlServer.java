@@ -1,0 +1,114 @@
+package dev.baton.supervisor.control;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * The daemon's HTTP/1.1 JSON API on a unix domain socket ({@code curl --unix-socket S http://baton/v1/status}).
+ *
+ * <p>The socket is bound under a temporary name, given its mode (0600, or 0660 with a group) and then renamed
+ * into place, so it is never reachable with looser permissions and a stale file is replaced atomically.
+ */
+public final class ControlServer implements Closeable {
+
+    /** {@code sun_path} holds 108 bytes including the terminating NUL. */
+    public static final int MAX_SOCKET_PATH = 107;
+
+    private final Path socket;
+    private final EpollEventLoopGroup group;
+    private final Channel channel;
+
+    private ControlServer(Path socket, EpollEventLoopGroup group, Channel channel) {
+        this.socket = socket;
+        this.group = group;
+        this.channel = channel;
+    }
+
+    public static ControlServer bind(Path socket, Optional<String> socketGroup, ControlApi api) throws IOException {
+        if (socket.toString().length() > MAX_SOCKET_PATH) {
+            throw new IOException("socket path is too long (" + socket.toString().length() + " > "
+                    + MAX_SOCKET_PATH + " bytes): " + socket);
+        }
+        Files.createDirectories(socket.toAbsolutePath().getParent());
+        Path tmp = socket.resolveSibling(socket.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.deleteIfExists(tmp);
+        EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("baton-control", true));
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(EpollServerDomainSocketChannel.class)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
+                        @Override
+                        protected void initChannel(DomainSocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
+                                    new HttpObjectAggregator(64 * 1024),
+                                    new ControlHandler(api));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(tmp.toString())).sync().channel();
+            restrict(tmp, socketGroup);
+            Files.move(tmp, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new ControlServer(socket, group, channel);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully();
+            throw new IOException("interrupted while binding " + socket);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully();
+            Files.deleteIfExists(tmp);
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static void restrict(Path file, Optional<String> group) throws IOException {
+        if (group.isEmpty()) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return;
+        }
+        GroupPrincipal principal;
+        try {
+            principal = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group.get());
+        } catch (IOException e) {
+            throw new IOException("socket_group: unknown group " + group.get());
+        }
+        Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(principal);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Stops serving and removes the socket file. */
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // nothing left to do on the way out
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.baton.supervisor.control;
+
+import dev.baton.supervisor.log.LogHub;
+import dev.baton.supervisor.log.LogLine;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Streams log lines as NDJSON over a chunked response: the last {@code n} lines, then (with follow) every new
+ * line until the client goes away. A client that reads slower than workers write does not make Baton buffer
+ * without bound: while the connection is not writable, lines are counted and dropped, and a notice says how many.
+ */
+final class LogStreamer {
+
+    private LogStreamer() {
+    }
+
+    static void start(ChannelHandlerContext ctx, LogHub hub, List<String> targets, int n, boolean follow) {
+        Predicate<String> filter = filter(targets);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson")
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.write(head);
+        if (!follow) {
+            hub.tail(n, filter).forEach(line -> ctx.write(chunk(line)));
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        Follower follower = new Follower(ctx);
+        LogHub.Subscription subscription = hub.subscribe(filter, follower::offer);
+        for (LogLine line : hub.tail(n, filter)) {
+            ctx.write(chunk(line));
+            follower.tailEnd = line.seq();
+        }
+        ctx.flush();
+        ctx.channel().closeFuture().addListener(f -> subscription.close());
+    }
+
+    /**
+     * Hands lines from publishing threads to the connection's event loop, which alone writes. A live line at or
+     * before the end of the tail was already sent with it (the subscription starts before the tail is taken, so
+     * nothing falls in between). Live lines from different workers may arrive slightly out of seq order; each
+     * is sent once.
+     */
+    private static final class Follower {
+        private static final int MAX_QUEUED = 10_000;
+
+        private final ChannelHandlerContext ctx;
+        private final AtomicLong queued = new AtomicLong();
+        private final AtomicLong dropped = new AtomicLong();
+        private long tailEnd = -1;
+
+        Follower(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        void offer(LogLine line) {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (!ctx.channel().isWritable() || queued.get() >= MAX_QUEUED) {
+                dropped.incrementAndGet();
+                return;
+            }
+            queued.incrementAndGet();
+            ctx.executor().execute(() -> send(line));
+        }
+
+        private void send(LogLine line) {
+            queued.decrementAndGet();
+            if (line.seq() <= tailEnd) {
+                return;
+            }
+            long skipped = dropped.getAndSet(0);
+            if (skipped > 0) {
+                ctx.write(notice(skipped));
+            }
+            ctx.writeAndFlush(chunk(line));
+        }
+    }
+
+    static Predicate<String> filter(List<String> targets) {
+        if (targets.isEmpty() || targets.contains("all")) {
+            return source -> true;
+        }
+        return source -> targets.stream().anyMatch(t -> matches(t, source));
+    }
+
+    private static boolean matches(String target, String source) {
+        String name = target.endsWith(":*") ? target.substring(0, target.length() - 2) : target;
+        return name.contains(":") ? source.equals(name) : source.startsWith(name + ":");
+    }
+
+    private static DefaultHttpContent chunk(LogLine line) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("seq", line.seq());
+        json.put("time", line.timeMillis());
+        json.put("source", line.source());
+        json.put("stream", line.stream().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("text", line.text());
+        return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(json) + "\n", StandardCharsets.UTF_8));
+    }
+
+    private static DefaultHttpContent notice(long skipped) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("source", "baton");
+        json.put("stream", "stderr");
+        json.put("text", skipped + " lines dropped: this client reads slower than the workers write");
+        return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(json) + "\n", StandardCharsets.UTF_8));
+    }
+}

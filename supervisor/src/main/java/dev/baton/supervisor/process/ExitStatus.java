@@ -1,0 +1,46 @@
+package dev.baton.supervisor.process;
+
+import dev.baton.conf.Signal;
+
+import java.util.Arrays;
+
+/**
+ * How a process ended: exit code, or the signal that killed it. {@code exact} is false when only NuProcess's
+ * ambiguous report was available (it folds "killed by signal N" and "exit(N)" together); such a status is kept
+ * as an exit code.
+ */
+public record ExitStatus(int code, int signal, boolean exact) {
+
+    public static ExitStatus exited(int code) {
+        return new ExitStatus(code, 0, true);
+    }
+
+    public static ExitStatus killed(int signal) {
+        return new ExitStatus(-1, signal, true);
+    }
+
+    public static ExitStatus ambiguous(int code) {
+        return new ExitStatus(code, 0, false);
+    }
+
+    public static ExitStatus unknown() {
+        return new ExitStatus(-1, 0, false);
+    }
+
+    public boolean killedBySignal() {
+        return signal > 0;
+    }
+
+    /** "exited with status 1", "killed by SIGKILL", "exited (status unknown)". */
+    public String describe() {
+        if (signal > 0) {
+            String name = Arrays.stream(Signal.values()).filter(s -> s.number() == signal)
+                    .map(s -> "SIG" + s.name()).findFirst().orElse("signal " + signal);
+            return "killed by " + name;
+        }
+        if (code < 0) {
+            return "exited (status unknown)";
+        }
+        return "exited with status " + code;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.baton.supervisor.process;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks what would make a spawn fail and builds the real argument vector. Failing here gives the operator a
+ * precise one-line reason instead of an exit status 127 from deep inside a wrapper.
+ *
+ * <p>The vector is {@code setsid setpriv --pdeathsig SIG [--reuid U --regid G --init-groups] -- env -C DIR -- CMD
+ * ARGS}: {@code setsid} makes the worker lead a new session and process group (so signals reach its children),
+ * {@code setpriv} arms the parent-death signal (a SIGKILLed Baton leaves no worker running) and switches user,
+ * {@code env -C} enters the folder. Each one execs the next, so the worker keeps the pid Baton spawned.
+ */
+final class SpawnCheck {
+
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private SpawnCheck() {
+    }
+
+    static List<String> argv(ProcessSpec spec) throws SpawnException {
+        Path dir = spec.directory();
+        if (!Files.exists(dir)) {
+            throw new SpawnException("directory " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new SpawnException("directory " + dir + " is not a directory");
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add(tool("setsid"));
+        argv.add(tool("setpriv"));
+        argv.add("--pdeathsig");
+        argv.add(spec.deathSignal().name());
+        if (spec.user().isPresent()) {
+            Posix.UserInfo user = user(spec.user().get());
+            argv.add("--reuid=" + user.uid());
+            argv.add("--regid=" + user.gid());
+            argv.add("--init-groups");
+        }
+        argv.add("--");
+        argv.add(tool("env"));
+        argv.add("-C");
+        argv.add(dir.toString());
+        argv.add("--");
+        argv.add(executable(spec.command().get(0), dir, spec.environment().getOrDefault("PATH", DEFAULT_PATH)));
+        argv.addAll(spec.command().subList(1, spec.command().size()));
+        return argv;
+    }
+
+    private static Posix.UserInfo user(String name) throws SpawnException {
+        Optional<Posix.UserInfo> found = Posix.lookupUser(name);
+        if (found.isEmpty()) {
+            throw new SpawnException("unknown user: " + name);
+        }
+        int euid = Posix.geteuid();
+        if (euid != 0 && found.get().uid() != euid) {
+            throw new SpawnException("cannot run as user " + name + ": baton is not running as root");
+        }
+        return found.get();
+    }
+
+    static String executable(String command, Path dir, String path) throws SpawnException {
+        if (command.contains("/")) {
+            Path file = dir.resolve(command).normalize();
+            if (!Files.exists(file)) {
+                throw new SpawnException("command not found: " + file);
+            }
+            return checkRunnable(file);
+        }
+        Path denied = null;
+        for (String entry : path.split(":")) {
+            Path file = dir.resolve(entry.isEmpty() ? "." : entry).resolve(command);
+            if (Files.isRegularFile(file)) {
+                if (Files.isExecutable(file)) {
+                    return file.toString();
+                }
+                denied = denied == null ? file : denied;
+            }
+        }
+        if (denied != null) {
+            throw new SpawnException("permission denied: " + denied);
+        }
+        throw new SpawnException("command not found: " + command);
+    }
+
+    private static String checkRunnable(Path file) throws SpawnException {
+        if (Files.isDirectory(file)) {
+            throw new SpawnException("permission denied: " + file + " is a directory");
+        }
+        if (!Files.isExecutable(file)) {
+            throw new SpawnException("permission denied: " + file);
+        }
+        return file.toString();
+    }
+
+    private static String tool(String name) throws SpawnException {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+            Path file = Path.of(dir, name);
+            if (Files.isExecutable(file)) {
+                return file.toString();
+            }
+        }
+        throw new SpawnException(name + " not found in /usr/bin or /bin (install util-linux and coreutils)");
+    }
+}
