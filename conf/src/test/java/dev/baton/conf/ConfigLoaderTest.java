@@ -309,11 +309,11 @@ class ConfigLoaderTest {
 
     @Test
     void everyTomlSnippetInTheReferenceParses() throws Exception {
-        String markdown = Files.readString(Path.of("CONFIG.md"));
+        String markdown = Files.readString(Path.of("../README.md"));
         Matcher snippet = Pattern.compile("```toml\n(.*?)```", Pattern.DOTALL).matcher(markdown);
         int count = 0;
         while (snippet.find()) {
-            BatonConfig config = ConfigLoader.parse(snippet.group(1), Path.of("CONFIG.md"),
+            BatonConfig config = ConfigLoader.parse(snippet.group(1), Path.of("README.md"),
                     Map.of("DATABASE_URL", "postgres://db/app"));
             assertFalse(config.programs().isEmpty());
             count++;

@@ -1,0 +1,21 @@
+/**
+ * The supervisor: programs, their generations of workers, and the daemon around them.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>One thread owns all supervisor state: the {@link dev.baton.supervisor.EventLoop}. Process exits, timers,
+ *       signals and control requests only enqueue tasks; a request that needs an answer gets a
+ *       {@code CompletableFuture}.</li>
+ *   <li>That thread lives as long as the daemon: it spawns every worker, and the kernel sends a worker its
+ *       parent-death signal when the spawning thread ends.</li>
+ *   <li>Every worker state change goes through {@code Worker.transitionTo}, which logs it; an event about a
+ *       process that is no longer the worker's current one is ignored.</li>
+ *   <li>A worker never runs outside its own process group; when its leader exits, the rest of the group is
+ *       killed before the leader is reaped (so the group id cannot have been reused).</li>
+ *   <li>Restarts are delayed with jitter (see {@code Backoff}): no two workers restart in lockstep and a crash
+ *       loop never spins.</li>
+ *   <li>Nothing a client sends, no configuration error and no signal crashes the daemon: bad requests get an
+ *       error answer, an invalid configuration on SIGHUP changes nothing.</li>
+ * </ul>
+ */
+package dev.baton.supervisor;
