@@ -12,6 +12,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // NuProcess's shutdown hook would SIGTERM every worker at once; Baton stops them itself, in order.
+        System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = BatonCommand.create(out, err).execute(args);
