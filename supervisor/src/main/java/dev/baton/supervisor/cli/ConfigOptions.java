@@ -31,6 +31,9 @@ public final class ConfigOptions {
     /** The configuration file to use; fails with a usage error when none exists. */
     Path configFile() {
         if (config != null) {
+            if (!Files.exists(config)) {
+                throw new CliException(ExitCode.USAGE, "configuration file not found: " + config);
+            }
             return config;
         }
         return DEFAULT_CONFIGS.stream().filter(Files::isRegularFile).findFirst().orElseThrow(() ->

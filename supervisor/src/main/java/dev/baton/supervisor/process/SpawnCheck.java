@@ -15,11 +15,21 @@ import java.util.Optional;
  * {@code setpriv} arms the parent-death signal (a SIGKILLed Baton leaves no worker running) and switches user,
  * {@code env -C} enters the folder. Each one execs the next, so the worker keeps the pid Baton spawned.
  */
-final class SpawnCheck {
+public final class SpawnCheck {
 
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private SpawnCheck() {
+    }
+
+    /** Why {@code spec} cannot start (missing folder, command not found...), or empty when it can. */
+    public static Optional<String> problem(ProcessSpec spec) {
+        try {
+            argv(spec);
+            return Optional.empty();
+        } catch (SpawnException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     static List<String> argv(ProcessSpec spec) throws SpawnException {
