@@ -1,6 +1,7 @@
 package dev.baton.supervisor;
 
 import dev.baton.conf.ProgramConfig;
+import dev.baton.supervisor.process.Posix;
 import dev.baton.supervisor.process.ProcessSpec;
 import dev.baton.supervisor.process.SpawnException;
 
@@ -37,6 +38,11 @@ record WorkerLaunch(ProcessSpec spec, int port, Path socket) {
         List<String> command = config.command().stream().map(arg -> expand(arg, values)).toList();
 
         Map<String, String> env = new HashMap<>(ctx.baseEnv());
+        config.user().flatMap(Posix::lookupUser).ifPresent(user -> {
+            env.put("USER", user.name());
+            env.put("LOGNAME", user.name());
+            env.put("HOME", user.home());
+        });
         config.environment().forEach((k, v) -> env.put(k, expand(v, values)));
         env.putIfAbsent("PYTHONUNBUFFERED", "1");
         env.put("BATON_PROGRAM", config.name());
