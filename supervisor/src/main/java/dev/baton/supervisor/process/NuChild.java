@@ -1,6 +1,7 @@
 package dev.baton.supervisor.process;
 
 import com.zaxxer.nuprocess.NuAbstractProcessHandler;
+import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessHandler;
 import dev.baton.conf.Signal;
 
@@ -27,6 +28,7 @@ final class NuChild implements ChildProcess {
     private static final int NU_ECHILD = Integer.MAX_VALUE;
     /** How long an exit report waits for the last output still in the pipes. */
     private static final long OUTPUT_GRACE_MS = 500;
+    private static final byte[] GO = "go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final ProcessListener listener;
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -41,10 +43,12 @@ final class NuChild implements ChildProcess {
         this.listener = listener;
     }
 
-    void started(int pid) {
-        this.pid = pid;
+    /** Holds the child's pipes, then lets it run past its gate (see {@link SpawnCheck}). */
+    void started(NuProcess process) {
+        this.pid = process.getPID();
         heldStdout = Posix.openPipeWriteEnd(pid, 1);
         heldStderr = Posix.openPipeWriteEnd(pid, 2);
+        process.writeStdin(ByteBuffer.wrap(GO));
     }
 
     @Override

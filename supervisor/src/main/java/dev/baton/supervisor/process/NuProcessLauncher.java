@@ -33,7 +33,7 @@ public final class NuProcessLauncher implements Launcher {
         if (process == null || process.getPID() <= 0) {
             throw new SpawnException("cannot start " + argv.get(argv.size() - spec.command().size()));
         }
-        child.started(process.getPID());
+        child.started(process);
         watchers.execute(child::watch);
         return child;
     }

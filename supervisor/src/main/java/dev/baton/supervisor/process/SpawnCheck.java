@@ -10,12 +10,21 @@ import java.util.Optional;
  * Checks what would make a spawn fail and builds the real argument vector. Failing here gives the operator a
  * precise one-line reason instead of an exit status 127 from deep inside a wrapper.
  *
- * <p>The vector is {@code setsid setpriv --pdeathsig SIG [--reuid U --regid G --init-groups] -- env -C DIR -- CMD
- * ARGS}: {@code setsid} makes the worker lead a new session and process group (so signals reach its children),
- * {@code setpriv} arms the parent-death signal (a SIGKILLed Baton leaves no worker running) and switches user,
- * {@code env -C} enters the folder. Each one execs the next, so the worker keeps the pid Baton spawned.
+ * <p>The vector is {@code setsid setpriv --pdeathsig SIG [--reuid U --regid G --init-groups] -- env -C DIR --
+ * sh -c 'read -r baton_go || exit 111; exec "$0" "$@"' CMD ARGS}: {@code setsid} makes the worker lead a new
+ * session and process group (so signals reach its children), {@code setpriv} arms the parent-death signal (a
+ * SIGKILLed Baton leaves no worker running) and switches user, {@code env -C} enters the folder, and the shell
+ * waits for one line on stdin: Baton sends it only once it holds the child's pipes, so even a command that
+ * fails at once cannot exit before Baton can read its exact status. Each step execs the next, so the worker
+ * keeps the pid Baton spawned.
  */
 public final class SpawnCheck {
+
+    /**
+     * Waits for Baton's go line on stdin, then becomes the command ($0) with its arguments; exits 111 if stdin
+     * closes first (Baton went away before letting it run).
+     */
+    static final String GATE = "read -r baton_go || exit 111; exec \"$0\" \"$@\"";
 
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -56,6 +65,9 @@ public final class SpawnCheck {
         argv.add("-C");
         argv.add(dir.toString());
         argv.add("--");
+        argv.add(tool("sh"));
+        argv.add("-c");
+        argv.add(GATE);
         argv.add(executable(spec.command().get(0), dir, spec.environment().getOrDefault("PATH", DEFAULT_PATH)));
         argv.addAll(spec.command().subList(1, spec.command().size()));
         return argv;
