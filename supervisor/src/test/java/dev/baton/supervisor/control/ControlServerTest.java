@@ -1,0 +1,111 @@
+package dev.baton.supervisor.control;
+
+import dev.baton.supervisor.log.LogHub;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ControlServerTest {
+
+    @TempDir
+    Path dir;
+
+    private final ControlApi api = new ControlApi() {
+        private CompletableFuture<Object> ok() {
+            return CompletableFuture.completedFuture(Map.of("ok", true));
+        }
+
+        @Override public CompletableFuture<Object> status() { return ok(); }
+        @Override public CompletableFuture<Object> start(List<String> t) { return ok(); }
+        @Override public CompletableFuture<Object> stop(List<String> t) { return ok(); }
+        @Override public CompletableFuture<Object> restart(List<String> t) { return ok(); }
+        @Override public CompletableFuture<Object> signal(String s, List<String> t) { return ok(); }
+        @Override public CompletableFuture<Object> shutdown() { return ok(); }
+        @Override public CompletableFuture<Object> checkTargets(List<String> t) { return ok(); }
+        @Override public LogHub logs() { return LogHub.withDefaults(); }
+    };
+
+    private static String mode(Path socket) throws IOException {
+        return PosixFilePermissions.toString(Files.readAttributes(socket, PosixFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS).permissions());
+    }
+
+    @Test
+    void socketIsOwnerOnlyAnswersHttpAndIsRemovedOnClose() throws Exception {
+        Path socket = dir.resolve("run/baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            assertEquals("rw-------", mode(socket));
+            ControlClient.Response response = new ControlClient(socket).get("/v1/status");
+            assertEquals(200, response.status());
+            assertEquals("{\"ok\":true}\n", response.body());
+            try (var files = Files.list(socket.getParent())) {
+                assertEquals(List.of(socket), files.toList(), "no temporary file left behind");
+            }
+        }
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
+    void socketGroupGivesGroupAccess() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        String group = Files.readAttributes(dir, PosixFileAttributes.class).group().getName();
+        try (ControlServer server = ControlServer.bind(socket, Optional.of(group), api)) {
+            assertEquals("rw-rw----", mode(socket));
+            assertEquals(group, Files.readAttributes(socket, PosixFileAttributes.class).group().getName());
+        }
+    }
+
+    @Test
+    void unknownSocketGroupIsAClearError() {
+        IOException e = assertThrows(IOException.class,
+                () -> ControlServer.bind(dir.resolve("baton.sock"), Optional.of("no-such-group-xyz"), api));
+        assertEquals("socket_group: unknown group no-such-group-xyz", e.getMessage());
+        assertFalse(Files.exists(dir.resolve("baton.sock")));
+    }
+
+    @Test
+    void staleSocketFileIsReplaced() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ServerSocketChannel stale = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            stale.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertTrue(Files.exists(socket));
+        assertFalse(new ControlClient(socket).reachable(), "nobody listens on a stale socket");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            assertTrue(new ControlClient(socket).reachable());
+        }
+    }
+
+    @Test
+    void tooLongSocketPathIsAClearError() {
+        Path socket = dir.resolve("x".repeat(120) + ".sock");
+        IOException e = assertThrows(IOException.class, () -> ControlServer.bind(socket, Optional.empty(), api));
+        assertTrue(e.getMessage().startsWith("socket path is too long"), e.getMessage());
+    }
+
+    @Test
+    void clientWithoutDaemonSaysSoInOneLine() {
+        ControlClient client = new ControlClient(dir.resolve("nothing.sock"));
+        ControlClient.UnreachableException e = assertThrows(ControlClient.UnreachableException.class,
+                () -> client.get("/v1/status"));
+        assertEquals("daemon not running: no control socket at " + dir.resolve("nothing.sock"), e.getMessage());
+    }
+}
