@@ -27,6 +27,8 @@ public final class Supervisor {
     private final Map<String, Program> programs = new LinkedHashMap<>();
     private final List<Program> retiring = new ArrayList<>();
     private final Map<String, Integer> generations = new TreeMap<>();
+    /** Changed programs whose new generation waits for the old one to stop, with the config to start. */
+    private final Map<String, ProgramConfig> replacing = new LinkedHashMap<>();
     private boolean shuttingDown;
 
     /** The outcome for one worker of a start/stop/restart/signal request. */
@@ -102,21 +104,46 @@ public final class Supervisor {
         return call(() -> {
             List<String> added = new ArrayList<>();
             List<String> changed = new ArrayList<>();
-            List<String> removed = new ArrayList<>(programs.keySet());
+            List<String> removed = new ArrayList<>();
+            List<String> names = config.programs().stream().map(ProgramConfig::name).toList();
             for (ProgramConfig p : config.programs()) {
                 Program current = programs.get(p.name());
-                removed.remove(p.name());
-                if (current == null) {
+                if (replacing.containsKey(p.name())) {
+                    replacing.put(p.name(), p); // still stopping the old generation: the latest config wins
+                    changed.add(p.name());
+                } else if (current == null) {
                     added.add(p.name());
                     startIfAuto(newProgram(p));
                 } else if (!current.config().equals(p)) {
                     changed.add(p.name());
-                    retire(current).thenRunAsync(() -> startIfAuto(newProgram(p)), loop::execute);
+                    replace(current, p);
                 }
             }
-            removed.forEach(name -> retire(programs.get(name)));
+            for (String name : new ArrayList<>(programs.keySet())) {
+                if (!names.contains(name)) {
+                    removed.add(name);
+                    retire(programs.get(name));
+                }
+            }
+            for (String name : new ArrayList<>(replacing.keySet())) {
+                if (!names.contains(name)) {
+                    removed.add(name);
+                    replacing.remove(name);
+                }
+            }
             return "added " + names(added) + ", changed " + names(changed) + ", removed " + names(removed);
         });
+    }
+
+    /** Stops {@code current}, then starts the next generation with the config pending for it by then. */
+    private void replace(Program current, ProgramConfig next) {
+        replacing.put(current.name(), next);
+        retire(current).thenRunAsync(() -> {
+            ProgramConfig latest = replacing.remove(current.name());
+            if (latest != null) {
+                startIfAuto(newProgram(latest));
+            }
+        }, loop::execute);
     }
 
     /** Stops every program, highest priority value first; completes when no worker process is left. */
