@@ -2,6 +2,7 @@ package dev.baton.supervisor.cli;
 
 import dev.baton.supervisor.Main;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -9,6 +10,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "version", description = "Print Baton's version and the Java runtime it runs on.")
 final class VersionCommand implements Callable<Integer> {
+
+    /** Accepted (and unused) so that scripts can pass -c to every command. */
+    @Mixin
+    ConfigOptions options;
 
     @Spec
     CommandSpec spec;
