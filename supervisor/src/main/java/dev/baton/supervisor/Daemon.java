@@ -14,6 +14,10 @@ import dev.baton.supervisor.process.Posix;
 import sun.misc.Signal;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,8 +69,8 @@ public final class Daemon {
 
     private void serve() throws StartupException {
         Path socket = config.daemon().socket();
-        ControlClient probe = new ControlClient(socket);
-        if (probe.reachable()) {
+        FileLock lock = lock(socket);
+        if (lock == null || new ControlClient(socket).reachable()) {
             throw new StartupException("another baton is already running on " + socket
                     + " (stop it with: baton shutdown -c " + config.file() + ")");
         }
@@ -91,8 +95,34 @@ public final class Daemon {
         server.close();
         pidFile.delete();
         logFiles.close();
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException ignored) {
+            // the kernel releases it at exit anyway
+        }
         loop.close();
         Log.info("baton stopped");
+    }
+
+    /**
+     * Takes {@code SOCKET.lock} for the daemon's whole life (released by the kernel when the process ends, however
+     * it ends): of two daemons started together on one configuration, exactly one gets it. Null when another
+     * process holds it.
+     */
+    private static FileLock lock(Path socket) throws StartupException {
+        Path file = socket.resolveSibling(socket.getFileName() + ".lock");
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new StartupException("cannot lock " + file + ": " + e.getMessage());
+        }
     }
 
     Supervisor supervisor() {

@@ -88,9 +88,15 @@ public final class Worker {
         spawn();
     }
 
-    /** Stops the worker: stop signal, then SIGKILL after {@code stopwaitsecs}; cancels any pending restart. */
+    /**
+     * Stops the worker: stop signal, then SIGKILL after {@code stopwaitsecs}; cancels any pending restart. A stop
+     * while STOPPING keeps the SIGKILL deadline already running.
+     */
     public void stop() {
         startAfterStop = false;
+        if (state == WorkerState.STOPPING || state == WorkerState.STOPPED) {
+            return;
+        }
         cancelTimer();
         switch (state) {
             case STARTING, RUNNING -> beginStop();

@@ -207,6 +207,17 @@ class WorkerStateMachineTest {
     }
 
     @Test
+    void secondStopWhileStoppingKeepsTheSigkillDeadline() throws Exception {
+        Worker w = worker("stopwaitsecs = 3");
+        w.start();
+        w.stop();
+        loop.advance(2_000);
+        w.stop();
+        loop.advance(1_000);
+        assertEquals(List.of("group TERM", "group KILL"), launcher.last().signals);
+    }
+
+    @Test
     void stopasgroupFalseSignalsOnlyTheLeader() throws Exception {
         Worker w = worker("stopasgroup = false\nkillasgroup = false\nstopwaitsecs = 1");
         w.start();
