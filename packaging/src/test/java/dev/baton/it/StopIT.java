@@ -1,0 +1,147 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Stopping workers: the stop signal, SIGKILL on time for those that ignore it, and nothing left of the group. */
+class StopIT {
+
+    private static final Pattern CHILD = Pattern.compile("child pid (\\d+)");
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    @Test
+    void workerThatExitsOnSigtermStopsAtOnceWithItsExitStatus() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py"
+                startsecs = 0
+                stopwaitsecs = 10
+                """);
+        sandbox.startDaemon();
+        long pid = sandbox.awaitRunning("web", 1).worker("web:0").pid();
+        sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
+
+        Cli.Result stop = sandbox.baton("stop", "web");
+
+        assertEquals(0, stop.exit(), stop::toString);
+        assertEquals("web:0: stopped\n", stop.out(), stop::toString);
+        assertTrue(stop.millis() < 5_000, () -> "no need to wait for stopwaitsecs: " + stop);
+        assertFalse(Procs.alive(pid), "the worker is gone when stop answers");
+        Status status = sandbox.status();
+        assertEquals("STOPPED", status.worker("web:0").state());
+        assertEquals("stopped (exited with status 0)", status.worker("web:0").reason());
+        assertEquals(0, status.worker("web:0").pid());
+    }
+
+    @Test
+    void workerThatIgnoresSigtermIsKilledWhenStopwaitsecsRunOut() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py --ignore-term"
+                startsecs = 0
+                stopwaitsecs = 1
+                """);
+        sandbox.startDaemon();
+        long pid = sandbox.awaitRunning("web", 1).worker("web:0").pid();
+        sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
+
+        Cli.Result stop = sandbox.baton("stop", "web:0");
+
+        assertEquals(0, stop.exit(), stop::toString);
+        assertEquals("web:0: stopped\n", stop.out(), stop::toString);
+        assertTrue(stop.millis() >= 1_000, () -> "SIGKILL only after stopwaitsecs: " + stop);
+        assertTrue(stop.millis() < 4_000, () -> "SIGKILL on time: " + stop);
+        assertFalse(Procs.alive(pid), "the worker is gone when stop answers");
+        assertEquals("stopped (killed by SIGKILL)", sandbox.status().worker("web:0").reason());
+        Cli.Result logs = sandbox.baton("logs", "-n", "100");
+        assertTrue(logs.out().contains("web:0: still running 1s after SIGTERM; sending SIGKILL to its process group"),
+                logs::toString);
+    }
+
+    @Test
+    void stopEndsTheWorkersChildProcessToo() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py --child"
+                startsecs = 0
+                """);
+        sandbox.startDaemon();
+        long pid = sandbox.awaitRunning("web", 1).worker("web:0").pid();
+        long child = childPid("web", 0);
+        assertTrue(Procs.alive(child), "the worker's child runs");
+        assertEquals(pid, Procs.pgid(child), "the child is in the worker's process group");
+
+        Cli.Result stop = sandbox.baton("stop", "web");
+
+        assertEquals(0, stop.exit(), stop::toString);
+        assertFalse(Procs.alive(pid), "the worker is gone when stop answers");
+        sandbox.awaitGone("the worker's child", child);
+    }
+
+    @Test
+    void stopKillsWorkerAndChildThatBothIgnoreSigtermOnTime() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py --ignore-term --child"
+                startsecs = 0
+                stopwaitsecs = 1
+                """);
+        sandbox.startDaemon();
+        long pid = sandbox.awaitRunning("web", 1).worker("web:0").pid();
+        long child = childPid("web", 0);
+        sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
+
+        Cli.Result stop = sandbox.baton("stop", "web");
+
+        assertAll(
+                () -> assertEquals(0, stop.exit(), stop::toString),
+                () -> assertTrue(stop.millis() < 4_000, stop::toString),
+                () -> assertFalse(Procs.alive(pid), "worker gone when stop answers"));
+        sandbox.awaitGone("the worker's TERM-ignoring child", child);
+    }
+
+    @Test
+    void configuredStopsignalIsTheSignalTheWorkerReceives() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py"
+                startsecs = 0
+                stopsignal = "SIGUSR1"
+                stopwaitsecs = 1
+                """);
+        sandbox.startDaemon();
+        sandbox.awaitRunning("web", 1);
+        sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
+
+        Cli.Result stop = sandbox.baton("stop", "web");
+
+        assertEquals(0, stop.exit(), stop::toString);
+        assertTrue(Sandbox.read(sandbox.logFile("web", 0, "out")).contains("got SIGUSR1"),
+                "the worker logged the USR1 it was asked to stop with");
+        assertEquals("stopped (killed by SIGKILL)", sandbox.status().worker("web:0").reason(),
+                "USR1 does not end this worker, so SIGKILL did");
+    }
+
+    /** Waits for the fixture's "child pid N" line and answers N. */
+    private long childPid(String program, int index) {
+        String log = sandbox.awaitInFile(sandbox.logFile(program, index, "out"), "child pid ");
+        Matcher m = CHILD.matcher(log);
+        assertTrue(m.find(), log);
+        return Long.parseLong(m.group(1));
+    }
+}
