@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -262,6 +263,15 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         }
         throw new AssertionError("timed out after " + patience.toSeconds() + " s waiting for " + what
                 + (last instanceof Boolean ? "" : "\nlast seen: " + last) + "\n" + context());
+    }
+
+    /**
+     * True when {@code baton logs} output has the line {@code SOURCE | TEXT}; the prefix is padded to the widest
+     * source shown, so any run of spaces may follow the source.
+     */
+    static boolean hasLogLine(String logsOutput, String source, String text) {
+        return Pattern.compile("(?m)^" + Pattern.quote(source) + " *\\| "
+                + Pattern.quote(text) + "$").matcher(logsOutput).find();
     }
 
     /** Waits until {@code file} contains {@code text}; answers the file's content. */
