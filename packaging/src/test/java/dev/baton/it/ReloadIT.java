@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -123,6 +125,45 @@ class ReloadIT {
         assertEquals(0, status.exit(), status::toString);
         assertEquals(0, restart.exit(), restart::toString);
         assertEquals("web:0: started\n", restart.out(), restart::toString);
+    }
+
+    /**
+     * BUG (found by this suite): the old generation of a changed program leaves {@code programs} at once but the new
+     * one enters only after the old has stopped; a second HUP in between sees no such program, "adds" it, and the
+     * first reload's generation then replaces it in the map without stopping it. That worker is orphaned: not in
+     * status, not stopped by shutdown, still running after the daemon exits.
+     */
+    @Test
+    void secondHupWhileTheOldGenerationIsStillStoppingLeavesExactlyOneWorkerRunning() {
+        sandbox.writeConfig(WEB + slow("1"));
+        daemon.signal("HUP");
+        long first = sandbox.awaitRunning("slow", 1).worker("slow:0").pid();
+        sandbox.awaitInFile(sandbox.logFile("slow", 0, "out"), "ready");
+        sandbox.writeConfig(WEB + slow("2"));
+
+        daemon.signal("HUP");
+        sandbox.awaitStatus("slow:0 of generation 1 STOPPING", s -> s.workers().stream()
+                .anyMatch(w -> w.pid() == first && w.state().equals("STOPPING")));
+        daemon.signal("HUP");
+
+        sandbox.awaitGone("slow:0 of generation 1, SIGKILLed after stopwaitsecs", first);
+        Status settled = sandbox.awaitStatus("one slow and two web workers RUNNING",
+                s -> s.running("slow", 1) && s.running("web", 2) && s.workers().size() == 3);
+        List<Long> shown = settled.workers().stream().map(Status.Worker::pid).sorted().toList();
+        sandbox.await("only the workers status shows " + shown + " to be running", Duration.ofSeconds(5),
+                () -> sandbox.workerProcesses(), shown::equals);
+    }
+
+    /** A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (3 s) to go. */
+    private static String slow(String reload) {
+        return """
+
+                [program.slow]
+                command = "python3 worker.py --ignore-term"
+                startsecs = 0
+                stopwaitsecs = 3
+                environment = { RELOAD = "%s" }
+                """.formatted(reload);
     }
 
     private static void assertUnchanged(Status before, Status after, String... names) {

@@ -81,15 +81,17 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     private void stopAtTheEnd(Daemon daemon, List<String> problems) {
         Set<Long> family = new LinkedHashSet<>(daemon.descendants());
-        Cli.Result shutdown = Cli.run(dir, "shutdown", "-c", config().toString(), "--timeout", "20");
-        boolean exited;
-        try {
-            daemon.awaitExit(Duration.ofSeconds(10));
-            exited = true;
-        } catch (AssertionError e) {
-            exited = false;
+        Cli.Result shutdown = Cli.run(dir, "shutdown", "-c", config().toString(), "--timeout", "6");
+        boolean exited = false;
+        if (shutdown.exit() == 0) {
+            try {
+                daemon.awaitExit(Duration.ofSeconds(5));
+                exited = true;
+            } catch (AssertionError e) {
+                // reported below
+            }
         }
-        if (shutdown.exit() != 0 || !exited) {
+        if (!exited) {
             problems.add("cleanup: baton shutdown did not stop the daemon\n" + shutdown + "\n" + daemon.tail());
             daemon.kill();
         }
@@ -97,7 +99,7 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
             if (Procs.alive(pid)) {
                 Procs.signalGroup(Procs.pgid(pid), "KILL");
                 Procs.signal(pid, "KILL");
-                problems.add("cleanup: pid " + pid + " outlived its daemon's shutdown");
+                problems.add("cleanup: pid " + pid + " was still running after its daemon ended");
             }
         }
     }
@@ -226,6 +228,12 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
+    /** Live processes working in the folder other than the daemons: workers, their children, a running CLI. */
+    List<Long> workerProcesses() {
+        Set<Long> daemonPids = daemons.stream().map(Daemon::pid).collect(Collectors.toSet());
+        return Procs.runningIn(dir).stream().filter(pid -> !daemonPids.contains(pid)).sorted().toList();
+    }
+
     /** The daemons' stderr tails, for failure messages. */
     String context() {
         return daemons.stream().map(Daemon::tail).collect(Collectors.joining("\n"));
@@ -236,6 +244,10 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
     /** Polls {@code condition} until it holds; fails after {@link #PATIENCE} naming {@code what}. */
     void await(String what, BooleanSupplier condition) {
         await(what, condition::getAsBoolean, ok -> ok);
+    }
+
+    void await(String what, Duration patience, BooleanSupplier condition) {
+        await(what, patience, condition::getAsBoolean, ok -> ok);
     }
 
     /** Polls {@code probe} until its value satisfies {@code ok}; answers that value. */

@@ -10,6 +10,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -51,6 +52,34 @@ class SingleDaemonIT {
                 () -> assertTrue(after.running("web", 2), after::toString),
                 () -> assertEquals(before.worker("web:0").pid(), after.worker("web:0").pid()),
                 () -> assertEquals(before.worker("web:1").pid(), after.worker("web:1").pid()));
+    }
+
+    /**
+     * BUG (found by this suite): {@code baton run} checks that nobody answers on the socket, then binds a temporary
+     * socket and renames it over the final path with REPLACE_EXISTING. Two runs started together both pass the
+     * check; the second rename silently takes the socket from the first, which keeps running its workers
+     * unreachable (no status, no shutdown), and both write the same pid file.
+     */
+    @Test
+    void twoDaemonsStartedTogetherOnTheSameConfigLeaveExactlyOneRunning() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py"
+                startsecs = 0
+                """);
+
+        Daemon one = sandbox.spawnDaemon();
+        Daemon two = sandbox.spawnDaemon();
+
+        sandbox.await("one of two daemons started together to give up", Duration.ofSeconds(6),
+                () -> List.of(one.alive(), two.alive()), alive -> alive.contains(false));
+        Daemon loser = one.alive() ? two : one;
+        Daemon winner = one.alive() ? one : two;
+        assertEquals(1, loser.awaitExit(Sandbox.PATIENCE), loser::tail);
+        assertTrue(loser.stderr().contains("already running"), loser::tail);
+        Status status = sandbox.awaitRunning("web", 1);
+        assertEquals(winner.pid(), status.daemonPid(), "the socket belongs to the daemon that kept running");
     }
 
     @Test

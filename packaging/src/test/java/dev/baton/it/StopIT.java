@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +21,8 @@ class StopIT {
 
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();
+
+    private Daemon daemon;
 
     @Test
     void workerThatExitsOnSigtermStopsAtOnceWithItsExitStatus() {
@@ -135,6 +140,83 @@ class StopIT {
                 "the worker logged the USR1 it was asked to stop with");
         assertEquals("stopped (killed by SIGKILL)", sandbox.status().worker("web:0").reason(),
                 "USR1 does not end this worker, so SIGKILL did");
+    }
+
+    /**
+     * BUG (found by this suite): {@code Worker.stop()} cancels the pending timer before looking at the state, so a
+     * second stop of a worker already STOPPING cancels its SIGKILL-after-stopwaitsecs and arms nothing new: the
+     * worker stays STOPPING for ever and both {@code baton stop} commands hang.
+     */
+    @Test
+    void secondStopWhileTheFirstWaitsForStopwaitsecsStillKillsTheWorkerOnTime() throws Exception {
+        long pid = startStubborn();
+        Process first = background("stop", "web");
+        try {
+            awaitStopping(pid);
+
+            Process second = background("stop", "web");
+            try {
+                sandbox.await("both baton stop commands to answer", Duration.ofSeconds(5),
+                        () -> !first.isAlive() && !second.isAlive());
+                assertEquals(0, first.exitValue());
+                assertEquals(0, second.exitValue());
+                assertFalse(Procs.alive(pid), "the worker was SIGKILLed");
+            } finally {
+                second.destroyForcibly();
+            }
+        } finally {
+            first.destroyForcibly();
+        }
+    }
+
+    /** BUG (same cause): a shutdown while a stop waits for stopwaitsecs never ends, and neither does the daemon. */
+    @Test
+    void shutdownWhileAStopWaitsForStopwaitsecsStillEndsOnTime() {
+        long pid = startStubborn();
+        Process stop = background("stop", "web");
+        try {
+            awaitStopping(pid);
+
+            Process shutdown = background("shutdown");
+            try {
+                sandbox.await("the daemon to shut down", Duration.ofSeconds(5), () -> !daemon.alive());
+                assertEquals(0, daemon.awaitExit(Sandbox.PATIENCE));
+                assertFalse(Procs.alive(pid), "the worker was SIGKILLed");
+            } finally {
+                shutdown.destroyForcibly();
+            }
+        } finally {
+            stop.destroyForcibly();
+        }
+    }
+
+    /** Starts one worker that ignores SIGTERM (stopwaitsecs = 2) and answers its pid once it is ready. */
+    private long startStubborn() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 worker.py --ignore-term"
+                startsecs = 0
+                stopwaitsecs = 2
+                """);
+        daemon = sandbox.startDaemon();
+        long pid = sandbox.awaitRunning("web", 1).worker("web:0").pid();
+        sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
+        return pid;
+    }
+
+    private void awaitStopping(long pid) {
+        sandbox.awaitStatus("web:0 STOPPING", s -> s.worker("web:0").state().equals("STOPPING"));
+        assertTrue(Procs.alive(pid), "SIGTERM is ignored, so the worker still runs");
+    }
+
+    /** Runs {@code baton COMMAND -c baton.toml ARGS...} in the background. */
+    private Process background(String command, String... args) {
+        List<String> all = new ArrayList<>(List.of(command, "-c", sandbox.config().toString()));
+        all.addAll(List.of(args));
+        String name = command + "-" + System.nanoTime();
+        return Cli.spawn(sandbox.dir(), sandbox.dir().resolve(name + ".out"), sandbox.dir().resolve(name + ".err"),
+                all.toArray(String[]::new));
     }
 
     /** Waits for the fixture's "child pid N" line and answers N. */
