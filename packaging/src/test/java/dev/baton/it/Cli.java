@@ -94,6 +94,16 @@ final class Cli {
         }
     }
 
+    /** SIGKILLs a background CLI process and waits until it is gone. */
+    static void end(Process process) {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Process start(Path cwd, List<String> command) {
         try {
             return builder(cwd, command).start();

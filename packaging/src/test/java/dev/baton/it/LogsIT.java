@@ -122,7 +122,7 @@ class LogsIT {
             boolean ended = follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(ended, "logs -f ends once the daemon is gone");
         } finally {
-            follow.destroyForcibly();
+            Cli.end(follow);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -97,6 +98,30 @@ class StopIT {
     }
 
     @Test
+    void stopEndsAShellBackgroundGrandchildThatHoldsTheWorkersOutputPipes() {
+        sandbox.copyWorkerFixture();
+        sandbox.writeConfig("""
+                [program.web]
+                command = "sh -c 'sleep 300 & echo background pid $!; exec python3 worker.py'"
+                startsecs = 0
+                """);
+        sandbox.startDaemon();
+        long pid = sandbox.awaitRunning("web", 1).worker("web:0").pid();
+        String log = sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
+        Matcher m = Pattern.compile("background pid (\\d+)").matcher(log);
+        assertTrue(m.find(), log);
+        long sleeper = Long.parseLong(m.group(1));
+        assertTrue(Procs.alive(sleeper), "the background sleep runs");
+
+        Cli.Result stop = sandbox.baton("stop", "web");
+
+        assertEquals(0, stop.exit(), stop::toString);
+        assertEquals("stopped (exited with status 0)", sandbox.status().worker("web:0").reason());
+        assertFalse(Procs.alive(pid));
+        sandbox.awaitGone("the background sleep", sleeper);
+    }
+
+    @Test
     void stopKillsWorkerAndChildThatBothIgnoreSigtermOnTime() {
         sandbox.copyWorkerFixture();
         sandbox.writeConfig("""
@@ -156,16 +181,16 @@ class StopIT {
 
             Process second = background("stop", "web");
             try {
-                sandbox.await("both baton stop commands to answer", Duration.ofSeconds(5),
+                awaitOrKillTheStuckDaemon("both baton stop commands to answer",
                         () -> !first.isAlive() && !second.isAlive());
                 assertEquals(0, first.exitValue());
                 assertEquals(0, second.exitValue());
                 assertFalse(Procs.alive(pid), "the worker was SIGKILLed");
             } finally {
-                second.destroyForcibly();
+                Cli.end(second);
             }
         } finally {
-            first.destroyForcibly();
+            Cli.end(first);
         }
     }
 
@@ -179,14 +204,14 @@ class StopIT {
 
             Process shutdown = background("shutdown");
             try {
-                sandbox.await("the daemon to shut down", Duration.ofSeconds(5), () -> !daemon.alive());
+                awaitOrKillTheStuckDaemon("the daemon to shut down", () -> !daemon.alive());
                 assertEquals(0, daemon.awaitExit(Sandbox.PATIENCE));
                 assertFalse(Procs.alive(pid), "the worker was SIGKILLed");
             } finally {
-                shutdown.destroyForcibly();
+                Cli.end(shutdown);
             }
         } finally {
-            stop.destroyForcibly();
+            Cli.end(stop);
         }
     }
 
@@ -208,6 +233,16 @@ class StopIT {
     private void awaitStopping(long pid) {
         sandbox.awaitStatus("web:0 STOPPING", s -> s.worker("web:0").state().equals("STOPPING"));
         assertTrue(Procs.alive(pid), "SIGTERM is ignored, so the worker still runs");
+    }
+
+    /** Waits 5 s for {@code condition}; on failure SIGKILLs the stuck daemon at once, sparing the cleanup its wait. */
+    private void awaitOrKillTheStuckDaemon(String what, BooleanSupplier condition) {
+        try {
+            sandbox.await(what, Duration.ofSeconds(5), condition);
+        } catch (AssertionError e) {
+            daemon.kill();
+            throw e;
+        }
     }
 
     /** Runs {@code baton COMMAND -c baton.toml ARGS...} in the background. */
