@@ -154,14 +154,14 @@ class ReloadIT {
                 () -> sandbox.workerProcesses(), shown::equals);
     }
 
-    /** A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (3 s) to go. */
+    /** A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (2 s) to go. */
     private static String slow(String reload) {
         return """
 
                 [program.slow]
                 command = "python3 worker.py --ignore-term"
                 startsecs = 0
-                stopwaitsecs = 3
+                stopwaitsecs = 2
                 environment = { RELOAD = "%s" }
                 """.formatted(reload);
     }
