@@ -1,0 +1,144 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged {@code bin/baton} launcher, run as a real process. */
+final class Cli {
+
+    /** The unpacked distribution, set by failsafe (packaging/target/baton). */
+    static final Path HOME = Path.of(required("baton.home"));
+    /** conf/examples of the source tree, set by failsafe. */
+    static final Path EXAMPLES = Path.of(required("baton.examples"));
+    static final Path LAUNCHER = HOME.resolve("bin/baton");
+
+    /** A CLI run that gives up after this long is a hang, not a slow machine. */
+    static final Duration TIMEOUT = Duration.ofSeconds(40);
+
+    private Cli() {
+    }
+
+    /** One finished run: exit code and both output streams, decoded as UTF-8. */
+    record Result(List<String> command, int exit, String out, String err, long millis) {
+
+        List<String> outLines() {
+            return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n"));
+        }
+
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : Arrays.asList(err.split("\n"));
+        }
+
+        @Override
+        public String toString() {
+            return String.join(" ", command) + "\n  -> exit " + exit + " after " + millis + " ms"
+                    + "\n  stdout: " + indent(out) + "\n  stderr: " + indent(err);
+        }
+
+        private static String indent(String s) {
+            return s.isEmpty() ? "(empty)" : s.strip().replace("\n", "\n          ");
+        }
+    }
+
+    /** Runs {@code baton ARGS...} from {@code cwd} and waits for it. */
+    static Result run(Path cwd, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(LAUNCHER.toString());
+        command.addAll(List.of(args));
+        long started = System.nanoTime();
+        Process process = start(cwd, command);
+        CompletableFuture<String> out = drain(process.getInputStream());
+        CompletableFuture<String> err = drain(process.getErrorStream());
+        try {
+            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                fail(String.join(" ", command) + ": still running after " + TIMEOUT.toSeconds() + " s");
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            return new Result(command, process.exitValue(), out.join(), err.join(), millis);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running " + command, e);
+        }
+    }
+
+    /** Starts {@code baton ARGS...} without waiting: for {@code run} and {@code logs -f}. */
+    static Process spawn(Path cwd, Path stdout, Path stderr, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(LAUNCHER.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = builder(cwd, command);
+        if (stdout != null) {
+            builder.redirectOutput(stdout.toFile());
+        }
+        if (stderr != null) {
+            builder.redirectError(stderr.toFile());
+        }
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** SIGKILLs a background CLI process and waits until it is gone. */
+    static void end(Process process) {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Process start(Path cwd, List<String> command) {
+        try {
+            return builder(cwd, command).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    private static ProcessBuilder builder(Path cwd, List<String> command) {
+        if (!Files.isExecutable(LAUNCHER)) {
+            fail(LAUNCHER + " is missing or not executable: run the packaging module's package phase first");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().remove("NO_COLOR");
+        return builder;
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(cannot read: " + e + ")";
+            }
+        });
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set: run the ITs with"
+                    + " failsafe (mvn verify -pl packaging -am)");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.baton.it;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What {@code baton status --json} answered, with its exit code. */
+record Status(int exit, long daemonPid, List<Worker> workers, String json) {
+
+    /** One entry of {@code workers}. */
+    record Worker(String name, String program, int index, int generation, String state, long pid, long restarts,
+                  int port, String reason) {
+
+        boolean running() {
+            return state.equals("RUNNING");
+        }
+
+        static Worker of(Map<?, ?> w) {
+            return new Worker((String) w.get("name"), (String) w.get("program"), num(w, "index").intValue(),
+                    num(w, "generation").intValue(), (String) w.get("state"), num(w, "pid").longValue(),
+                    num(w, "restarts").longValue(), num(w, "port").intValue(), (String) w.get("reason"));
+        }
+
+        private static Number num(Map<?, ?> w, String key) {
+            return (Number) w.get(key);
+        }
+    }
+
+    static Status parse(Cli.Result result) {
+        Map<String, Object> body = Json.object(result.out());
+        Map<?, ?> daemon = (Map<?, ?>) body.get("daemon");
+        List<Worker> workers = ((List<?>) body.get("workers")).stream()
+                .map(w -> Worker.of((Map<?, ?>) w)).toList();
+        return new Status(result.exit(), ((Number) daemon.get("pid")).longValue(), workers, result.out().strip());
+    }
+
+    /** The worker named {@code name} (web:0); fails when there is none. */
+    Worker worker(String name) {
+        return workers.stream().filter(w -> w.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no worker " + name + " in status: " + json));
+    }
+
+    List<Worker> program(String program) {
+        return workers.stream().filter(w -> w.program().equals(program)).toList();
+    }
+
+    boolean allRunning() {
+        return !workers.isEmpty() && workers.stream().allMatch(Worker::running);
+    }
+
+    /** True when every worker of {@code program} is RUNNING, and there are {@code count} of them. */
+    boolean running(String program, int count) {
+        List<Worker> ws = program(program);
+        return ws.size() == count && ws.stream().allMatch(Worker::running);
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exit + ": " + workers.stream()
+                .map(w -> w.name() + " " + w.state() + " pid " + w.pid() + " restarts " + w.restarts()
+                        + (w.reason().isEmpty() ? "" : " (" + w.reason() + ")"))
+                .collect(Collectors.joining("; "));
+    }
+}
