@@ -188,11 +188,15 @@ def recovery_ms(daemon, kills):
         name, (_, pid) = workers[i % len(workers)]
         start = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        wait_for(name + " back", lambda: daemon.workers().get(name, ("", pid))[0] == "RUNNING"
-                 and daemon.workers()[name][1] != pid)
+        wait_for(name + " back", lambda: restarted(daemon.workers().get(name), pid))
         times.append((time.monotonic() - start) * 1000)
         time.sleep(0.5)
     return statistics.median(times)
+
+
+def restarted(worker, old_pid):
+    """True when one snapshot of a worker shows it RUNNING as a new process."""
+    return worker is not None and worker[0] == "RUNNING" and worker[1] != old_pid
 
 
 def hyperfine(commands, out):
