@@ -36,6 +36,7 @@ public final class Worker {
     private WorkerOutput output;
     private WorkerLaunch launch;
     private long startedAt;
+    private int lastPid;
     private int failedStarts;
     private int crashStreak;
     private int restarts;
@@ -142,6 +143,7 @@ public final class Worker {
             return;
         }
         process.killGroupOnExit(config.killasgroup());
+        lastPid = process.pid();
         output = out;
         launch = next;
         startedAt = ctx.loop().nowMillis();
@@ -266,7 +268,7 @@ public final class Worker {
         state = next;
         reason = why;
         since = ctx.loop().nowMillis();
-        String pid = process == null ? "" : " pid " + process.pid();
+        String pid = process != null || previous.hasProcess() ? " pid " + lastPid : "";
         Log.info(name + " [gen " + generation + "] " + previous + " -> " + next + pid
                 + (why.isEmpty() ? "" : ": " + why));
         notifyWaiters();
