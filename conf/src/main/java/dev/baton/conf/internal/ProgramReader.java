@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tomlj.TomlArray;
@@ -65,9 +64,9 @@ public final class ProgramReader {
                 program.bool("stopasgroup", true),
                 program.bool("killasgroup", true),
                 program.bool("redirect_stderr", false),
-                byteSize(program, "stdout_logfile_maxbytes"),
+                program.size("stdout_logfile_maxbytes", DEFAULT_MAXBYTES, 0, Long.MAX_VALUE),
                 program.integer("stdout_logfile_backups", 10, 0),
-                byteSize(program, "stderr_logfile_maxbytes"),
+                program.size("stderr_logfile_maxbytes", DEFAULT_MAXBYTES, 0, Long.MAX_VALUE),
                 program.integer("stderr_logfile_backups", 10, 0),
                 program.integer("priority", 999, Integer.MIN_VALUE),
                 program.nonEmptyString("user"));
@@ -178,27 +177,5 @@ public final class ProgramReader {
             program.error("stopsignal", "unknown signal \"" + name.get() + "\", expected one of " + SIGNALS);
         }
         return signal.orElse(Signal.TERM);
-    }
-
-    /** A byte count: an integer, or a string such as {@code "50MB"}. */
-    private static long byteSize(Section program, String key) {
-        Object value = program.get(key);
-        if (value == null) {
-            return DEFAULT_MAXBYTES;
-        }
-        if (value instanceof Long bytes) {
-            return program.checkRange(key, bytes, 0, Long.MAX_VALUE) ? bytes : DEFAULT_MAXBYTES;
-        }
-        if (!(value instanceof String text)) {
-            program.typeError(key, "an integer or a size string");
-            return DEFAULT_MAXBYTES;
-        }
-        OptionalLong bytes = ByteSize.parse(text);
-        if (bytes.isEmpty()) {
-            program.error(key, "invalid size \"" + text + "\", expected a number of bytes or a size such as "
-                    + "\"512KB\", \"50MB\", \"1GB\"");
-            return DEFAULT_MAXBYTES;
-        }
-        return bytes.getAsLong();
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.conf.internal;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.temporal.Temporal;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
@@ -20,7 +22,11 @@ import org.tomlj.TomlTable;
  */
 public final class Section {
 
+    /** The longest duration any key accepts. */
+    public static final Duration MAX_DURATION = Duration.ofHours(24);
+
     private static final TomlTable EMPTY = Toml.parse("");
+    private static final String DURATION_EXPECTED = "a duration such as \"5s\" or \"250ms\"";
 
     private final TomlTable table;
     private final List<String> path;
@@ -163,6 +169,66 @@ public final class Section {
             return Optional.of("must be at most " + max + ", found " + value);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A byte count within [min, max]: an integer, or a string with a binary unit such as {@code "50MB"}
+     * (see {@link ByteSize}).
+     */
+    public long size(String key, long defaultValue, long min, long max) {
+        Object value = get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        long bytes;
+        if (value instanceof Long number) {
+            bytes = number;
+        } else if (value instanceof String text) {
+            OptionalLong parsed = ByteSize.parse(text);
+            if (parsed.isEmpty()) {
+                error(key, "invalid size \"" + text + "\", expected a number of bytes or a size such as "
+                        + "\"512KB\", \"50MB\", \"1GB\"");
+                return defaultValue;
+            }
+            bytes = parsed.getAsLong();
+        } else {
+            typeError(key, "an integer or a size string");
+            return defaultValue;
+        }
+        return checkRange(key, bytes, min, max) ? bytes : defaultValue;
+    }
+
+    /**
+     * A duration longer than 0 and at most {@link #MAX_DURATION}: a string with a unit such as {@code "250ms"} or
+     * {@code "1.5s"} (see {@link Durations}), or a TOML integer or float of seconds.
+     */
+    public Duration duration(String key, Duration defaultValue) {
+        Object value = get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        String found = value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
+        Optional<Duration> duration;
+        if (value instanceof String text) {
+            duration = Durations.parse(text);
+        } else if (value instanceof Long seconds) {
+            duration = Optional.of(Duration.ofSeconds(seconds));
+        } else if (value instanceof Double seconds) {
+            duration = Durations.ofSeconds(seconds);
+        } else {
+            typeError(key, DURATION_EXPECTED);
+            return defaultValue;
+        }
+        if (duration.isEmpty()) {
+            error(key, "expected " + DURATION_EXPECTED + ", found " + found);
+        } else if (duration.get().isNegative() || duration.get().isZero()) {
+            error(key, "must be longer than 0, found " + found);
+        } else if (duration.get().compareTo(MAX_DURATION) > 0) {
+            error(key, "must be at most 24h, found " + found);
+        } else {
+            return duration.get();
+        }
+        return defaultValue;
     }
 
     /** A path, resolved against {@code base} when relative, and normalised. */
