@@ -2,6 +2,7 @@ package dev.baton.conf;
 
 import dev.baton.conf.internal.DaemonReader;
 import dev.baton.conf.internal.EnvExpander;
+import dev.baton.conf.internal.ListenOwners;
 import dev.baton.conf.internal.ProgramReader;
 import dev.baton.conf.internal.Problems;
 import dev.baton.conf.internal.Section;
@@ -83,17 +84,20 @@ public final class ConfigLoader {
         Section baton = root.section("baton")
                 .orElseGet(() -> new Section(null, List.of("baton"), null, problems, positions));
         DaemonSettings daemon = DaemonReader.read(baton, base);
-        List<ProgramConfig> programs = programs(root, base, new EnvExpander(env));
+        ListenOwners listens = new ListenOwners();
+        listens.reserve(ListenAddress.unix(daemon.socket()), baton.keyPath("socket"));
+        List<ProgramConfig> programs = programs(root, base, new EnvExpander(env), listens);
         problems.throwIfAny();
         return new BatonConfig(absolute, daemon, programs);
     }
 
-    /** Every {@code [program.NAME]}, in start order. */
-    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env) {
+    /** Every {@code [program.NAME]}, in start order; they are read in file order, so a repeat is reported last. */
+    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env, ListenOwners listens) {
         List<ProgramConfig> programs = new ArrayList<>();
         root.section("program").ifPresent(all -> {
             for (String name : all.keys()) {
-                all.section(name).ifPresent(program -> programs.add(ProgramReader.read(program, name, base, env)));
+                all.section(name).ifPresent(program ->
+                        programs.add(ProgramReader.read(program, name, base, env, listens)));
             }
         });
         programs.sort(START_ORDER);

@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param stderrLogfileBackups same for stderr; default 10
  * @param priority             start order, lower first; stop in reverse; default 999
  * @param user                 run workers as this user (Baton must run as root); default: Baton's user
+ * @param proxy                the reverse proxy in front of the workers: present exactly when the table has
+ *                             {@code listen}; see {@link ProxyConfig}
  */
 public record ProgramConfig(
         String name,
@@ -56,7 +58,8 @@ public record ProgramConfig(
         long stderrLogfileMaxbytes,
         int stderrLogfileBackups,
         int priority,
-        Optional<String> user) {
+        Optional<String> user,
+        Optional<ProxyConfig> proxy) {
 
     /** The per-worker placeholders expanded in {@code command} and {@code environment} values. */
     public static final List<String> PLACEHOLDERS = List.of("{worker}", "{generation}", "{port}", "{socket}");

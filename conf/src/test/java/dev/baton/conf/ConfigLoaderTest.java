@@ -69,7 +69,7 @@ class ConfigLoaderTest {
                 List.of("python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"), Path.of("/srv/web"),
                 Map.of("MODE", "prod", "HOME_DIR", "/home/app"), 4, false, AutoRestart.ALWAYS, List.of(0, 2),
                 5, 7, Signal.INT, 30, false, false, true, 1024L * 1024 * 1024, 3, 1024, 0, 5,
-                Optional.of("www-data"));
+                Optional.of("www-data"), Optional.empty());
         assertEquals(expected, only(config));
         assertEquals(Optional.of(expected), config.program("web"));
         assertTrue(expected.usesPort());
@@ -87,7 +87,7 @@ class ConfigLoaderTest {
                 config.daemon());
         ProgramConfig expected = new ProgramConfig("web", List.of("./run"), DIR, Map.of(), 1, true,
                 AutoRestart.UNEXPECTED, List.of(0), 1, 3, Signal.TERM, 10, true, true, false,
-                50L * 1024 * 1024, 10, 50L * 1024 * 1024, 10, 999, Optional.empty());
+                50L * 1024 * 1024, 10, 50L * 1024 * 1024, 10, 999, Optional.empty(), Optional.empty());
         assertEquals(expected, only(config));
     }
 

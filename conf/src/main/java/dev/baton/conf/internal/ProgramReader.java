@@ -12,17 +12,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.tomlj.TomlArray;
 
 /** Reads one {@code [program.NAME]} table. */
 public final class ProgramReader {
 
-    /** Every key {@code [program.NAME]} accepts. */
+    /** Every supervisor key {@code [program.NAME]} accepts; the proxy keys are {@link ProxyReader#KEYS}. */
     public static final List<String> KEYS = List.of(
             "command", "directory", "environment", "numprocs", "autostart", "autorestart", "exitcodes",
             "startsecs", "startretries", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
             "redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
             "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user");
+
+    private static final List<String> ALL_KEYS =
+            Stream.concat(KEYS.stream(), ProxyReader.KEYS.stream()).collect(Collectors.toUnmodifiableList());
 
     /** supervisord keys Baton deliberately does without, and what to do instead. */
     private static final Map<String, String> NOTES = Map.of(
@@ -41,13 +45,15 @@ public final class ProgramReader {
      * Reads {@code program}. Problems go to the section's {@link Problems}; the returned value is then only
      * partly meaningful and must be discarded.
      *
-     * @param base the configuration file's folder, against which {@code directory} is resolved
+     * @param base   the configuration file's folder, against which {@code directory} and other paths are resolved
+     * @param owners every listen address of the file so far; this program's are added
      */
-    public static ProgramConfig read(Section program, String name, Path base, EnvExpander env) {
+    public static ProgramConfig read(Section program, String name, Path base, EnvExpander env,
+                                     ListenOwners owners) {
         if (!NAME.matcher(name).matches()) {
             program.errorAtHeader("invalid program name, use only letters, digits, \"_\", \"-\" and \".\"");
         }
-        program.rejectUnknownKeys(KEYS, NOTES);
+        program.rejectUnknownKeys(ALL_KEYS, NOTES);
         return new ProgramConfig(
                 name,
                 command(program, env),
@@ -69,7 +75,8 @@ public final class ProgramReader {
                 program.size("stderr_logfile_maxbytes", DEFAULT_MAXBYTES, 0, Long.MAX_VALUE),
                 program.integer("stderr_logfile_backups", 10, 0),
                 program.integer("priority", 999, Integer.MIN_VALUE),
-                program.nonEmptyString("user"));
+                program.nonEmptyString("user"),
+                ProxyReader.read(program, base, owners));
     }
 
     /** Splits {@code command} into words, then expands {@code ${VAR}} in each word (so a value never splits). */
