@@ -207,7 +207,7 @@ public final class Section {
         if (value == null) {
             return defaultValue;
         }
-        String found = value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
+        String found = literal(value);
         Optional<Duration> duration;
         if (value instanceof String text) {
             duration = Durations.parse(text);
@@ -267,6 +267,17 @@ public final class Section {
             return "a date-time";
         }
         return "nothing";
+    }
+
+    /** A string, integer or float as TOML writes it: {@code "5s"}, {@code -1}, {@code 0.5}, {@code nan}, {@code inf}. */
+    private static String literal(Object value) {
+        if (value instanceof String text) {
+            return "\"" + text + "\"";
+        }
+        if (value instanceof Double number && !Double.isFinite(number)) {
+            return number.isNaN() ? "nan" : number > 0 ? "inf" : "-inf";
+        }
+        return String.valueOf(value);
     }
 
     private <T> Optional<T> typed(String key, Class<T> type, String expected) {

@@ -1,0 +1,200 @@
+package dev.baton.conf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The reverse-proxy keys of {@code [program.NAME]} as read into {@link ProxyConfig}. */
+class ProxyConfigTest {
+
+    private static final Path FILE = Path.of("/etc/baton/baton.toml");
+
+    private static BatonConfig parse(String toml) throws ConfigException {
+        return ConfigLoader.parse(toml, FILE, Map.of("LOG_DIR", "/var/log/web"));
+    }
+
+    private static ProxyConfig proxy(String keys) throws ConfigException {
+        return parse("[program.web]\ncommand = \"./run {port}\"\n" + keys + "\n")
+                .program("web").orElseThrow().proxy().orElseThrow();
+    }
+
+    @Test
+    void fullProxyConfigWithEveryKeyIsRead() throws ConfigException {
+        ProxyConfig proxy = proxy("""
+                listen = ["0.0.0.0:80", "[::]:80", "unix:/run/web.sock"]
+                health_check = "/healthz?full=1"
+                max_inflight = 0
+                max_queue = 50
+                queue_timeout = "2.5s"
+                connect_timeout = "250ms"
+                response_timeout = "2m"
+                header_timeout = 3
+                keepalive_timeout = 0.5
+                upstream_keepalive_timeout = "1500ms"
+                max_header_size = "64KB"
+                max_body_size = "10MB"
+                health_interval = "1h"
+                health_timeout = "5s"
+                health_rise = 5
+                health_fall = 1
+                retries = 0
+                trusted_proxies = ["10.0.0.0/8", "::1", "192.168.1.7", "fd00::/8"]
+                access_log = "logs/web-access.log"
+                access_log_format = "json"
+                access_log_maxbytes = 1048576
+                access_log_backups = 0
+                """);
+
+        assertEquals(new ProxyConfig(
+                List.of(ListenAddress.tcp("0.0.0.0", 80), ListenAddress.tcp("::", 80),
+                        ListenAddress.unix(Path.of("/run/web.sock"))),
+                Optional.of("/healthz?full=1"), 0, 50,
+                Duration.ofMillis(2500), Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(3),
+                Duration.ofMillis(500), Duration.ofMillis(1500), 64 * 1024, 10 * 1024 * 1024,
+                Duration.ofHours(1), Duration.ofSeconds(5), 5, 1, 0,
+                List.of("10.0.0.0/8", "::1", "192.168.1.7", "fd00::/8"),
+                Optional.of(Path.of("/etc/baton/logs/web-access.log")), AccessLogFormat.JSON, 1024 * 1024, 0),
+                proxy);
+    }
+
+    @Test
+    void listenAloneGivesEveryOtherKeyItsDefault() throws ConfigException {
+        ProxyConfig proxy = proxy("listen = \"127.0.0.1:8000\"");
+
+        List<ListenAddress> listen = List.of(ListenAddress.tcp("127.0.0.1", 8000));
+        assertEquals(ProxyConfig.defaults(listen), proxy);
+        assertEquals(new ProxyConfig(listen, Optional.empty(), 1, 1000,
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(10),
+                Duration.ofSeconds(75), Duration.ofSeconds(1), 16384, 0,
+                Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3, 2, List.of(),
+                Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10), proxy);
+    }
+
+    @Test
+    void programWithoutListenHasNoProxy() throws ConfigException {
+        ProgramConfig web = parse("[program.web]\ncommand = \"./run\"\n").program("web").orElseThrow();
+
+        assertEquals(Optional.empty(), web.proxy());
+    }
+
+    @Test
+    void listenAcceptsEveryTextFormAsAStringOrAnArray() throws ConfigException {
+        assertEquals(List.of(ListenAddress.tcp("", 8000)), proxy("listen = \":8000\"").listen());
+        assertEquals(List.of(
+                ListenAddress.tcp("127.0.0.1", 8001), ListenAddress.tcp("0.0.0.0", 8002),
+                ListenAddress.tcp("localhost", 8003), ListenAddress.tcp("::1", 8004), ListenAddress.tcp("::", 8005),
+                ListenAddress.tcp("", 8006), ListenAddress.unix(Path.of("/run/web.sock")),
+                ListenAddress.unix(Path.of("/etc/baton/web.sock"))),
+                proxy("""
+                        listen = [
+                            "127.0.0.1:8001", "0.0.0.0:8002", "localhost:8003", "[::1]:8004", "[::]:8005", ":8006",
+                            "unix:/run/web.sock", "unix:web.sock",
+                        ]""").listen());
+    }
+
+    @Test
+    void listenAddressesRenderAsWritten() throws ConfigException {
+        List<ListenAddress> listen = proxy("listen = [\"[::1]:8000\", \":8001\", \"unix:run/web.sock\"]").listen();
+
+        assertEquals("[::1]:8000, :8001, unix:/etc/baton/run/web.sock",
+                String.join(", ", listen.stream().map(ListenAddress::toString).toList()));
+        assertTrue(listen.get(2).isUnix());
+    }
+
+    @Test
+    void programsListenOnDistinctAddressesOfOnePort() throws ConfigException {
+        BatonConfig config = parse("""
+                [program.web]
+                command = "./web"
+                listen = ["127.0.0.1:8000", "unix:web.sock"]
+                [program.api]
+                command = "./api"
+                listen = ["localhost:8000", "[::1]:8000", "unix:api.sock"]
+                [program.worker]
+                command = "./work"
+                """);
+
+        assertEquals(2, config.program("web").orElseThrow().proxy().orElseThrow().listen().size());
+        assertEquals(3, config.program("api").orElseThrow().proxy().orElseThrow().listen().size());
+        assertEquals(Optional.empty(), config.program("worker").orElseThrow().proxy());
+    }
+
+    @Test
+    void durationsAcceptUnitsFractionsAndTomlSeconds() throws ConfigException {
+        ProxyConfig proxy = proxy("""
+                listen = ":8000"
+                queue_timeout = "250ms"
+                connect_timeout = "1.5s"
+                response_timeout = "2m"
+                header_timeout = "1h"
+                keepalive_timeout = 90
+                upstream_keepalive_timeout = 0.25
+                health_interval = "24h"
+                health_timeout = "0.001s"
+                """);
+
+        assertEquals(Duration.ofMillis(250), proxy.queueTimeout());
+        assertEquals(Duration.ofMillis(1500), proxy.connectTimeout());
+        assertEquals(Duration.ofMinutes(2), proxy.responseTimeout());
+        assertEquals(Duration.ofHours(1), proxy.headerTimeout());
+        assertEquals(Duration.ofSeconds(90), proxy.keepaliveTimeout());
+        assertEquals(Duration.ofMillis(250), proxy.upstreamKeepaliveTimeout());
+        assertEquals(Duration.ofHours(24), proxy.healthInterval());
+        assertEquals(Duration.ofMillis(1), proxy.healthTimeout());
+    }
+
+    @Test
+    void healthTimeoutMayExceedHealthInterval() throws ConfigException {
+        ProxyConfig proxy = proxy("listen = \":8000\"\nhealth_interval = \"1s\"\nhealth_timeout = \"3s\"");
+
+        assertEquals(Duration.ofSeconds(3), proxy.healthTimeout());
+    }
+
+    @Test
+    void sizesAcceptBytesAndUnitStringsWithinTheirRange() throws ConfigException {
+        ProxyConfig smallest = proxy("""
+                listen = ":8000"
+                max_header_size = "1KB"
+                max_body_size = "1gb"
+                access_log_maxbytes = 0
+                """);
+        ProxyConfig largest = proxy("listen = \":8000\"\nmax_header_size = 1048576\nmax_body_size = \"100B\"");
+
+        assertEquals(1024, smallest.maxHeaderSize());
+        assertEquals(1024L * 1024 * 1024, smallest.maxBodySize());
+        assertEquals(0, smallest.accessLogMaxbytes());
+        assertEquals(1024 * 1024, largest.maxHeaderSize());
+        assertEquals(100, largest.maxBodySize());
+    }
+
+    @Test
+    void accessLogFormatIgnoresCaseAndAccessLogResolvesAgainstTheConfigFolder() throws ConfigException {
+        ProxyConfig proxy = proxy("""
+                listen = ":8000"
+                access_log = "../../var/log/access.log"
+                access_log_format = "Combined"
+                """);
+
+        assertEquals(Optional.of(Path.of("/var/log/access.log")), proxy.accessLog());
+        assertEquals(AccessLogFormat.COMBINED, proxy.accessLogFormat());
+    }
+
+    @Test
+    void proxyKeysWorkInInlineTablesAndDottedKeys() throws ConfigException {
+        BatonConfig config = parse("""
+                program.api = { command = "./api", listen = ":9000", retries = 5 }
+                program.web.command = "./web"
+                program.web.listen = ":9001"
+                """);
+
+        assertEquals(5, config.program("api").orElseThrow().proxy().orElseThrow().retries());
+        assertEquals(List.of(ListenAddress.tcp("", 9001)),
+                config.program("web").orElseThrow().proxy().orElseThrow().listen());
+    }
+}
