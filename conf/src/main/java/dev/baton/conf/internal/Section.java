@@ -269,7 +269,7 @@ public final class Section {
         return "nothing";
     }
 
-    /** A string, integer or float as TOML writes it: {@code "5s"}, {@code -1}, {@code 0.5}, {@code nan}, {@code inf}. */
+    /** A string or number as TOML writes it: {@code "5s"}, {@code -1}, {@code 0.5}, {@code nan}, {@code inf}. */
     private static String literal(Object value) {
         if (value instanceof String text) {
             return "\"" + text + "\"";

@@ -9,7 +9,12 @@
  *   <li>A problem with a value points at the value; an unknown key at the key; a missing key at the table.</li>
  *   <li>{@code command} is split into words first and {@code ${VAR}} expanded in each word after, so a variable's
  *       value is never split or unquoted. Per-worker {@code {placeholders}} are left for the supervisor.</li>
- *   <li>Nothing here touches the file system beyond reading the file: directories are only resolved.</li>
+ *   <li>Nothing here touches the file system or the network beyond reading the file: directories and unix
+ *       socket paths are only resolved, host names are not looked up, ports are not tried.</li>
+ *   <li>A program has a proxy exactly when it has {@code listen}. Every other proxy key without {@code listen} is
+ *       an error of its own, and its value is still checked.</li>
+ *   <li>Each listen address appears once in the whole file and is never the control socket. Programs are read in
+ *       file order, so the later use is the one reported, and it names the key that has the address.</li>
  * </ul>
  */
 package dev.baton.conf.internal;
