@@ -318,6 +318,6 @@ class ConfigLoaderTest {
             assertFalse(config.programs().isEmpty());
             count++;
         }
-        assertEquals(2, count);
+        assertEquals(3, count);
     }
 }

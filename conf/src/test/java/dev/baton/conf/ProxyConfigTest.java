@@ -3,6 +3,10 @@ package dev.baton.conf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+
+import dev.baton.conf.internal.ProxyReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -196,5 +200,30 @@ class ProxyConfigTest {
         assertEquals(5, config.program("api").orElseThrow().proxy().orElseThrow().retries());
         assertEquals(List.of(ListenAddress.tcp("", 9001)),
                 config.program("web").orElseThrow().proxy().orElseThrow().listen());
+    }
+
+    @Test
+    void referenceExampleListsEveryProxyKeyCommentedOutWithItsDefault() throws IOException, ConfigException {
+        String example = Files.readString(Path.of("examples/baton.toml"));
+        String readme = Files.readString(Path.of("../README.md"));
+        for (String key : ProxyReader.KEYS) {
+            assertTrue(example.contains("\n# " + key + " = "), key + " is not in examples/baton.toml");
+            assertTrue(readme.contains("| `" + key + "` "), key + " is not in the README table");
+        }
+
+        String uncommented = example.replaceAll("(?m)^# ([a-z_]+ = )", "$1");
+        ProxyConfig proxy = ConfigLoader.parse(uncommented, FILE, Map.of()).program("web").orElseThrow()
+                .proxy().orElseThrow();
+
+        ProxyConfig defaults = ProxyConfig.defaults(proxy.listen());
+        assertEquals(List.of(ListenAddress.tcp("127.0.0.1", 8000), ListenAddress.unix(Path.of("/etc/baton/web.sock"))),
+                proxy.listen());
+        assertEquals(new ProxyConfig(proxy.listen(), Optional.of("/healthz"), defaults.maxInflight(),
+                defaults.maxQueue(), defaults.queueTimeout(), defaults.connectTimeout(), defaults.responseTimeout(),
+                defaults.headerTimeout(), defaults.keepaliveTimeout(), defaults.upstreamKeepaliveTimeout(),
+                defaults.maxHeaderSize(), defaults.maxBodySize(), defaults.healthInterval(),
+                defaults.healthTimeout(), defaults.healthRise(), defaults.healthFall(), defaults.retries(),
+                List.of("10.0.0.0/8", "::1"), Optional.of(Path.of("/etc/baton/logs/web-access.log")),
+                defaults.accessLogFormat(), defaults.accessLogMaxbytes(), defaults.accessLogBackups()), proxy);
     }
 }
