@@ -82,7 +82,7 @@ class ProxyConfigTest {
 
     @Test
     void programWithoutListenHasNoProxy() throws ConfigException {
-        ProgramConfig web = parse("[program.web]\ncommand = \"./run\"\n").program("web").orElseThrow();
+        ProgramConfig web = parse("[program.web]\ncommand = \"./run {port}\"\n").program("web").orElseThrow();
 
         assertEquals(Optional.empty(), web.proxy());
     }
@@ -115,13 +115,13 @@ class ProxyConfigTest {
     void programsListenOnDistinctAddressesOfOnePort() throws ConfigException {
         BatonConfig config = parse("""
                 [program.web]
-                command = "./web"
+                command = "./web {port}"
                 listen = ["127.0.0.1:8000", "unix:web.sock"]
                 [program.api]
-                command = "./api"
+                command = "./api {port}"
                 listen = ["localhost:8000", "[::1]:8000", "unix:api.sock"]
                 [program.worker]
-                command = "./work"
+                command = "./work {port}"
                 """);
 
         assertEquals(2, config.program("web").orElseThrow().proxy().orElseThrow().listen().size());
@@ -192,8 +192,8 @@ class ProxyConfigTest {
     @Test
     void proxyKeysWorkInInlineTablesAndDottedKeys() throws ConfigException {
         BatonConfig config = parse("""
-                program.api = { command = "./api", listen = ":9000", retries = 5 }
-                program.web.command = "./web"
+                program.api = { command = "./api {port}", listen = ":9000", retries = 5 }
+                program.web.command = "./web {port}"
                 program.web.listen = ":9001"
                 """);
 

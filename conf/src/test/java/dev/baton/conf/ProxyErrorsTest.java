@@ -1,5 +1,6 @@
 package dev.baton.conf;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -21,7 +22,16 @@ class ProxyErrorsTest {
     }
 
     private static String program(String keys) {
-        return "[program.web]\ncommand = \"./run\"\n" + keys + "\n";
+        return "[program.web]\ncommand = \"./run {port}\"\n" + keys + "\n";
+    }
+
+    @Test
+    void proxiedWorkersThatAreNotToldWhereToListenAreRejected() {
+        assertEquals(List.of("baton.toml:3:10: program.web.listen: the workers must listen where Baton tells them:"
+                + " use {port} or {socket} in command or environment"),
+                errors("[program.web]\ncommand = \"app\"\nlisten = \"127.0.0.1:8000\"\n"));
+        assertDoesNotThrow(() -> ConfigLoader.parse("[program.web]\ncommand = \"app\"\nlisten = \"127.0.0.1:8000\"\n"
+                + "environment = { PORT = \"{port}\" }\n", Path.of("baton.toml"), Map.of()));
     }
 
     @Test
@@ -45,7 +55,7 @@ class ProxyErrorsTest {
         assertEquals(List.of(
                 "baton.toml:3:10: program.web.listen: expected a string or an array of strings, found an integer",
                 "baton.toml:6:10: program.api.listen: must not be empty"),
-                errors(program("listen = 8000\n[program.api]\ncommand = \"./api\"\nlisten = []")));
+                errors(program("listen = 8000\n[program.api]\ncommand = \"./api {port}\"\nlisten = []")));
     }
 
     @Test
@@ -63,13 +73,13 @@ class ProxyErrorsTest {
                         + "program.web.listen"),
                 errors("""
                         [program.web]
-                        command = "./web"
+                        command = "./web {port}"
                         listen = ["127.0.0.1:8000", "unix:/run/web.sock"]
                         [program.api]
-                        command = "./api"
+                        command = "./api {port}"
                         listen = "127.0.0.1:8000"
                         [program.admin]
-                        command = "./admin"
+                        command = "./admin {port}"
                         listen = ["unix:/run/../run/web.sock"]
                         """));
     }
@@ -82,7 +92,7 @@ class ProxyErrorsTest {
                         [baton]
                         socket = "/run/baton.sock"
                         [program.web]
-                        command = "./web"
+                        command = "./web {port}"
                         listen = "unix:/run/baton.sock"
                         """));
     }
@@ -138,7 +148,7 @@ class ProxyErrorsTest {
                         max_body_size = "10 TB"
                         access_log_maxbytes = -1
                         [program.api]
-                        command = "./api"
+                        command = "./api {port}"
                         listen = ":8001"
                         max_header_size = "2MB\"""")));
     }
@@ -183,7 +193,7 @@ class ProxyErrorsTest {
                         access_log_format = "xml"
                         access_log = ""
                         [program.api]
-                        command = "./api"
+                        command = "./api {port}"
                         listen = ":8001"
                         health_check = "/health check"
                         trusted_proxies = "10.0.0.0/8\"""")));
@@ -211,16 +221,16 @@ class ProxyErrorsTest {
                 "baton.toml:13:12: program.admin.numprocs: must be at least 1, found 0"),
                 errors("""
                         [program.web]
-                        command = "./web"
+                        command = "./web {port}"
                         listen = ["127.0.0.1:8000", "8001"]
                         connect_timeout = "5 parsecs"
                         retries = -1
                         [program.api]
-                        command = "./api"
+                        command = "./api {port}"
                         health_check = "/healthz"
                         max_queue = 10
                         [program.admin]
-                        command = "./admin"
+                        command = "./admin {port}"
                         listen = "127.0.0.1:8000"
                         numprocs = 0
                         """));

@@ -54,7 +54,7 @@ public final class ProgramReader {
             program.errorAtHeader("invalid program name, use only letters, digits, \"_\", \"-\" and \".\"");
         }
         program.rejectUnknownKeys(ALL_KEYS, NOTES);
-        return new ProgramConfig(
+        ProgramConfig config = new ProgramConfig(
                 name,
                 command(program, env),
                 program.path("directory", base).orElse(base),
@@ -77,6 +77,12 @@ public final class ProgramReader {
                 program.integer("priority", 999, Integer.MIN_VALUE),
                 program.nonEmptyString("user"),
                 ProxyReader.read(program, base, owners));
+        if (config.proxy().isPresent() && !config.proxy().get().listen().isEmpty() && !config.usesPort()
+                && !config.usesSocket()) {
+            program.error("listen", "the workers must listen where Baton tells them: use {port} or {socket}"
+                    + " in command or environment");
+        }
+        return config;
     }
 
     /** Splits {@code command} into words, then expands {@code ${VAR}} in each word (so a value never splits). */
