@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +34,7 @@ final class Wire {
 
     Wire(boolean guard, ChannelHandler... extra) {
         channel = new EmbeddedChannel();
+        channel.freezeTime();
         if (guard) {
             channel.pipeline().addLast(new RequestGuard(MAX_HEADER));
         }
@@ -59,6 +61,13 @@ final class Wire {
 
     List<HttpRequest> requests() {
         return received.stream().filter(o -> o instanceof HttpRequest).map(o -> (HttpRequest) o).toList();
+    }
+
+    /** Moves the channel's frozen clock and runs the timers that became due. */
+    Wire advance(long millis) {
+        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        return this;
     }
 
     /** The trailer fields of each LastHttpContent, as "Name: value" lines. */
