@@ -44,7 +44,8 @@ class CrashRestartIT {
                 () -> assertEquals(before.worker("web:1").pid(), after.worker("web:1").pid(), "web:1 untouched"),
                 () -> assertEquals(0, after.worker("web:1").restarts()));
         Cli.Result logs = sandbox.baton("logs", "-n", "200");
-        assertTrue(logs.out().contains("baton | web:0 [gen 1] RUNNING -> EXITED: killed by SIGKILL; restarting in"),
+        assertTrue(logs.out().contains("baton | web:0 [gen 1] RUNNING -> EXITED pid " + victim
+                + ": killed by SIGKILL; restarting in"),
                 logs::toString);
     }
 

@@ -46,7 +46,8 @@ class ShutdownIT {
         assertGoneAndClean(daemon, pids);
         assertTrue(daemon.stderr().contains("shutting down (SIG" + signal + "): stopping every worker"),
                 daemon::tail);
-        assertTrue(daemon.stderr().contains("web:0 [gen 1] STOPPING -> STOPPED: stopped (exited with status 0)"),
+        assertTrue(daemon.stderr().matches(
+                "(?s).*web:0 \\[gen 1\\] STOPPING -> STOPPED pid \\d+: stopped \\(exited with status 0\\).*"),
                 () -> "workers got their stop signal and exited cleanly\n" + daemon.tail());
     }
 
@@ -69,7 +70,8 @@ class ShutdownIT {
         assertTrue(shutdown.millis() >= 2_000, () -> "waited for stopwaitsecs: " + shutdown);
         assertEquals(0, daemon.awaitExit(Sandbox.PATIENCE));
         assertFalse(Procs.alive(pid));
-        assertTrue(daemon.stderr().contains("stubborn:0 [gen 1] STOPPING -> STOPPED: stopped (killed by SIGKILL)"),
+        assertTrue(daemon.stderr().contains("stubborn:0 [gen 1] STOPPING -> STOPPED pid " + pid
+                + ": stopped (killed by SIGKILL)"),
                 daemon::tail);
     }
 
