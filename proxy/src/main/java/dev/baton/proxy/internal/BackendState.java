@@ -1,0 +1,23 @@
+package dev.baton.proxy.internal;
+
+/** Whether a backend gets new requests. */
+public enum BackendState {
+    /** Published, not yet passed a health check: no traffic. */
+    PENDING,
+    /** Passed its checks: gets traffic. */
+    HEALTHY,
+    /** Failed checks, or refused/reset a connection: no traffic until the checks pass again. */
+    UNHEALTHY,
+    /** The worker is stopping: no new requests; in-flight ones finish. */
+    DRAINING,
+    /** No longer published: gone from routing; its idle connections are closed. */
+    REMOVED;
+
+    public boolean routable() {
+        return this == HEALTHY;
+    }
+
+    public boolean checked() {
+        return this == PENDING || this == HEALTHY || this == UNHEALTHY;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.baton.proxy.internal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+/**
+ * The client side of a connection: checks each request, rewrites its head for the worker and runs one
+ * {@link Exchange} at a time. Auto-read is off: the handler reads the next request only when the previous
+ * response is done, and request bodies only as fast as the worker takes them. Pipelined requests wait in
+ * order.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+
+    private final ProgramProxy program;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    private boolean discarding;
+
+    FrontendHandler(ProgramProxy program) {
+        this.program = program;
+    }
+
+    boolean active() {
+        return ctx != null && ctx.channel().isActive();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        this.ctx = ctx;
+        if (current != null && (msg instanceof HttpRequest || !pipelined.isEmpty())) {
+            pipelined.add(msg);
+            return;
+        }
+        handle(msg);
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            begin(request);
+        }
+        if (msg instanceof HttpContent content) {
+            if (current != null && !discarding) {
+                current.clientContent(content);
+            } else {
+                content.release();
+                if (current == null && !discarding && !(msg instanceof HttpRequest)) {
+                    ctx.read();
+                }
+            }
+        } else if (!(msg instanceof HttpRequest)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void begin(HttpRequest request) {
+        discarding = false;
+        Optional<HttpResponseStatus> decoderFailure = RequestChecks.decoderFailure(request.decoderResult());
+        if (decoderFailure.isPresent()) {
+            reject(decoderFailure.get(), "malformed request: " + Errors.describe(request.decoderResult().cause()));
+            return;
+        }
+        Optional<String> smuggling = RequestChecks.smuggling(request);
+        if (smuggling.isPresent()) {
+            reject(HttpResponseStatus.BAD_REQUEST, smuggling.get());
+            return;
+        }
+        long maxBody = program.settings().maxBodySize();
+        if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
+            reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size");
+            return;
+        }
+        boolean upgrade = HopByHop.isUpgrade(request);
+        boolean expectContinue = HttpUtil.is100ContinueExpected(request);
+        HttpRequest head = forwardHead(request, upgrade);
+        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        current = new Exchange(program, ctx, this, head, HttpUtil.isKeepAlive(request), http10, expectContinue,
+                upgrade);
+        current.start();
+    }
+
+    /** The request as the worker gets it: HTTP/1.1, hop-by-hop headers gone, X-Forwarded-* set. */
+    private HttpRequest forwardHead(HttpRequest request, boolean upgrade) {
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+                request.headers().copy());
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        if (upgrade) {
+            HopByHop.stripForUpgrade(head.headers());
+        } else {
+            HopByHop.strip(head.headers());
+        }
+        head.headers().remove(HttpHeaderNames.EXPECT);
+        if (chunked) {
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        Forwarding.apply(head.headers(), ctx.channel().remoteAddress(), "http", program.trustedProxies());
+        return head;
+    }
+
+    /** Answers a request that never reaches a worker; the connection closes (the stream cannot be trusted). */
+    private void reject(HttpResponseStatus status, String why) {
+        discarding = true;
+        program.log().warn(program.name() + ": " + Transport.describe(ctx.channel().remoteAddress()) + ": "
+                + status.code() + " " + why);
+        Responses.send(ctx, Responses.error(status, why), true);
+    }
+
+    /** The exchange ended; the next request may start (or the connection closes). */
+    void exchangeDone(Exchange done, boolean keepAlive) {
+        if (done != current) {
+            return;
+        }
+        current = null;
+        if (!keepAlive) {
+            pipelined.forEach(ReferenceCountUtil::release);
+            pipelined.clear();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        while (current == null && !pipelined.isEmpty()) {
+            handle(pipelined.poll());
+        }
+        if (current == null) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.clientGone();
+            current = null;
+        }
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

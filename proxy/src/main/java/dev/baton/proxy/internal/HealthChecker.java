@@ -1,0 +1,164 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.ProxySettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Active health checks of a program's backends, on one event loop. With {@code health_check}, a GET of that path
+ * must answer 2xx or 3xx within {@code health_timeout}; without it, the worker must accept a connection.
+ * A backend that has never passed is checked every 100 ms, so a new worker gets traffic as soon as it answers;
+ * the others every {@code health_interval}.
+ */
+final class HealthChecker {
+
+    private static final long PENDING_INTERVAL_MILLIS = 100;
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final EventLoop loop;
+    private final Supplier<Iterable<Backend>> backends;
+    private final Runnable admitted;
+    private final Map<Backend, Long> nextCheck = new ConcurrentHashMap<>();
+    private final Map<Backend, Boolean> inFlight = new ConcurrentHashMap<>();
+    private ScheduledFuture<?> tick;
+
+    HealthChecker(ProxySettings settings, Transport transport, EventLoop loop, Supplier<Iterable<Backend>> backends,
+                  Runnable admitted) {
+        this.settings = settings;
+        this.transport = transport;
+        this.loop = loop;
+        this.backends = backends;
+        this.admitted = admitted;
+    }
+
+    void start() {
+        tick = loop.scheduleWithFixedDelay(this::tick, 0, PENDING_INTERVAL_MILLIS / 2, TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        if (tick != null) {
+            tick.cancel(false);
+        }
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (Backend b : backends.get()) {
+            if (!b.state().checked() || inFlight.containsKey(b)) {
+                continue;
+            }
+            Long due = nextCheck.get(b);
+            if (due != null && now < due) {
+                continue;
+            }
+            long interval = b.state() == BackendState.PENDING ? PENDING_INTERVAL_MILLIS
+                    : settings.healthInterval().toMillis();
+            nextCheck.put(b, now + TimeUnit.MILLISECONDS.toNanos(interval));
+            inFlight.put(b, Boolean.TRUE);
+            check(b).addListener(f -> {
+                inFlight.remove(b);
+                String failure = (String) f.getNow();
+                if (failure == null) {
+                    if (b.checkPassed(settings.healthRise())) {
+                        admitted.run();
+                    }
+                } else if (b.state() != BackendState.PENDING) {
+                    b.checkFailed(settings.healthFall(), failure);
+                }
+            });
+        }
+        nextCheck.keySet().removeIf(b -> b.state() == BackendState.REMOVED);
+    }
+
+    /** Completes with null when the check passed, or with the reason it failed. */
+    private Promise<String> check(Backend b) {
+        Promise<String> result = loop.newPromise();
+        long timeout = settings.healthTimeout().toMillis();
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(transport.clientChannel(b.address()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (settings.healthCheck().isPresent()) {
+                            ch.pipeline().addLast(new HttpClientCodec(), new StatusReader(result));
+                        }
+                    }
+                })
+                .connect(b.address());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.trySuccess(Errors.describe(f.cause()));
+            } else if (settings.healthCheck().isEmpty()) {
+                result.trySuccess(null);
+                connect.channel().close();
+            } else {
+                DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                        settings.healthCheck().get());
+                get.headers().set(HttpHeaderNames.HOST, "localhost")
+                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                        .set(HttpHeaderNames.USER_AGENT, "baton-health-check");
+                connect.channel().writeAndFlush(get);
+            }
+        });
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            result.trySuccess("no answer within health_timeout");
+        }, timeout, TimeUnit.MILLISECONDS);
+        result.addListener(f -> {
+            deadline.cancel(false);
+            connect.channel().close();
+        });
+        return result;
+    }
+
+    /** Completes the check with the response status. */
+    private static final class StatusReader extends SimpleChannelInboundHandler<HttpObject> {
+        private final Promise<String> result;
+
+        StatusReader(Promise<String> result) {
+            this.result = result;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpResponse r) {
+                int code = r.status().code();
+                result.trySuccess(code >= 200 && code < 400 ? null : "health check answered " + code);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.trySuccess("connection closed before an answer");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            result.trySuccess(Errors.describe(cause));
+            ctx.close();
+        }
+    }
+}

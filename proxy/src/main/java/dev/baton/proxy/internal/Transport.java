@@ -1,0 +1,67 @@
+package dev.baton.proxy.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.SocketAddress;
+
+/**
+ * Native epoll where available (it is the only transport with unix sockets in Netty 4.1), NIO otherwise
+ * (TCP only).
+ */
+public final class Transport {
+
+    private final boolean epoll = Epoll.isAvailable();
+
+    public EventLoopGroup group(int threads, String name) {
+        DefaultThreadFactory factory = new DefaultThreadFactory(name, true);
+        return epoll ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+    }
+
+    public Class<? extends ServerChannel> serverChannel(SocketAddress address) {
+        if (address instanceof DomainSocketAddress) {
+            requireEpoll(address);
+            return EpollServerDomainSocketChannel.class;
+        }
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public Class<? extends Channel> clientChannel(SocketAddress address) {
+        if (address instanceof DomainSocketAddress) {
+            requireEpoll(address);
+            return EpollDomainSocketChannel.class;
+        }
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    private void requireEpoll(SocketAddress address) {
+        if (!epoll) {
+            throw new IllegalStateException("unix socket " + address + " needs the native epoll transport: "
+                    + Epoll.unavailabilityCause());
+        }
+    }
+
+    /** "127.0.0.1:8000" or "unix:/run/web.sock". */
+    public static String describe(SocketAddress address) {
+        if (address instanceof DomainSocketAddress d) {
+            return "unix:" + d.path();
+        }
+        if (address instanceof java.net.InetSocketAddress i) {
+            String host = i.getAddress() == null ? i.getHostString() : i.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + i.getPort();
+        }
+        return String.valueOf(address);
+    }
+}

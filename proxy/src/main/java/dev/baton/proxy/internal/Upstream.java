@@ -1,0 +1,90 @@
+package dev.baton.proxy.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Connections from the proxy to workers. A connection is opened on the event loop of the client connection that
+ * needs it and, once its exchange ends cleanly, kept for reuse on that loop. Baton closes an idle connection
+ * after {@code upstream_keepalive_timeout}, shorter than the worker's own idle timeout, so Baton is always the
+ * side that closes an idle connection (a request never races a worker closing it).
+ */
+public final class Upstream {
+
+    private final Transport transport;
+    private final int connectTimeoutMillis;
+    private final long idleMillis;
+    private final int maxChunkSize;
+
+    /** A connection for one exchange; {@code reused} says whether it served an exchange before. */
+    public record Lease(Channel channel, boolean reused) {
+    }
+
+    public Upstream(Transport transport, int connectTimeoutMillis, long idleMillis) {
+        this.transport = transport;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.idleMillis = idleMillis;
+        this.maxChunkSize = 64 * 1024;
+    }
+
+    /** An idle connection to {@code backend} on {@code loop}, or a new one. Loop thread only. */
+    public Future<Lease> acquire(Backend backend, EventLoop loop) {
+        Promise<Lease> promise = loop.newPromise();
+        Channel idle = backend.pollIdle(loop);
+        if (idle != null) {
+            BackendHandler.of(idle).leased();
+            return promise.setSuccess(new Lease(idle, true));
+        }
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(transport.clientChannel(backend.address()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("http", new HttpClientCodec(8192, 64 * 1024, maxChunkSize, true));
+                        ch.pipeline().addLast("relay", new BackendHandler(backend));
+                    }
+                })
+                .connect(backend.address());
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                BackendHandler.of(connect.channel()).leased();
+                promise.setSuccess(new Lease(connect.channel(), false));
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+
+    /**
+     * Ends a lease: a connection whose exchange ended cleanly goes back to the pool, any other is closed.
+     * Loop thread only.
+     */
+    public void release(Backend backend, Channel ch, boolean reusable) {
+        BackendHandler handler = BackendHandler.of(ch);
+        if (handler == null || !reusable || !backend.offerIdle(ch)) {
+            ch.close();
+            return;
+        }
+        long epoch = handler.idle();
+        ch.config().setAutoRead(true); // notice the worker closing it while idle
+        ch.eventLoop().schedule(() -> {
+            if (handler.idleSince(epoch)) {
+                backend.dropIdle(ch);
+                ch.close();
+            }
+        }, idleMillis, TimeUnit.MILLISECONDS);
+    }
+}

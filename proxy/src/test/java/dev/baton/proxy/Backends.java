@@ -1,0 +1,157 @@
+package dev.baton.proxy;
+
+import io.netty.channel.unix.DomainSocketAddress;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+/** Real Python test workers (src/test/resources/backend.py) and the proxy in front of them. */
+final class Backends implements AutoCloseable {
+
+    static final ProxyLog QUIET = new ProxyLog() {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void info(String message) {
+            lines.add(message);
+            if (Boolean.getBoolean("proxy.debug")) {
+                System.err.println("INFO " + message);
+            }
+        }
+
+        @Override
+        public void warn(String message) {
+            lines.add(message);
+            if (Boolean.getBoolean("proxy.debug")) {
+                System.err.println("WARN " + message);
+            }
+        }
+    };
+
+    private final Path dir;
+    private final List<Process> processes = new ArrayList<>();
+    final List<BackendView> views = new ArrayList<>();
+    ProxyServer server;
+    ProxiedProgram program;
+    int port;
+
+    Backends(Path dir) {
+        this.dir = dir;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static ProxySettings settings(String name, SocketAddress listen) {
+        return new ProxySettings(name, List.of(listen), Optional.of("/healthz"), 0, 100, Duration.ofSeconds(5),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(1), 16 * 1024, 0, Duration.ofMillis(500), Duration.ofMillis(500), 2, 2, 2,
+                List.of(), false);
+    }
+
+    /** Starts a worker on a free loopback port (or on a unix socket) and waits until it says it is ready. */
+    BackendView start(String name, boolean unix, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of("python3", resource().toString(), "--name", name));
+        SocketAddress address;
+        if (unix) {
+            Path socket = dir.resolve(name.replace(':', '-') + ".sock");
+            command.addAll(List.of("--socket", socket.toString()));
+            address = new DomainSocketAddress(socket.toString());
+        } else {
+            int p = freePort();
+            command.addAll(List.of("--port", Integer.toString(p)));
+            address = new InetSocketAddress(InetAddress.getLoopbackAddress(), p);
+        }
+        command.addAll(List.of(extra));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        processes.add(process);
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        String line = out.readLine();
+        if (!"ready".equals(line)) {
+            throw new IOException(name + " did not start: " + line);
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe flowing
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        BackendView view = new BackendView(name, 1, address, true);
+        views.add(view);
+        return view;
+    }
+
+    Process process(int index) {
+        return processes.get(index);
+    }
+
+    /** Starts the proxy on a free port in front of the started workers and waits until all are healthy. */
+    void serve(ProxySettings settings) throws Exception {
+        server = ProxyServer.start(QUIET);
+        program = server.serve(settings);
+        program.publish(views);
+        await("all workers healthy", () -> program.stats().backends().stream()
+                .filter(b -> b.state().equals("HEALTHY")).count() == views.stream().filter(BackendView::accepting)
+                .count());
+    }
+
+    ProxySettings listenOnFreePort(String name) throws IOException {
+        port = freePort();
+        return settings(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static Path resource() throws IOException {
+        try {
+            return Path.of(Backends.class.getResource("/backend.py").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (program != null) {
+            program.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        Files.walk(dir).filter(p -> p.toString().endsWith(".sock")).forEach(p -> p.toFile().delete());
+    }
+}

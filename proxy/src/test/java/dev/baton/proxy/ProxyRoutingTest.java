@@ -1,0 +1,224 @@
+package dev.baton.proxy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The proxy in front of real Python workers: routing, keep-alive, bodies, failures. */
+class ProxyRoutingTest {
+
+    @TempDir
+    Path dir;
+
+    private Backends backends;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void setUp() {
+        backends = new Backends(dir);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        backends.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port + path))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void requestsSpreadOverAllHealthyWorkers() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            backends.start("web:" + i, false);
+        }
+        backends.serve(backends.listenOnFreePort("web"));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> r = get("/hello");
+            assertEquals(200, r.statusCode());
+            seen.add(r.body().replaceAll(".*\"name\": \"([^\"]+)\".*", "$1").trim());
+        }
+        assertEquals(Set.of("web:0", "web:1", "web:2"), seen);
+    }
+
+    @Test
+    void keepAliveCarriesSeveralRequestsOnOneClientConnection() throws Exception {
+        backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        try (Raw raw = new Raw(backends.port)) {
+            for (int i = 0; i < 3; i++) {
+                Raw.Response r = raw.send("GET /n" + i + " HTTP/1.1\r\nHost: app\r\n\r\n").read();
+                assertEquals(200, r.status());
+                assertTrue(r.body().contains("\"/n" + i + "\""), r.body());
+            }
+        }
+    }
+
+    @Test
+    void forwardedHeadersAreSetAndHopByHopHeadersRemoved() throws Exception {
+        backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        try (Raw raw = new Raw(backends.port)) {
+            Raw.Response r = raw.send("GET / HTTP/1.1\r\nHost: app.example\r\nConnection: keep-alive, X-Secret\r\n"
+                    + "X-Secret: 1\r\nX-Forwarded-For: 6.6.6.6\r\nKeep-Alive: timeout=5\r\n\r\n").read();
+            assertTrue(r.body().contains("\"x-forwarded-for\": \"127.0.0.1\""), r.body());
+            assertTrue(r.body().contains("\"x-forwarded-proto\": \"http\""), r.body());
+            assertTrue(r.body().contains("\"x-forwarded-host\": \"app.example\""), r.body());
+            assertTrue(r.body().contains("\"host\": \"app.example\""), r.body());
+            assertTrue(!r.body().contains("x-secret") && !r.body().contains("keep-alive\": \"timeout"), r.body());
+        }
+    }
+
+    @Test
+    void postBodiesArriveIntactWithLengthOrChunked() throws Exception {
+        backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        byte[] body = new byte[300_000];
+        new java.util.Random(7).nextBytes(body);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port
+                + "/upload")).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.body().contains(sha), r.body());
+        try (Raw raw = new Raw(backends.port)) {
+            Raw.Response chunked = raw.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").read();
+            assertTrue(chunked.body().contains("\"received\": 11"), chunked.body());
+        }
+    }
+
+    @Test
+    void chunkedAndHttp10ResponsesReachAKeepAliveClientIntact() throws Exception {
+        backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        try (Raw raw = new Raw(backends.port)) {
+            Raw.Response chunked = raw.send("GET /chunked?n=3 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertEquals("part-0\npart-1\npart-2\n", chunked.body());
+            Raw.Response old = raw.send("GET /http10 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertEquals("old-style body\n", old.body());
+            assertEquals("chunked", old.headers().get("transfer-encoding"));
+            Raw.Response after = raw.send("GET /still-open HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertEquals(200, after.status(), "the client connection survives a close-delimited worker response");
+        }
+    }
+
+    @Test
+    void http10ClientGetsItsResponseAndTheConnectionCloses() throws Exception {
+        backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        try (Raw raw = new Raw(backends.port)) {
+            Raw.Response r = raw.send("GET /x HTTP/1.0\r\n\r\n").read();
+            assertEquals(200, r.status());
+            assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void noWorkerWithinQueueTimeoutIs503WithRetryAfter() throws Exception {
+        ProxySettings s = backends.listenOnFreePort("web");
+        s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 1, 10, Duration.ofMillis(300),
+                s.connectTimeout(), s.responseTimeout(), s.headerTimeout(), s.keepaliveTimeout(),
+                s.upstreamKeepaliveTimeout(), s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(),
+                s.healthRise(), s.healthFall(), s.retries(), List.of(), false);
+        backends.serve(s);
+        HttpResponse<String> r = get("/");
+        assertEquals(503, r.statusCode());
+        assertTrue(r.headers().firstValue("retry-after").isPresent());
+    }
+
+    @Test
+    void workerThatNeverAnswersIs504() throws Exception {
+        backends.start("web:0", false);
+        ProxySettings s = backends.listenOnFreePort("web");
+        s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 0, 10, s.queueTimeout(), s.connectTimeout(),
+                Duration.ofMillis(500), s.headerTimeout(), s.keepaliveTimeout(), s.upstreamKeepaliveTimeout(),
+                s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
+                s.retries(), List.of(), false);
+        backends.serve(s);
+        assertEquals(504, get("/hang").statusCode());
+        assertEquals(200, get("/after").statusCode(), "the proxy keeps serving");
+    }
+
+    @Test
+    void maxInflightQueuesRequestsInsideBatonAndServesThemAll() throws Exception {
+        backends.start("web:0", false);
+        ProxySettings s = backends.listenOnFreePort("web");
+        s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 1, 10, s.queueTimeout(), s.connectTimeout(),
+                s.responseTimeout(), s.headerTimeout(), s.keepaliveTimeout(), s.upstreamKeepaliveTimeout(),
+                s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
+                s.retries(), List.of(), false);
+        backends.serve(s);
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port
+                    + "/slow?ms=200")).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            assertEquals(200, f.get().statusCode());
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis >= 750, "one at a time through one worker: " + millis + " ms");
+    }
+
+    @Test
+    void killingAWorkerUnderLoadFailsNoGetRequest() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            backends.start("web:" + i, false);
+        }
+        backends.serve(backends.listenOnFreePort("web"));
+        AtomicInteger ok = new AtomicInteger();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        for (int c = 0; c < 4; c++) {
+            clients.execute(() -> {
+                while (running.get()) {
+                    try {
+                        HttpResponse<String> r = get("/slow?ms=20");
+                        if (r.statusCode() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failures.add("status " + r.statusCode() + ": " + r.body());
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+        }
+        Backends.await("some traffic", () -> ok.get() > 40);
+        backends.process(1).destroyForcibly().waitFor();
+        int before = ok.get();
+        Backends.await("traffic after the kill", () -> ok.get() > before + 100);
+        running.set(false);
+        clients.shutdown();
+        clients.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of(), failures);
+    }
+}
