@@ -40,6 +40,9 @@ public final class Daemon {
     private final LogFiles logFiles;
     private final PidFile pidFile;
     private final Supervisor supervisor;
+    private final Frontends frontends = new Frontends();
+    /** The configuration last applied (startup or SIGHUP); the listeners follow it. */
+    private volatile BatonConfig current;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
@@ -52,12 +55,13 @@ public final class Daemon {
 
     private Daemon(BatonConfig config) {
         this.config = config;
+        this.current = config;
         this.logFiles = new LogFiles(config.daemon().logDir());
         this.pidFile = new PidFile(config.daemon().socket().resolveSibling(
                 config.daemon().socket().getFileName() + ".pids"));
         WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
-                System.getenv(), w -> recordPids());
+                System.getenv(), this::workerChanged);
         this.supervisor = new Supervisor(ctx);
     }
 
@@ -80,10 +84,17 @@ public final class Daemon {
                     + " not shut down: " + String.join(", ", leftovers));
         }
         Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
+        try {
+            frontends.serveAll(config);
+        } catch (IOException e) {
+            frontends.close();
+            throw new StartupException(e.getMessage());
+        }
         ControlServer server;
         try {
             server = ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
         } catch (IOException e) {
+            frontends.close();
             throw new StartupException("cannot open control socket " + socket + ": " + e.getMessage());
         }
         installSignals();
@@ -92,6 +103,7 @@ public final class Daemon {
                 + config.programs().size() + " programs, " + workers + " workers; control socket " + socket);
         supervisor.boot(config);
         stopped.join();
+        frontends.close();
         server.close();
         pidFile.delete();
         logFiles.close();
@@ -165,8 +177,10 @@ public final class Daemon {
         if (!next.daemon().equals(config.daemon())) {
             Log.warn("changes to [baton] take effect at the next baton run");
         }
-        supervisor.reread(next).whenComplete((summary, e) ->
-                Log.info(e == null ? "configuration reloaded: " + summary : "reload failed: " + e));
+        supervisor.reread(next).whenComplete((summary, e) -> {
+            Log.info(e == null ? "configuration reloaded: " + summary : "reload failed: " + e);
+            applyListeners(next);
+        });
     }
 
     private void installSignals() {
@@ -175,6 +189,7 @@ public final class Daemon {
         handle("HUP", this::reread);
         handle("USR1", () -> {
             logFiles.reopenAll();
+            frontends.reopenLogs();
             Log.info("log files reopened (SIGUSR1)");
         });
     }
@@ -191,6 +206,38 @@ public final class Daemon {
         } catch (IllegalArgumentException e) {
             Log.warn("cannot handle SIG" + name + ": " + e.getMessage());
         }
+    }
+
+    /** A changed configuration may add, change or drop a program's listeners; a failed bind is logged. */
+    private void applyListeners(BatonConfig next) {
+        for (dev.baton.conf.ProgramConfig p : next.programs()) {
+            try {
+                frontends.apply(p);
+            } catch (IOException e) {
+                Log.warn(e.getMessage());
+            }
+        }
+        for (dev.baton.conf.ProgramConfig p : current.programs()) {
+            if (next.program(p.name()).isEmpty()) {
+                frontends.stop(p.name());
+            }
+        }
+        current = next;
+        loop.execute(() -> supervisor.programNames().forEach(this::publish));
+    }
+
+    /** On the loop, after every worker transition: the pid file and the proxy's view follow. */
+    private void workerChanged(Worker w) {
+        recordPids();
+        publish(w.config().name());
+    }
+
+    private void publish(String program) {
+        frontends.publish(program, supervisor.statusOf(program));
+    }
+
+    Frontends frontends() {
+        return frontends;
     }
 
     private void recordPids() {

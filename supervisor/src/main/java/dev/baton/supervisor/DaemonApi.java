@@ -1,6 +1,8 @@
 package dev.baton.supervisor;
 
 import dev.baton.conf.Signal;
+import dev.baton.proxy.BackendStats;
+import dev.baton.proxy.ProgramStats;
 import dev.baton.supervisor.control.ControlApi;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.process.Posix;
@@ -29,14 +31,24 @@ final class DaemonApi implements ControlApi {
             info.put("config", daemon.config().file().toString());
             info.put("socket", daemon.config().daemon().socket().toString());
             info.put("uptime_ms", now - daemon.startedAt());
+            Map<String, ProgramStats> proxied = daemon.frontends().stats();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("daemon", info);
-            body.put("workers", workers.stream().map(w -> worker(w, now)).toList());
+            body.put("programs", proxied.values().stream().map(DaemonApi::program).toList());
+            body.put("workers", workers.stream().map(w -> worker(w, now, proxied.get(w.program()))).toList());
             return body;
         });
     }
 
-    private static Map<String, Object> worker(WorkerStatus w, long now) {
+    private static Map<String, Object> program(ProgramStats p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("listen", p.listen());
+        m.put("queued", p.queued());
+        return m;
+    }
+
+    private static Map<String, Object> worker(WorkerStatus w, long now, ProgramStats proxy) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", w.name());
         m.put("program", w.program());
@@ -50,6 +62,12 @@ final class DaemonApi implements ControlApi {
         m.put("restarts", w.restarts());
         m.put("port", w.port());
         m.put("socket", w.socket() == null ? null : w.socket().toString());
+        if (proxy != null) {
+            BackendStats backend = proxy.backends().stream()
+                    .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()).findFirst().orElse(null);
+            m.put("backend", backend == null ? "NONE" : backend.state());
+            m.put("inflight", backend == null ? 0 : backend.inflight());
+        }
         return m;
     }
 

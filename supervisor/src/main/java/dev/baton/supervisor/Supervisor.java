@@ -165,6 +165,16 @@ public final class Supervisor {
         }).thenCompose(f -> f);
     }
 
+    /** The workers of {@code program}, current and retiring generations; loop thread only. */
+    List<WorkerStatus> statusOf(String program) {
+        return allWorkers().stream().filter(w -> w.config().name().equals(program)).map(Worker::status).toList();
+    }
+
+    /** Names of the configured programs; loop thread only. */
+    List<String> programNames() {
+        return List.copyOf(programs.keySet());
+    }
+
     /** Every worker with a process or a slot, current and retiring; loop thread only. */
     List<Worker> allWorkers() {
         List<Worker> all = new ArrayList<>();

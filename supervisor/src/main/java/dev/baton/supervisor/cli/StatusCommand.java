@@ -48,6 +48,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println(Json.write(targets.isEmpty() ? body : Map.of("daemon", body.get("daemon"), "workers", workers)));
         } else {
             print(workers, out);
+            printPrograms(body.get("programs"), out);
         }
         out.flush();
         boolean allRunning = workers.stream().allMatch(w -> "RUNNING".equals(w.get("state")));
@@ -78,6 +79,20 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /** One line per proxied program: where it listens and how many requests wait in Baton's queue. */
+    private static void printPrograms(Object programs, PrintWriter out) {
+        if (!(programs instanceof List<?> list) || list.isEmpty()) {
+            return;
+        }
+        out.println();
+        for (Object p : list) {
+            Map<?, ?> program = (Map<?, ?>) p;
+            out.printf("%s: listening on %s, %s queued%n", program.get("name"),
+                    String.join(", ", ((List<?>) program.get("listen")).stream().map(String::valueOf).toList()),
+                    program.get("queued"));
+        }
+    }
+
     private static String info(Map<?, ?> w) {
         String reason = String.valueOf(w.get("reason"));
         long restarts = ((Number) w.get("restarts")).longValue();
@@ -89,7 +104,10 @@ final class StatusCommand implements Callable<Integer> {
         Object port = w.get("port");
         String where = port instanceof Number n && n.longValue() > 0 ? "port " + n
                 : w.get("socket") != null ? "socket " + w.get("socket") : "";
-        return String.join(", ", List.of(where, extra).stream().filter(s -> !s.isEmpty()).toList());
+        String backend = w.containsKey("backend")
+                ? String.valueOf(w.get("backend")).toLowerCase(java.util.Locale.ROOT) + ", " + w.get("inflight")
+                + " in flight" : "";
+        return String.join(", ", List.of(where, backend, extra).stream().filter(s -> !s.isEmpty()).toList());
     }
 
     static String duration(long millis) {

@@ -1,0 +1,171 @@
+package dev.baton.supervisor;
+
+import dev.baton.conf.AccessLogFormat;
+import dev.baton.conf.BatonConfig;
+import dev.baton.conf.ListenAddress;
+import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.ProxyConfig;
+import dev.baton.proxy.BackendView;
+import dev.baton.proxy.ProgramStats;
+import dev.baton.proxy.ProxiedProgram;
+import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.ProxyServer;
+import dev.baton.proxy.ProxySettings;
+import dev.baton.supervisor.log.RotatingFile;
+import io.netty.channel.unix.DomainSocketAddress;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The programs Baton serves through its proxy (those with {@code listen}): binds their listeners, tells the
+ * proxy which workers stand behind each one, and writes their access logs. Publishing runs on the supervisor
+ * loop; the proxy takes each view as an immutable snapshot.
+ */
+final class Frontends implements Closeable {
+
+    private final Map<String, ProxiedProgram> served = new ConcurrentHashMap<>();
+    private final Map<String, ProxyConfig> configs = new ConcurrentHashMap<>();
+    private final Map<String, RotatingFile> accessLogs = new ConcurrentHashMap<>();
+    private ProxyServer server;
+
+    private final ProxyLog log = new ProxyLog() {
+        @Override
+        public void info(String message) {
+            Log.info(message);
+        }
+
+        @Override
+        public void warn(String message) {
+            Log.warn(message);
+        }
+
+        @Override
+        public boolean logsAccess(String program) {
+            return accessLogs.containsKey(program);
+        }
+
+        @Override
+        public void access(String program, String line) {
+            RotatingFile file = accessLogs.get(program);
+            if (file != null) {
+                byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+                file.write(bytes, 0, bytes.length);
+            }
+        }
+    };
+
+    /** Serves every proxied program of {@code config}; fails with one line when a listener cannot be bound. */
+    void serveAll(BatonConfig config) throws IOException {
+        for (ProgramConfig p : config.programs()) {
+            if (p.proxy().isPresent()) {
+                serve(p);
+            }
+        }
+    }
+
+    /** Starts serving {@code p}, or rebinds it when its proxy settings changed; stops serving it without one. */
+    void apply(ProgramConfig p) throws IOException {
+        Optional<ProxyConfig> next = p.proxy();
+        ProxyConfig current = configs.get(p.name());
+        if (next.isPresent() && next.get().equals(current)) {
+            return;
+        }
+        stop(p.name());
+        if (next.isPresent()) {
+            serve(p);
+        }
+    }
+
+    void stop(String program) {
+        ProxiedProgram old = served.remove(program);
+        configs.remove(program);
+        RotatingFile file = accessLogs.remove(program);
+        if (old != null) {
+            old.close();
+        }
+        if (file != null) {
+            file.close();
+        }
+    }
+
+    private void serve(ProgramConfig p) throws IOException {
+        ProxyConfig proxy = p.proxy().orElseThrow();
+        if (server == null) {
+            server = ProxyServer.start(log);
+        }
+        proxy.accessLog().ifPresent(path -> accessLogs.put(p.name(),
+                new RotatingFile(path, proxy.accessLogMaxbytes(), proxy.accessLogBackups())));
+        try {
+            served.put(p.name(), server.serve(settings(p.name(), proxy)));
+            configs.put(p.name(), proxy);
+        } catch (IOException e) {
+            RotatingFile file = accessLogs.remove(p.name());
+            if (file != null) {
+                file.close();
+            }
+            throw new IOException("program." + p.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Tells the proxy which workers of {@code program} exist now; loop thread. */
+    void publish(String program, List<WorkerStatus> workers) {
+        ProxiedProgram target = served.get(program);
+        if (target == null) {
+            return;
+        }
+        List<BackendView> views = new ArrayList<>();
+        for (WorkerStatus w : workers) {
+            SocketAddress address = w.socket() != null ? new DomainSocketAddress(w.socket().toString())
+                    : w.port() > 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), w.port()) : null;
+            boolean serving = w.state() == WorkerState.STARTING || w.state() == WorkerState.RUNNING;
+            if (address != null && w.pid() > 0 && (serving || w.state() == WorkerState.STOPPING)) {
+                views.add(new BackendView(w.name(), w.generation(), address, serving));
+            }
+        }
+        target.publish(views);
+    }
+
+    Map<String, ProgramStats> stats() {
+        Map<String, ProgramStats> stats = new java.util.TreeMap<>();
+        served.forEach((name, p) -> stats.put(name, p.stats()));
+        return stats;
+    }
+
+    void reopenLogs() {
+        accessLogs.values().forEach(RotatingFile::reopen);
+    }
+
+    @Override
+    public void close() {
+        new ArrayList<>(served.keySet()).forEach(this::stop);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static ProxySettings settings(String name, ProxyConfig c) {
+        List<SocketAddress> listen = c.listen().stream().map(Frontends::address).toList();
+        return new ProxySettings(name, listen, c.healthCheck(), c.maxInflight(), c.maxQueue(), c.queueTimeout(),
+                c.connectTimeout(), c.responseTimeout(), c.headerTimeout(), c.keepaliveTimeout(),
+                c.upstreamKeepaliveTimeout(), (int) c.maxHeaderSize(), c.maxBodySize(), c.healthInterval(),
+                c.healthTimeout(), c.healthRise(), c.healthFall(), c.retries(), c.trustedProxies(),
+                c.accessLogFormat() == AccessLogFormat.JSON);
+    }
+
+    private static SocketAddress address(ListenAddress a) {
+        if (a.isUnix()) {
+            return new DomainSocketAddress(a.unixPath().orElseThrow().toString());
+        }
+        return a.host().isEmpty() ? new InetSocketAddress(a.port()) : new InetSocketAddress(a.host(), a.port());
+    }
+}
