@@ -116,8 +116,8 @@ def wrk(url, connections, seconds):
     out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = latency(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = latency(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = latency(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
+    p99 = latency(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, p50, p99, errors + (int(non2xx.group(1)) if non2xx else 0)
