@@ -66,6 +66,7 @@ final class Exchange implements BackendHandler.Listener {
     private Channel upstream;
     private boolean reused;
     private ScheduledFuture<?> timer;
+    private long lastActivity;
     private int status;
     private long bytesOut;
 
@@ -316,12 +317,28 @@ final class Exchange implements BackendHandler.Listener {
         // the connection closes next and upstreamInactive decides
     }
 
+    /**
+     * Notes activity for {@code response_timeout}: one timer per exchange, re-armed for the remaining time when it
+     * fires after activity, so relaying a message never schedules anything.
+     */
     private void restartTimer() {
-        if (timer != null) {
-            timer.cancel(false);
+        lastActivity = System.nanoTime();
+        if (timer == null) {
+            armTimer(program.settings().responseTimeout().toNanos());
         }
-        long millis = program.settings().responseTimeout().toMillis();
-        timer = client.executor().schedule(this::timedOut, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void armTimer(long delayNanos) {
+        timer = client.executor().schedule(() -> {
+            long idle = System.nanoTime() - lastActivity;
+            long timeout = program.settings().responseTimeout().toNanos();
+            if (idle < timeout && state != State.DONE && state != State.TUNNEL) {
+                armTimer(timeout - idle);
+            } else {
+                timer = null;
+                timedOut();
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void timedOut() {

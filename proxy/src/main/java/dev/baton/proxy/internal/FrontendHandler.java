@@ -75,6 +75,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void begin(HttpRequest request) {
         discarding = false;
+        if (!ctx.channel().isActive()) {
+            discarding = true; // the decoder's note about a connection that closed mid-request: nobody to answer
+            return;
+        }
         Optional<HttpResponseStatus> decoderFailure = RequestChecks.decoderFailure(request.decoderResult());
         if (decoderFailure.isPresent()) {
             reject(decoderFailure.get(), "malformed request: " + Errors.describe(request.decoderResult().cause()));
