@@ -28,6 +28,7 @@ public final class Balancer {
     private final long queueTimeoutMillis;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private List<Backend> backends = List.of();
+    private int rotation;
 
     /** Why a request got no worker. */
     public enum Refusal { QUEUE_FULL, QUEUE_TIMEOUT }
@@ -140,12 +141,18 @@ public final class Balancer {
         return false;
     }
 
-    /** Least in-flight among routable backends with a free slot; takes the slot. Caller holds the lock. */
+    /**
+     * Least in-flight among routable backends with a free slot; takes the slot. Backends in {@code exclude} (tried
+     * already) are skipped while another routable backend exists. Caller holds the lock.
+     */
     private Backend pick(Set<Backend> exclude) {
+        boolean avoid = !exclude.isEmpty() && backends.stream()
+                .anyMatch(b -> b.state().routable() && !exclude.contains(b));
         Backend best = null;
         List<Backend> ties = new ArrayList<>();
         for (Backend b : backends) {
-            if (!b.state().routable() || exclude.contains(b) || (maxInflight > 0 && b.inflight() >= maxInflight)) {
+            if (!b.state().routable() || avoid && exclude.contains(b)
+                    || (maxInflight > 0 && b.inflight() >= maxInflight)) {
                 continue;
             }
             if (best == null || b.inflight() < best.inflight()) {
@@ -164,5 +171,4 @@ public final class Balancer {
         return chosen;
     }
 
-    private int rotation;
 }

@@ -1,0 +1,135 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.BackendView;
+import dev.baton.proxy.ProxyLog;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.EventExecutor;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BalancerTest {
+
+    private static final ProxyLog LOG = new ProxyLog() {
+        @Override
+        public void info(String message) {
+        }
+
+        @Override
+        public void warn(String message) {
+        }
+    };
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final EventExecutor loop = channel.eventLoop();
+    private final List<String> events = new ArrayList<>();
+
+    private static Backend healthy(String id) {
+        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), true), "web", LOG);
+        b.checkPassed(1);
+        return b;
+    }
+
+    private void acquire(Balancer balancer, String request, Set<Backend> exclude) {
+        balancer.acquire(loop, exclude, b -> events.add(request + "->" + b.id()),
+                refusal -> events.add(request + "->" + refusal));
+        channel.runPendingTasks();
+    }
+
+    @Test
+    void leastInFlightWinsAndTiesRotate() {
+        Balancer balancer = new Balancer(0, 10, 1000);
+        Backend a = healthy("a");
+        Backend b = healthy("b");
+        balancer.backends(List.of(a, b));
+        acquire(balancer, "r1", Set.of());
+        acquire(balancer, "r2", Set.of());
+        balancer.release(a);
+        acquire(balancer, "r3", Set.of());
+        assertEquals(List.of("r1->a", "r2->b", "r3->a"), events);
+    }
+
+    @Test
+    void onlyHealthyBackendsGetRequests() {
+        Balancer balancer = new Balancer(0, 10, 1000);
+        Backend pending = new Backend(new BackendView("p", 1, new InetSocketAddress("127.0.0.1", 1), true), "web", LOG);
+        Backend ejected = healthy("e");
+        ejected.eject("connection refused");
+        Backend ok = healthy("ok");
+        balancer.backends(List.of(pending, ejected, ok));
+        for (int i = 0; i < 3; i++) {
+            acquire(balancer, "r" + i, Set.of());
+        }
+        assertEquals(List.of("r0->ok", "r1->ok", "r2->ok"), events);
+    }
+
+    @Test
+    void requestsBeyondMaxInflightWaitInArrivalOrderAndGoWhenASlotFrees() {
+        Balancer balancer = new Balancer(1, 10, 10_000);
+        Backend a = healthy("a");
+        balancer.backends(List.of(a));
+        acquire(balancer, "r1", Set.of());
+        acquire(balancer, "r2", Set.of());
+        acquire(balancer, "r3", Set.of());
+        assertEquals(List.of("r1->a"), events);
+        assertEquals(2, balancer.queued());
+        balancer.release(a);
+        channel.runPendingTasks();
+        balancer.release(a);
+        channel.runPendingTasks();
+        assertEquals(List.of("r1->a", "r2->a", "r3->a"), events);
+        assertEquals(0, balancer.queued());
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndAWaitTimesOut() {
+        Balancer balancer = new Balancer(1, 1, 50);
+        Backend a = healthy("a");
+        balancer.backends(List.of(a));
+        acquire(balancer, "r1", Set.of());
+        acquire(balancer, "r2", Set.of());
+        acquire(balancer, "r3", Set.of());
+        assertEquals(List.of("r1->a", "r3->QUEUE_FULL"), events);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!events.contains("r2->QUEUE_TIMEOUT") && System.nanoTime() < deadline) {
+            channel.runPendingTasks();
+            channel.runScheduledPendingTasks();
+            Thread.onSpinWait();
+        }
+        assertTrue(events.contains("r2->QUEUE_TIMEOUT"), events.toString());
+        assertEquals(0, balancer.queued());
+    }
+
+    @Test
+    void waitingRequestsGoToAWorkerThatBecomesHealthy() {
+        Balancer balancer = new Balancer(1, 10, 10_000);
+        Backend starting = new Backend(new BackendView("s", 1, new InetSocketAddress("127.0.0.1", 1), true), "web",
+                LOG);
+        balancer.backends(List.of(starting));
+        acquire(balancer, "r1", Set.of());
+        assertEquals(List.of(), events);
+        starting.checkPassed(2);
+        balancer.wake();
+        channel.runPendingTasks();
+        assertEquals(List.of("r1->s"), events);
+    }
+
+    @Test
+    void aRetryAvoidsTriedWorkersUnlessNoOtherIsHealthy() {
+        Balancer balancer = new Balancer(0, 10, 10_000);
+        Backend a = healthy("a");
+        Backend b = healthy("b");
+        balancer.backends(List.of(a, b));
+        acquire(balancer, "retry", Set.of(a));
+        balancer.backends(List.of(a));
+        acquire(balancer, "lonely", Set.of(a));
+        assertEquals(List.of("retry->b", "lonely->a"), events);
+    }
+}
