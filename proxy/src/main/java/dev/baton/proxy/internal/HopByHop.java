@@ -1,5 +1,7 @@
 package dev.baton.proxy.internal;
 
+import io.netty.util.AsciiString;
+
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -31,8 +33,8 @@ public final class HopByHop {
     /** RFC 9110 section 7.6.1, the fields removed whether or not Connection names them. */
     private static final List<CharSequence> ALWAYS = List.of(
             HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.PROXY_CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("proxy-connection"),
+            AsciiString.cached("keep-alive"),
             HttpHeaderNames.TE,
             HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.UPGRADE);
