@@ -24,7 +24,7 @@ final class Errors {
             return "connection closed";
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        message = message.replaceFirst("^[a-zA-Z]+\\(\\.\\.\\) failed: ", "");
+        message = message.replaceFirst("^[a-zA-Z]+\\(\\.\\.\\) failed( with error\\(-?\\d+\\))?: ", "");
         if (root instanceof ConnectException && message.toLowerCase(Locale.ROOT).contains("refused")) {
             return "connection refused";
         }

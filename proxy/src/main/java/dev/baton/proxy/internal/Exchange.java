@@ -1,6 +1,5 @@
 package dev.baton.proxy.internal;
 
-import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -385,13 +384,15 @@ final class Exchange implements BackendHandler.Listener {
         status = failure.code();
         program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " -> " + status + ": " + why);
         boolean keepAlive = clientKeepAlive && canKeepAlive;
-        HttpResponse response = failure == HttpResponseStatus.SERVICE_UNAVAILABLE
-                ? Responses.queueFull(Math.max(1, (int) program.settings().queueTimeout().toSeconds() / 10))
-                : Responses.error(failure, why);
-        bytesOut = ((ByteBufHolder) response).content().readableBytes();
+        io.netty.handler.codec.http.FullHttpResponse response = Responses.error(failure, why);
+        if (failure == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER,
+                    Math.max(1, program.settings().queueTimeout().toSeconds() / 10));
+        }
+        bytesOut = response.content().readableBytes();
         logAccess();
         releaseHeld();
-        Responses.send(client, (io.netty.handler.codec.http.FullHttpResponse) response, !keepAlive);
+        Responses.send(client, response, !keepAlive);
         frontend.exchangeDone(this, keepAlive);
     }
 

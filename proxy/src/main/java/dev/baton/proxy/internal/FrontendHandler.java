@@ -30,9 +30,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange current;
     private boolean discarding;
+    private boolean closing;
 
     FrontendHandler(ProgramProxy program) {
         this.program = program;
+    }
+
+    /** The program stops being served: close now if idle, else once the current response is done. */
+    void closeWhenIdle() {
+        closing = true;
+        if (current == null && ctx != null) {
+            ctx.close();
+        }
     }
 
     boolean active() {
@@ -135,7 +144,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (!keepAlive) {
+        if (!keepAlive || closing) {
             pipelined.forEach(ReferenceCountUtil::release);
             pipelined.clear();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

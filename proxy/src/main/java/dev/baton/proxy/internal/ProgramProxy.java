@@ -11,6 +11,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -37,6 +40,8 @@ public final class ProgramProxy implements ProxiedProgram {
     private final TrustedProxies trusted;
     private final HealthChecker health;
     private final List<Channel> listeners = new ArrayList<>();
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private volatile boolean closed;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
 
     private ProgramProxy(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log) {
@@ -77,6 +82,11 @@ public final class ProgramProxy implements ProxiedProgram {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (closed) {
+                            ch.close();
+                            return;
+                        }
+                        clients.add(ch);
                         ch.pipeline().addLast("guard", new RequestGuard(settings.maxHeaderSize()));
                         ch.pipeline().addLast("http", RequestChecks.serverCodec(settings.maxHeaderSize()));
                         ch.pipeline().addLast("timeouts", new HeaderTimeoutHandler(
@@ -131,8 +141,13 @@ public final class ProgramProxy implements ProxiedProgram {
         return new ProgramStats(settings.name(), listen, balancer.queued(), balancer.stats());
     }
 
+    /**
+     * Stops listening; client connections close once their current response is done (idle ones at once), so a
+     * keep-alive client never stays attached to a program that is no longer served.
+     */
     @Override
     public void close() {
+        closed = true;
         health.stop();
         for (Channel ch : listeners) {
             ch.close().awaitUninterruptibly();
@@ -142,6 +157,14 @@ public final class ProgramProxy implements ProxiedProgram {
                 } catch (IOException ignored) {
                     // best effort on the way out
                 }
+            }
+        }
+        for (Channel ch : clients) {
+            FrontendHandler frontend = ch.pipeline().get(FrontendHandler.class);
+            if (frontend == null) {
+                ch.close();
+            } else {
+                ch.eventLoop().execute(frontend::closeWhenIdle);
             }
         }
         publish(List.of());
@@ -176,7 +199,9 @@ public final class ProgramProxy implements ProxiedProgram {
         if (!log.logsAccess(settings.name())) {
             return;
         }
-        AccessRecord record = new AccessRecord(Transport.describe(client), System.currentTimeMillis(),
+        String remote = client instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : Transport.describe(client);
+        AccessRecord record = new AccessRecord(remote, System.currentTimeMillis(),
                 request.method().name(), request.uri(), request.protocolVersion().text(), status, bytes,
                 request.headers().get("Referer"), request.headers().get("User-Agent"), settings.name(), worker,
                 durationMillis);
