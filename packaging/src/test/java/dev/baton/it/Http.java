@@ -83,6 +83,72 @@ final class Http {
         }
     }
 
+    /** One response read off a raw connection: status line, head (with the status line) and body. */
+    record Raw(String statusLine, String head, String body) {
+
+        int status() {
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    /**
+     * One raw, persistent client connection to 127.0.0.1:{@code port}: requests are written as given and each
+     * response is read by its Content-Length (10 s at most per read). Shows exactly which connection a request
+     * travelled on, which java.net.http's pool hides.
+     */
+    static final class Connection implements AutoCloseable {
+
+        private final Socket socket;
+        private final InputStream in;
+
+        Connection(int port) throws IOException {
+            socket = new Socket();
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            socket.setSoTimeout(10_000);
+            in = new java.io.BufferedInputStream(socket.getInputStream());
+        }
+
+        /** Sends {@code GET path} (keep-alive) and reads the response; null when the connection was closed first. */
+        Raw get(String path) throws IOException {
+            send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            return read();
+        }
+
+        void send(String raw) throws IOException {
+            socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+        }
+
+        /** Reads one response; null when the server closed the connection before sending a byte of it. */
+        Raw read() throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int c = in.read();
+                if (c < 0) {
+                    if (head.length() == 0) {
+                        return null;
+                    }
+                    throw new java.io.EOFException("connection closed inside a response head: " + head);
+                }
+                head.append((char) c);
+            }
+            int length = 0;
+            for (String line : head.toString().split("\r\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            byte[] body = in.readNBytes(length);
+            return new Raw(head.substring(0, head.indexOf("\r\n")), head.toString(),
+                    new String(body, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     /** Runs {@code curl -sS ARGS...} (at most 30 s) and answers exit code and output. */
     static Cli.Result curl(String... args) {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20"));
@@ -105,6 +171,15 @@ final class Http {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The status curl got for GET {@code url} on a connection of its own; fails when curl could not get one. */
+    static int curlStatus(String url) {
+        Cli.Result curl = curl("-o", "/dev/null", "-w", "%{http_code}", url);
+        if (curl.exit() != 0) {
+            throw new AssertionError(curl.toString());
+        }
+        return Integer.parseInt(curl.out().strip());
     }
 
     private static CompletableFuture<String> drain(InputStream in) {

@@ -18,6 +18,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -220,6 +222,66 @@ class ProxyIT {
         assertEquals("/via-unix", Json.object(curl.out()).get("path"), curl::toString);
         assertTrue(table.out().contains("web: listening on unix:" + socket + ", 0 queued"), table::toString);
         assertTrue(Files.exists(socket));
+    }
+
+    /**
+     * BUG (found by this suite): the client address is logged with its port ({@code 127.0.0.1:45102 - - [...}),
+     * where the combined format (nginx's {@code $remote_addr}) and {@code AccessRecord}'s own javadoc have the bare
+     * address: {@code ProgramProxy.accessLog} passes {@code Transport.describe(client)}, which appends ":port".
+     */
+    @Test
+    void accessLogHasOneCombinedLinePerRequestWithPathStatusAndUpstreamWorker() {
+        startFixture(2, "access_log = \"access.log\"");
+
+        List<String> lines = accessLog(3);
+
+        assertEquals(3, lines.size(), () -> String.join("\n", lines));
+        List<String> requests = List.of("\"GET /a HTTP/1.1\" 200", "\"GET /b?x=1 HTTP/1.1\" 200",
+                "\"POST /missing HTTP/1.1\" 404");
+        Pattern combined = Pattern.compile("^(\\S+) - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\\] "
+                + "(\".*\" \\d{3}) \\d+ \"-\" \"it-agent\" upstream=web:[01] duration_ms=\\d+$");
+        List<Matcher> matched = lines.stream().map(combined::matcher).filter(Matcher::matches).toList();
+        assertEquals(3, matched.size(), () -> "combined lines: " + String.join("\n", lines));
+        assertEquals(requests, matched.stream().map(m -> m.group(2)).toList());
+        assertEquals(List.of("127.0.0.1", "127.0.0.1", "127.0.0.1"), matched.stream().map(m -> m.group(1)).toList(),
+                "the client address, as nginx's $remote_addr");
+    }
+
+    /** BUG (same cause as the combined format): "remote_addr" is "127.0.0.1:53672", not "127.0.0.1". */
+    @Test
+    void jsonAccessLogHasOneParsableObjectPerRequestWithStatusAndWorker() {
+        startFixture(2, "access_log = \"access.log\"\naccess_log_format = \"json\"");
+
+        List<Map<String, Object>> lines = accessLog(3).stream().map(Json::object).toList();
+
+        assertEquals(3, lines.size(), lines::toString);
+        List<String> requests = List.of("GET /a 200", "GET /b?x=1 200", "POST /missing 404");
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> line = lines.get(i);
+            assertEquals(requests.get(i), line.get("method") + " " + line.get("uri") + " " + line.get("status"),
+                    line::toString);
+            assertAll(line.toString(),
+                    () -> assertEquals("web", line.get("program")),
+                    () -> assertTrue(String.valueOf(line.get("worker")).matches("web:[01]")),
+                    () -> assertEquals("127.0.0.1", line.get("remote_addr")),
+                    () -> assertEquals("HTTP/1.1", line.get("protocol")),
+                    () -> assertEquals("it-agent", line.get("user_agent")));
+        }
+    }
+
+    /** Sends GET /a, GET /b?x=1 and POST /missing with curl; answers the access log once it has {@code count} lines. */
+    private List<String> accessLog(int count) {
+        String base = "http://127.0.0.1:" + port;
+        for (String[] request : List.of(new String[] {base + "/a"}, new String[] {base + "/b?x=1"},
+                new String[] {"-X", "POST", "-d", "x", base + "/missing"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("-o", "/dev/null", "-A", "it-agent"));
+            args.addAll(List.of(request));
+            Cli.Result curl = Http.curl(args.toArray(String[]::new));
+            assertEquals(0, curl.exit(), curl::toString);
+        }
+        Path log = sandbox.dir().resolve("access.log");
+        return sandbox.await(count + " lines in " + log, () -> Sandbox.read(log).lines().toList(),
+                lines -> lines.size() >= count);
     }
 
     /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port and waits until all are healthy. */
