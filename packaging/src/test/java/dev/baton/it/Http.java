@@ -121,6 +121,22 @@ final class Http {
 
         /** Reads one response; null when the server closed the connection before sending a byte of it. */
         Raw read() throws IOException {
+            String head = readHead();
+            if (head == null) {
+                return null;
+            }
+            int length = 0;
+            for (String line : head.toString().split("\r\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            byte[] body = in.readNBytes(length);
+            return new Raw(head.substring(0, head.indexOf("\r\n")), head, new String(body, StandardCharsets.UTF_8));
+        }
+
+        /** Reads a response's status line and headers only; null when the connection was closed first. */
+        String readHead() throws IOException {
             StringBuilder head = new StringBuilder();
             while (head.indexOf("\r\n\r\n") < 0) {
                 int c = in.read();
@@ -132,15 +148,7 @@ final class Http {
                 }
                 head.append((char) c);
             }
-            int length = 0;
-            for (String line : head.toString().split("\r\n")) {
-                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            byte[] body = in.readNBytes(length);
-            return new Raw(head.substring(0, head.indexOf("\r\n")), head.toString(),
-                    new String(body, StandardCharsets.UTF_8));
+            return head.toString();
         }
 
         @Override

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -128,7 +130,39 @@ class ProxyFailuresIT {
                 () -> assertTrue(slow.startsWith("HTTP/1.1 408"), slow),
                 () -> assertTrue(slowMillis >= 900 && slowMillis < 5000, "408 after " + slowMillis + " ms"));
         assertEquals(200, Http.get(port, "/").statusCode());
-        assertTrue(sandbox.status().worker("web:0").restarts() == 0);
+        assertEquals(0, sandbox.status().worker("web:0").restarts());
+    }
+
+    /** Backpressure: Baton reads a worker's answer only as fast as the client takes it. */
+    @Test
+    void clientThatStopsReadingHoldsBackTheWorkerInsteadOfBatonBufferingTheDownload() throws IOException {
+        startFixture(1, "");
+        long size = 256L << 20;
+        Pattern streamed = Pattern.compile("streamed (\\d+) of " + size + " bytes");
+        Path log = sandbox.logFile("web", 0, "out");
+        long stalled;
+        try (Http.Connection connection = new Http.Connection(port)) {
+            connection.send("GET /bytes?n=" + size + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            String head = connection.readHead();
+            assertTrue(head != null && head.startsWith("HTTP/1.1 200"), head);
+
+            long[] last = {-1, System.nanoTime()};
+            stalled = sandbox.await("the worker to stop streaming (no progress for 1 s) while the client reads"
+                    + " nothing", () -> streamed.matcher(Sandbox.read(log)).results()
+                    .mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0), sent -> {
+                        if (sent != last[0]) {
+                            last[0] = sent;
+                            last[1] = System.nanoTime();
+                            return false;
+                        }
+                        return System.nanoTime() - last[1] > 1_000_000_000L;
+                    });
+        }
+
+        assertTrue(stalled < 64L << 20, () -> "the worker wrote " + stalled + " of " + size + " bytes to a client"
+                + " that read none: Baton buffered them");
+        sandbox.awaitStatus("the download's slot given back", s -> ProxyStatus.inflight(s, "web:0") == 0);
+        assertEquals(200, Http.get(port, "/").statusCode());
     }
 
     /** Sends {@code head} raw on a new connection and answers the first response line. */
