@@ -41,8 +41,9 @@ class ProxyConfigIT {
     /**
      * BUG (found by this suite): the reason carries Netty's native wording, {@code baton: program.web: cannot listen
      * on 127.0.0.1:PORT: bind(..) failed with error(-98): address already in use}. {@code Errors.describe}
-     * (proxy/src/main/java/dev/baton/proxy/internal/Errors.java:27) strips only {@code "NAME(..) failed: "}, but Netty 4.1.137's
-     * {@code io.netty.channel.unix.Errors} writes {@code "bind(..) failed with error(-98): Address already in use"}.
+     * (proxy/src/main/java/dev/baton/proxy/internal/Errors.java:27) strips only {@code "NAME(..) failed: "}, but
+     * Netty 4.1.137's {@code io.netty.channel.unix.Errors} writes
+     * {@code "bind(..) failed with error(-98): Address already in use"}.
      */
     @Test
     void listenPortInUseErrorGivesThePlainReasonWithoutNettyInternals() throws IOException {
@@ -74,8 +75,8 @@ class ProxyConfigIT {
         sandbox.await("GET on the new port " + next + " answered 200 by generation 2",
                 () -> Http.accepting(next) && "2".equals(generation(next)));
         sandbox.await("the old port " + port + " closed", () -> !Http.accepting(port));
-        Status after = sandbox.awaitStatus("both workers generation 2 and HEALTHY", s -> ProxyStatus.healthy(s, "web", 2)
-                && s.program("web").stream().allMatch(w -> w.generation() == 2));
+        Status after = sandbox.awaitStatus("both workers generation 2 and HEALTHY", s -> ProxyStatus.healthy(s,
+                "web", 2) && s.program("web").stream().allMatch(w -> w.generation() == 2));
         assertEquals(List.of("127.0.0.1:" + next), ProxyStatus.program(after, "web").get("listen"), after::json);
     }
 

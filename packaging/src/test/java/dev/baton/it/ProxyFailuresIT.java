@@ -106,8 +106,8 @@ class ProxyFailuresIT {
                 .POST(HttpRequest.BodyPublishers.ofString("payload")).build());
 
         assertEquals(502, answer.statusCode(), answer::body);
-        Status after = sandbox.awaitStatus("the dead worker restarted and HEALTHY", s -> ProxyStatus.healthy(s, "web", 3)
-                && s.workers().stream().mapToLong(Status.Worker::restarts).sum() >= 1);
+        Status after = sandbox.awaitStatus("the dead worker restarted and HEALTHY", s -> ProxyStatus.healthy(s,
+                "web", 3) && s.workers().stream().mapToLong(Status.Worker::restarts).sum() >= 1);
         assertEquals(1, after.workers().stream().mapToLong(Status.Worker::restarts).sum(),
                 () -> "only one worker got the POST: " + after);
         assertEquals(200, Http.get(port, "/").statusCode());
@@ -174,7 +174,7 @@ class ProxyFailuresIT {
         }
     }
 
-    /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port and waits until all are healthy. */
+    /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port; waits until all are healthy. */
     private void startFixture(int numprocs, String extra) {
         sandbox.copyFixture("proxied.py");
         sandbox.writeConfig("""

@@ -186,8 +186,8 @@ class ProxyIT {
                 .mapToObj(i -> Http.getAsync(port, "/wait?file=" + release + "&n=" + i))
                 .toList();
 
-        Status waiting = sandbox.awaitStatus("2 requests queued behind 1 in flight", s -> ProxyStatus.queued(s, "web") == 2
-                && ProxyStatus.inflight(s, "web:0") == 1);
+        Status waiting = sandbox.awaitStatus("2 requests queued behind 1 in flight", s -> ProxyStatus.queued(s,
+                "web") == 2 && ProxyStatus.inflight(s, "web:0") == 1);
         Cli.Result table = sandbox.baton("status");
         sandbox.write("release", "");
         List<HttpResponse<String>> answers = requests.stream().map(CompletableFuture::join).toList();
@@ -284,7 +284,7 @@ class ProxyIT {
                 lines -> lines.size() >= count);
     }
 
-    /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port and waits until all are healthy. */
+    /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port; waits until all are healthy. */
     private void startFixture(int numprocs, String extra) {
         sandbox.copyFixture("proxied.py");
         sandbox.writeConfig("""
