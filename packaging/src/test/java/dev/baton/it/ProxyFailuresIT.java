@@ -99,6 +99,21 @@ class ProxyFailuresIT {
     }
 
     @Test
+    void clientThatHangsUpWhileItsRequestWaitsForTheWorkerGivesTheWorkersOnlySlotBack() throws IOException {
+        startFixture(1, "");
+
+        try (Http.Connection connection = new Http.Connection(port)) {
+            connection.send("GET /hang HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            sandbox.awaitStatus("GET /hang in flight", s -> ProxyStatus.inflight(s, "web:0") == 1);
+        }
+        sandbox.awaitStatus("the slot given back when the client hung up", s -> ProxyStatus.inflight(s, "web:0") == 0);
+        HttpResponse<String> next = Http.get(port, "/next");
+
+        assertEquals(200, next.statusCode(), next::body);
+        assertEquals(2L, Http.json(next).get("concurrent"), "the worker still sits on /hang: only Baton let it go");
+    }
+
+    @Test
     void postWhoseWorkerDiesBeforeAnsweringGets502AndIsNotRetriedOnAnotherWorker() {
         startFixture(3, "");
 
