@@ -138,11 +138,16 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     /** Copies src/test/resources/fixtures/worker.py into the folder. */
     void copyWorkerFixture() {
-        try (InputStream in = Sandbox.class.getResourceAsStream("/fixtures/worker.py")) {
+        copyFixture("worker.py");
+    }
+
+    /** Copies src/test/resources/fixtures/{@code name} into the folder. */
+    void copyFixture(String name) {
+        try (InputStream in = Sandbox.class.getResourceAsStream("/fixtures/" + name)) {
             if (in == null) {
-                fail("fixtures/worker.py is not on the test classpath");
+                fail("fixtures/" + name + " is not on the test classpath");
             }
-            Files.copy(in, dir.resolve("worker.py"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

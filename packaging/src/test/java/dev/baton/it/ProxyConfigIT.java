@@ -1,0 +1,161 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The listen address and proxy keys as configuration: a port taken at start, and changes applied by SIGHUP. */
+class ProxyConfigIT {
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    private final int port = Http.freePort();
+
+    @Test
+    void listenPortAlreadyInUseMakesRunExitOneWithOneLineNamingProgramAndAddress() throws IOException {
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            Daemon daemon = runWithListenPortTaken();
+
+            List<String> errors = daemon.stderr().lines().filter(l -> !l.isBlank()).toList();
+            assertAll(daemon.tail(),
+                    () -> assertEquals(1, daemon.awaitExit(Duration.ofSeconds(1))),
+                    () -> assertEquals(1, errors.size(), "one line on stderr"),
+                    () -> assertTrue(errors.get(0).contains("program.web"), errors::toString),
+                    () -> assertTrue(errors.get(0).contains("127.0.0.1:" + port), errors::toString),
+                    () -> assertEquals(List.of(), sandbox.workerProcesses(), "no worker started"),
+                    () -> assertFalse(sandbox.reachable(), "no control socket left"));
+        }
+    }
+
+    /**
+     * BUG (found by this suite): the reason carries Netty's native wording, {@code baton: program.web: cannot listen
+     * on 127.0.0.1:PORT: bind(..) failed with error(-98): address already in use}. {@code Errors.describe}
+     * (proxy/src/main/java/dev/baton/proxy/internal/Errors.java:27) strips only {@code "NAME(..) failed: "}, but
+     * Netty 4.1.137's {@code io.netty.channel.unix.Errors} writes
+     * {@code "bind(..) failed with error(-98): Address already in use"}.
+     */
+    @Test
+    void listenPortInUseErrorGivesThePlainReasonWithoutNettyInternals() throws IOException {
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            Daemon daemon = runWithListenPortTaken();
+
+            assertEquals("baton: program.web: cannot listen on 127.0.0.1:" + port + ": address already in use",
+                    daemon.stderr().strip());
+        }
+    }
+
+    /** Runs the daemon on a config whose listen port the caller holds; answers it once it has exited. */
+    private Daemon runWithListenPortTaken() {
+        sandbox.copyFixture("proxied.py");
+        sandbox.writeConfig(config(port, "/healthz"));
+        Daemon daemon = sandbox.spawnDaemon();
+        daemon.awaitExit(Duration.ofSeconds(20));
+        return daemon;
+    }
+
+    @Test
+    void hupWithANewListenPortRestartsTheProgramServingOnTheNewPortAndClosesTheOldOne() {
+        Daemon daemon = startHealthy(config(port, "/healthz"));
+        int next = Http.freePort();
+        sandbox.writeConfig(config(next, "/healthz"));
+
+        daemon.signal("HUP");
+
+        sandbox.await("GET on the new port " + next + " answered 200 by generation 2",
+                () -> Http.accepting(next) && "2".equals(generation(next)));
+        sandbox.await("the old port " + port + " closed", () -> !Http.accepting(port));
+        Status after = sandbox.awaitStatus("both workers generation 2 and HEALTHY", s -> ProxyStatus.healthy(s,
+                "web", 2) && s.program("web").stream().allMatch(w -> w.generation() == 2));
+        assertEquals(List.of("127.0.0.1:" + next), ProxyStatus.program(after, "web").get("listen"), after::json);
+    }
+
+    @Test
+    void hupWithANewHealthCheckRoutesOnlyToWorkersPassingTheNewCheck() {
+        Daemon daemon = startHealthy(config(port, "/healthz"));
+
+        sandbox.writeConfig(config(port, "/fail"));
+        daemon.signal("HUP");
+        Status failing = sandbox.awaitStatus("generation 2 RUNNING but never HEALTHY (/fail answers 503)",
+                s -> s.running("web", 2) && s.program("web").stream().allMatch(w -> w.generation() == 2
+                        && "PENDING".equals(ProxyStatus.backend(s, w.name()))));
+        int refused = Http.curlStatus("http://127.0.0.1:" + port + "/");
+
+        sandbox.writeConfig(config(port, "/ready"));
+        daemon.signal("HUP");
+        sandbox.awaitStatus("generation 3 HEALTHY", s -> ProxyStatus.healthy(s, "web", 2)
+                && s.program("web").stream().allMatch(w -> w.generation() == 3));
+
+        assertEquals(503, refused, failing::json);
+        assertEquals("3", generation(port));
+    }
+
+    /**
+     * BUG (found by this suite): a client connection accepted before a SIGHUP that rebinds the program (any change
+     * to its proxy keys: here health_check) stays attached to the closed {@code ProgramProxy}, whose backend list
+     * was emptied by {@code close()}: every later request on it waits queue_timeout and gets 503, until the client
+     * gives up the connection. {@code ProgramProxy.close()} closes the listeners but not the client channels they
+     * accepted (nor does {@code Frontends.apply} hand them over). Nginx closes such idle connections on reload.
+     */
+    @Test
+    void keepAliveConnectionOpenedBeforeAReloadIsNotAnswered503Afterwards() throws IOException {
+        Daemon daemon = startHealthy(config(port, "/healthz"));
+        try (Http.Connection connection = new Http.Connection(port)) {
+            Http.Raw before = connection.get("/before");
+            sandbox.writeConfig(config(port, "/ready"));
+
+            daemon.signal("HUP");
+            sandbox.awaitStatus("generation 2 HEALTHY", s -> ProxyStatus.healthy(s, "web", 2)
+                    && s.program("web").stream().allMatch(w -> w.generation() == 2));
+            sandbox.await("a new connection served by generation 2", () -> "2".equals(generation(port)));
+            Http.Raw after = connection.get("/after");
+
+            assertEquals(200, before.status(), before::head);
+            assertTrue(after == null || after.status() == 200,
+                    () -> "the old connection is either closed or served by the new generation: " + after);
+        }
+    }
+
+    private Daemon startHealthy(String config) {
+        sandbox.copyFixture("proxied.py");
+        sandbox.writeConfig(config);
+        Daemon daemon = sandbox.startDaemon();
+        sandbox.awaitStatus("2 web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", 2));
+        assertEquals("1", generation(port));
+        return daemon;
+    }
+
+    /**
+     * The generation of the worker that answered a GET on {@code port}, on a connection of its own (curl); null when
+     * the answer was not a 200.
+     */
+    private static String generation(int port) {
+        Cli.Result curl = Http.curl("-w", "\\n%{http_code}", "http://127.0.0.1:" + port + "/");
+        List<String> lines = curl.outLines();
+        if (curl.exit() != 0 || lines.isEmpty() || !lines.get(lines.size() - 1).equals("200")) {
+            return null;
+        }
+        return String.valueOf(Json.object(lines.get(0)).get("generation"));
+    }
+
+    private static String config(int port, String healthCheck) {
+        return """
+                [program.web]
+                command = "python3 proxied.py --port {port}"
+                numprocs = 2
+                listen = "127.0.0.1:%d"
+                health_check = "%s"
+                queue_timeout = "1s"
+                """.formatted(port, healthCheck);
+    }
+}
