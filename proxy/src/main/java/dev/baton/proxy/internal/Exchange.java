@@ -66,6 +66,7 @@ final class Exchange implements BackendHandler.Listener {
     private boolean reused;
     private ScheduledFuture<?> timer;
     private long lastActivity;
+    private boolean logged;
     private int status;
     private long bytesOut;
 
@@ -266,6 +267,9 @@ final class Exchange implements BackendHandler.Listener {
     private void relayContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         bytesOut += content.content().readableBytes();
+        if (last) {
+            logAccess(); // before the client can see the end of the response and send its next request
+        }
         Channel ch = upstream;
         client.writeAndFlush(content).addListener(f -> {
             if (!f.isSuccess()) {
@@ -285,6 +289,7 @@ final class Exchange implements BackendHandler.Listener {
             return;
         }
         if (responseStarted && closeDelimited) {
+            logAccess();
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             responseKeepAlive = false;
             finish();
@@ -480,6 +485,10 @@ final class Exchange implements BackendHandler.Listener {
     }
 
     private void logAccess() {
+        if (logged) {
+            return;
+        }
+        logged = true;
         program.accessLog(client.channel().remoteAddress(), head, status, bytesOut,
                 backend == null ? "-" : backend.id(), System.currentTimeMillis() - started);
     }
