@@ -112,15 +112,37 @@ http {
     return proc
 
 
-def wrk(url, connections, seconds):
+def cpu_ticks(pids):
+    """User + system CPU of these processes (and their threads), in clock ticks."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total
+
+
+def children(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def wrk(url, connections, seconds, proxy_pids=()):
+    before = cpu_ticks(proxy_pids)
     out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", url],
                          capture_output=True, text=True, check=True).stdout
+    ticks = cpu_ticks(proxy_pids) - before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = latency(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
     p99 = latency(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p99, errors + (int(non2xx.group(1)) if non2xx else 0)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_us = ticks * 1_000_000.0 / os.sysconf("SC_CLK_TCK") / max(1, requests) if proxy_pids else 0.0
+    return rps, p50, p99, errors + (int(non2xx.group(1)) if non2xx else 0), cpu_us
 
 
 def latency(text):
@@ -133,6 +155,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of load before each measured run")
     args = parser.parse_args()
     ensure_tools()
     tmp = tempfile.mkdtemp(prefix="baton-proxy-bench-")
@@ -141,26 +164,29 @@ def main():
     nginx = None
     try:
         nginx = start_nginx(tmp, backends, nginx_port)
-        targets = [("direct to one worker", backends[0]), ("Baton (%d workers)" % args.workers, baton_port),
-                   ("nginx round robin (%d workers)" % args.workers, nginx_port)]
+        targets = [("direct to one worker", backends[0], ()),
+                   ("Baton (%d workers)" % args.workers, baton_port, (baton.pid,)),
+                   ("nginx round robin (%d workers)" % args.workers, nginx_port, [nginx.pid] + children(nginx.pid))]
         results = []
-        for name, port in targets:
-            wrk("http://127.0.0.1:%d/" % port, args.connections, 2)  # warm-up
-            results.append((name, wrk("http://127.0.0.1:%d/" % port, args.connections, args.seconds)))
+        for name, port, pids in targets:
+            wrk("http://127.0.0.1:%d/" % port, args.connections, args.warmup)  # JIT warm-up, the same for all
+            results.append((name, wrk("http://127.0.0.1:%d/" % port, args.connections, args.seconds, pids)))
     finally:
         if nginx:
             nginx.terminate()
             nginx.wait(timeout=30)
         subprocess.run([BATON, "shutdown", "-c", config], stdout=subprocess.DEVNULL)
         baton.wait(timeout=60)
-    print("wrk -t2 -c%d -d%ds, GET / of conf/examples/demo/app.py, %s, %d cores" % (
-        args.connections, args.seconds, time.strftime("%Y-%m-%d"), os.cpu_count()))
+    print("wrk -t2 -c%d -d%ds after %ds of warm-up, GET / of conf/examples/demo/app.py, %s, %d cores" % (
+        args.connections, args.seconds, args.warmup, time.strftime("%Y-%m-%d"), os.cpu_count()))
+    print("proxy CPU: the whole Baton process (event loops, JIT, worker log lines) or nginx master and workers")
     print()
-    print("| path | requests/s | p50 (ms) | p99 (ms) | errors | vs nginx |")
-    print("|---|---|---|---|---|---|")
+    print("| path | requests/s | p50 (ms) | p99 (ms) | errors | proxy CPU per request (us) | requests/s vs nginx |")
+    print("|---|---|---|---|---|---|---|")
     nginx_rps = results[2][1][0]
-    for name, (rps, p50, p99, errors) in results:
-        print("| %s | %.0f | %.2f | %.2f | %d | %.2f |" % (name, rps, p50, p99, errors, rps / nginx_rps))
+    for name, (rps, p50, p99, errors, cpu_us) in results:
+        print("| %s | %.0f | %.2f | %.2f | %d | %s | %.2f |" % (name, rps, p50, p99, errors,
+              "%.1f" % cpu_us if cpu_us else "-", rps / nginx_rps))
     shutil.rmtree(tmp, ignore_errors=True)
 
 
