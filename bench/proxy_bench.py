@@ -58,12 +58,13 @@ def answers(port):
         return s.recv(64).startswith(b"HTTP/1.1 200")
 
 
-def start_baton(tmp, workers, port):
+def start_baton(tmp, workers, port, worker_logs):
     config = os.path.join(tmp, "baton.toml")
     with open(config, "w") as f:
         f.write('[baton]\nsocket = "baton.sock"\n\n[program.web]\n'
                 'command = "python3 %s/app.py --port {port}"\nnumprocs = %d\n'
-                'listen = "127.0.0.1:%d"\nhealth_check = "/healthz"\nmax_inflight = 0\n' % (DEMO, workers, port))
+                'listen = "127.0.0.1:%d"\nhealth_check = "/healthz"\nmax_inflight = 0\n'
+                'environment = { DEMO_ACCESS_LOG = "%s" }\n' % (DEMO, workers, port, "1" if worker_logs else "0"))
     proc = subprocess.Popen([BATON, "run", "-c", config], stdout=subprocess.DEVNULL,
                             stderr=open(os.path.join(tmp, "baton.log"), "w"))
 
@@ -156,11 +157,13 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=10, help="seconds of load before each measured run")
+    parser.add_argument("--worker-logs", action="store_true",
+                        help="let the demo workers log every request (Baton then also handles those lines)")
     args = parser.parse_args()
     ensure_tools()
     tmp = tempfile.mkdtemp(prefix="baton-proxy-bench-")
     baton_port, nginx_port = free_port(), free_port()
-    baton, config, backends = start_baton(tmp, args.workers, baton_port)
+    baton, config, backends = start_baton(tmp, args.workers, baton_port, args.worker_logs)
     nginx = None
     try:
         nginx = start_nginx(tmp, backends, nginx_port)
@@ -179,7 +182,8 @@ def main():
         baton.wait(timeout=60)
     print("wrk -t2 -c%d -d%ds after %ds of warm-up, GET / of conf/examples/demo/app.py, %s, %d cores" % (
         args.connections, args.seconds, args.warmup, time.strftime("%Y-%m-%d"), os.cpu_count()))
-    print("proxy CPU: the whole Baton process (event loops, JIT, worker log lines) or nginx master and workers")
+    print("proxy CPU: the whole Baton process (event loops, JIT%s) or nginx master and workers"
+          % (", the workers' per-request log lines" if args.worker_logs else "; workers log no line per request"))
     print()
     print("| path | requests/s | p50 (ms) | p99 (ms) | errors | proxy CPU per request (us) | requests/s vs nginx |")
     print("|---|---|---|---|---|---|---|")

@@ -3,7 +3,7 @@
 
 It answers every GET with its pid, worker number, generation and app version (as JSON), and /healthz with
 "ok". It listens on the loopback port Baton assigns ({port}, also in $BATON_PORT) or on a unix socket
-({socket}, $BATON_SOCKET), and logs one line per request on stdout.
+({socket}, $BATON_SOCKET), and logs one line per request on stdout (DEMO_ACCESS_LOG=0 turns that off).
 
     python3 app.py --port 8001
     python3 app.py --socket /tmp/demo.sock
@@ -66,7 +66,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     def log_message(self, fmt, *args):
-        print("%s %s" % (self.address_string(), fmt % args), flush=True)
+        if os.environ.get("DEMO_ACCESS_LOG", "1") != "0":
+            print("%s %s" % (self.address_string(), fmt % args), flush=True)
 
     def address_string(self):
         client = self.client_address
