@@ -19,8 +19,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         void upstreamInactive();
 
         void upstreamWritabilityChanged();
-
-        void upstreamError(Throwable cause);
     }
 
     private final Backend backend;
@@ -86,9 +84,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (listener != null) {
-            listener.upstreamError(cause);
-        }
-        ctx.close();
+        ctx.close(); // the exchange hears of it through channelInactive
     }
 }

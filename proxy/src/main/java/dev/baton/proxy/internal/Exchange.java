@@ -4,10 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -16,13 +14,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request's way through the proxy, on its client connection's event loop: wait for a worker, connect (or
@@ -64,8 +60,7 @@ final class Exchange implements BackendHandler.Listener {
     private Backend slot;
     private Channel upstream;
     private boolean reused;
-    private ScheduledFuture<?> timer;
-    private long lastActivity;
+    private final ResponseTimer timer;
     private boolean logged;
     private int status;
     private long bytesOut;
@@ -81,6 +76,8 @@ final class Exchange implements BackendHandler.Listener {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.idempotent = Methods.idempotent(head.method());
+        this.timer = new ResponseTimer(client.executor(), program.settings().responseTimeout().toNanos(),
+                this::timedOut);
     }
 
     HttpRequest head() {
@@ -93,7 +90,7 @@ final class Exchange implements BackendHandler.Listener {
         program.balancer().acquire(client.executor(), tried, this::granted, refusal -> {
             if (state == State.WAITING) {
                 fail(HttpResponseStatus.SERVICE_UNAVAILABLE, refusal == Balancer.Refusal.QUEUE_FULL
-                        ? "queue full" : "no worker free within queue_timeout");
+                        ? "queue full" : "no worker free within queue_timeout", requestComplete);
             }
         });
     }
@@ -203,7 +200,7 @@ final class Exchange implements BackendHandler.Listener {
 
     private void requestSent() {
         requestSent = true;
-        restartTimer();
+        timer.touch();
     }
 
     @Override
@@ -212,7 +209,7 @@ final class Exchange implements BackendHandler.Listener {
             ReferenceCountUtil.release(msg); // e.g. the empty end of a 101 answer, once tunnelling
             return;
         }
-        restartTimer();
+        timer.touch();
         if (msg instanceof HttpResponse response) {
             if (response.status().code() == 101 && upgrade) {
                 Channel ch = upstream;
@@ -243,25 +240,9 @@ final class Exchange implements BackendHandler.Listener {
         responseStarted = true;
         status = response.status().code();
         responseKeepAlive = HttpUtil.isKeepAlive(response);
-        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                response.headers().copy());
-        HopByHop.strip(out.headers());
-        boolean bodiless = head.method().name().equals("HEAD") || status == 204 || status == 304;
-        closeDelimited = !bodiless && !HttpUtil.isContentLengthSet(response)
-                && !HttpUtil.isTransferEncodingChunked(response);
-        if (closeDelimited || HttpUtil.isTransferEncodingChunked(response)) {
-            if (clientHttp10) {
-                out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING); // raw body, ended by closing
-            } else {
-                out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
-        }
-        if (!clientKeepAlive || clientHttp10 && !HttpUtil.isContentLengthSet(out)) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientHttp10) {
-            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        client.write(out);
+        ClientResponse out = ClientResponse.of(response, head.method(), clientKeepAlive, clientHttp10);
+        closeDelimited = out.closeDelimited();
+        client.write(out.head());
     }
 
     private void relayContent(HttpContent content) {
@@ -316,35 +297,6 @@ final class Exchange implements BackendHandler.Listener {
         }
     }
 
-    @Override
-    public void upstreamError(Throwable cause) {
-        // the connection closes next and upstreamInactive decides
-    }
-
-    /**
-     * Notes activity for {@code response_timeout}: one timer per exchange, re-armed for the remaining time when it
-     * fires after activity, so relaying a message never schedules anything.
-     */
-    private void restartTimer() {
-        lastActivity = System.nanoTime();
-        if (timer == null) {
-            armTimer(program.settings().responseTimeout().toNanos());
-        }
-    }
-
-    private void armTimer(long delayNanos) {
-        timer = client.executor().schedule(() -> {
-            long idle = System.nanoTime() - lastActivity;
-            long timeout = program.settings().responseTimeout().toNanos();
-            if (idle < timeout && state != State.DONE && state != State.TUNNEL) {
-                armTimer(timeout - idle);
-            } else {
-                timer = null;
-                timedOut();
-            }
-        }, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
     private void timedOut() {
         if (state == State.DONE || state == State.TUNNEL) {
             return;
@@ -367,10 +319,6 @@ final class Exchange implements BackendHandler.Listener {
             return;
         }
         fail(status, why, requestComplete);
-    }
-
-    private void fail(HttpResponseStatus failure, String why) {
-        fail(failure, why, requestComplete);
     }
 
     /** Answers the client with an error (nothing was sent to it yet) and ends the exchange. */
@@ -478,10 +426,7 @@ final class Exchange implements BackendHandler.Listener {
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.cancel();
     }
 
     private void logAccess() {
