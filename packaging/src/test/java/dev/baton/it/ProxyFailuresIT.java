@@ -25,17 +25,7 @@ class ProxyFailuresIT {
 
     @Test
     void sigkillingWorkersUnderLoadFailsNoRequestAndBatonRestartsThem() {
-        sandbox.copyDemoApp();
-        sandbox.writeConfig("""
-                [program.web]
-                command = "python3 app.py --port {port}"
-                numprocs = 4
-                listen = "127.0.0.1:%d"
-                health_check = "/healthz"
-                max_inflight = 0
-                """.formatted(port));
-        sandbox.startDaemon();
-        Status before = sandbox.awaitStatus("4 web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", 4));
+        Status before = sandbox.startProxiedDemo(port);
         long first = before.worker("web:1").pid();
         long second = before.worker("web:2").pid();
 

@@ -38,17 +38,7 @@ class ProxyIT {
 
     @Test
     void demoOnTheListenAddressIsAnsweredByAllFourWorkersAndStatusShowsThemHealthy() {
-        sandbox.copyDemoApp();
-        sandbox.writeConfig("""
-                [program.web]
-                command = "python3 app.py --port {port}"
-                numprocs = 4
-                listen = "127.0.0.1:%d"
-                health_check = "/healthz"
-                max_inflight = 0
-                """.formatted(port));
-        sandbox.startDaemon();
-        Status status = sandbox.awaitStatus("4 web workers RUNNING and HEALTHY", s -> ProxyStatus.healthy(s, "web", 4));
+        Status status = sandbox.startProxiedDemo(port);
         Set<Long> pids = status.program("web").stream().map(Status.Worker::pid).collect(Collectors.toSet());
 
         Set<Long> answered = new HashSet<>();

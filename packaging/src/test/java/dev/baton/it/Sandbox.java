@@ -153,6 +153,24 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
+    /**
+     * Runs the demo app as program {@code web}: 4 workers behind Baton's proxy on 127.0.0.1:{@code port}, no
+     * per-worker request limit; answers the status once all 4 are RUNNING and HEALTHY.
+     */
+    Status startProxiedDemo(int port) {
+        copyDemoApp();
+        writeConfig("""
+                [program.web]
+                command = "python3 app.py --port {port}"
+                numprocs = 4
+                listen = "127.0.0.1:%d"
+                health_check = "/healthz"
+                max_inflight = 0
+                """.formatted(port));
+        startDaemon();
+        return awaitStatus("4 web workers RUNNING and HEALTHY", s -> ProxyStatus.healthy(s, "web", 4));
+    }
+
     /** Copies the demo HTTP app (conf/examples/demo/app.py) into the folder. */
     void copyDemoApp() {
         try {
