@@ -13,4 +13,7 @@ import java.util.Optional;
  * @param logToStdout echo every worker line to Baton's own stdout; key {@code log_to_stdout}, default false
  */
 public record DaemonSettings(Path socket, Optional<String> socketGroup, Path logDir, boolean logToStdout) {
+
+    /** {@code socket} when the file does not set it, relative to the configuration file's folder. */
+    public static final String DEFAULT_SOCKET = "baton.sock";
 }

@@ -111,6 +111,8 @@ class ProxyStreamingTest {
             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde",
             "GET / HTTP/1.1\r\nHost: a\r\nX-Folded: one\r\n two\r\n\r\n",
             "NOT A REQUEST\r\n\r\n",
+            "GET / HTTP/1.1\r\nX-No-Host: 1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
         };
         for (String attack : attacks) {
             try (Raw raw = new Raw(backends.port)) {

@@ -162,7 +162,10 @@ public final class Daemon {
         supervisor.shutdown().whenComplete((v, e) -> stopped.complete(null));
     }
 
-    /** Re-reads the configuration file and applies it; an invalid file changes nothing. */
+    /**
+     * Re-reads the configuration file and applies it; an invalid file changes nothing. Runs on the signal
+     * dispatcher thread (SIGHUP), which may wait for the supervisor loop.
+     */
     void reread() {
         BatonConfig next;
         try {
@@ -177,10 +180,13 @@ public final class Daemon {
         if (!next.daemon().equals(config.daemon())) {
             Log.warn("changes to [baton] take effect at the next baton run");
         }
-        supervisor.reread(next).whenComplete((summary, e) -> {
-            Log.info(e == null ? "configuration reloaded: " + summary : "reload failed: " + e);
-            applyListeners(next);
-        });
+        try {
+            Log.info("configuration reloaded: " + supervisor.reread(next).join());
+        } catch (java.util.concurrent.CompletionException e) {
+            Log.error("reload failed: " + e.getCause(), e.getCause());
+            return;
+        }
+        applyListeners(next); // binds and closes sockets: here, on the signal thread, never on the supervisor loop
     }
 
     private void installSignals() {

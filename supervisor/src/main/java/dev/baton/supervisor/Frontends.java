@@ -24,7 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The programs Baton serves through its proxy (those with {@code listen}): binds their listeners, tells the
@@ -59,10 +63,31 @@ final class Frontends implements Closeable {
             RotatingFile file = accessLogs.get(program);
             if (file != null) {
                 byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-                file.write(bytes, 0, bytes.length);
+                accessWriter.execute(() -> write(file, bytes));
             }
         }
     };
+
+    private final AtomicLong droppedAccessLines = new AtomicLong();
+
+    /**
+     * Access log lines are written here, in order, off the proxy's event loops (a file write must never stall
+     * them). If the disk stalls for 10,000 lines, further lines are dropped and counted, then reported once.
+     */
+    private final ThreadPoolExecutor accessWriter = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "baton-access-log");
+                t.setDaemon(true);
+                return t;
+            }, (task, executor) -> droppedAccessLines.incrementAndGet());
+
+    private void write(RotatingFile file, byte[] line) {
+        long dropped = droppedAccessLines.getAndSet(0);
+        if (dropped > 0) {
+            Log.warn("access log: " + dropped + " lines dropped while the disk did not keep up");
+        }
+        file.write(line, 0, line.length);
+    }
 
     /** Serves every proxied program of {@code config}; fails with one line when a listener cannot be bound. */
     void serveAll(BatonConfig config) throws IOException {
@@ -94,7 +119,7 @@ final class Frontends implements Closeable {
             old.close();
         }
         if (file != null) {
-            file.close();
+            accessWriter.execute(file::close); // after the lines already queued for it
         }
     }
 
@@ -142,7 +167,7 @@ final class Frontends implements Closeable {
     }
 
     void reopenLogs() {
-        accessLogs.values().forEach(RotatingFile::reopen);
+        accessLogs.values().forEach(file -> accessWriter.execute(file::reopen));
     }
 
     @Override
@@ -150,6 +175,12 @@ final class Frontends implements Closeable {
         new ArrayList<>(served.keySet()).forEach(this::stop);
         if (server != null) {
             server.close();
+        }
+        accessWriter.shutdown();
+        try {
+            accessWriter.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -21,7 +21,7 @@ public final class DaemonReader {
     public static DaemonSettings read(Section baton, Path base) {
         baton.rejectUnknownKeys(KEYS, Map.of());
         return new DaemonSettings(
-                baton.path("socket", base).orElse(base.resolve("baton.sock")),
+                baton.path("socket", base).orElse(base.resolve(DaemonSettings.DEFAULT_SOCKET)),
                 baton.nonEmptyString("socket_group"),
                 baton.path("log_dir", base).orElse(base.resolve("logs")),
                 baton.bool("log_to_stdout", false));

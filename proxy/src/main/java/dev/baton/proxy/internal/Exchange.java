@@ -337,11 +337,9 @@ final class Exchange implements BackendHandler.Listener {
         status = failure.code();
         program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " -> " + status + ": " + why);
         boolean keepAlive = clientKeepAlive && canKeepAlive;
-        io.netty.handler.codec.http.FullHttpResponse response = Responses.error(failure, why);
-        if (failure == HttpResponseStatus.SERVICE_UNAVAILABLE) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER,
-                    Math.max(1, program.settings().queueTimeout().toSeconds() / 10));
-        }
+        io.netty.handler.codec.http.FullHttpResponse response = failure == HttpResponseStatus.SERVICE_UNAVAILABLE
+                ? Responses.unavailable(why, program.settings().queueTimeout().toSeconds() / 10)
+                : Responses.error(failure, why);
         bytesOut = response.content().readableBytes();
         logAccess();
         releaseHeld();

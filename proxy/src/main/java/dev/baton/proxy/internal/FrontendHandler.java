@@ -93,11 +93,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reject(decoderFailure.get(), "malformed request: " + Errors.describe(request.decoderResult().cause()));
             return;
         }
-        Optional<String> smuggling = RequestChecks.smuggling(request);
-        if (smuggling.isPresent()) {
-            reject(HttpResponseStatus.BAD_REQUEST, smuggling.get());
-            return;
-        }
         long maxBody = program.settings().maxBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
             reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size");

@@ -27,9 +27,9 @@ import java.util.Optional;
  * previous value with a space. RFC 9112 section 5.2 lets a server do that, but a front proxy that split the lines
  * differently would disagree with us about the header set, so the guard answers 400 instead (section 5.2's other
  * choice). It also catches bare CR, bare LF, NUL and whitespace before the first header (section 2.2), most of
- * which the codec refuses by itself. Then it runs {@link RequestChecks#smuggling} on the framed head: for
- * "Transfer-Encoding: xchunked" the codec treats the request as bodiless and decodes its body as the next request,
- * and a check made after the codec would come too late to stop that.
+ * which the codec refuses by itself. Then it runs {@link RequestChecks#smuggling} and {@link RequestChecks#host}
+ * on the framed head: for "Transfer-Encoding: xchunked" the codec treats the request as bodiless and decodes
+ * its body as the next request, and a check made after the codec would come too late to stop that.
  *
  * <p><b>How.</b> The guard is itself an {@link HttpRequestDecoder} with the codec's exact configuration, used only
  * to find message boundaries; what it passes on is raw bytes. Each call of the decoder's {@code decode} consumes
@@ -128,7 +128,7 @@ public final class RequestGuard extends HttpRequestDecoder {
                 state = State.PASS;
                 return null;
             }
-            Optional<String> smuggled = RequestChecks.smuggling(request);
+            Optional<String> smuggled = RequestChecks.smuggling(request).or(() -> RequestChecks.host(request));
             if (smuggled.isPresent()) {
                 return smuggled.get();
             }

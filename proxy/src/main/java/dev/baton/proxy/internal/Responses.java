@@ -45,10 +45,10 @@ public final class Responses {
         return code == 400 || code == 408 || code == 413 || code == 414 || code == 431;
     }
 
-    /** 503 with {@code Retry-After: <seconds>} (at least 1) for a request refused because the queue is full. */
-    public static FullHttpResponse queueFull(int retryAfterSeconds) {
-        FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "queue full");
-        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, Math.max(1, retryAfterSeconds));
+    /** 503 with {@code Retry-After: <seconds>} (at least 1): no worker took the request ({@code detail} says why). */
+    public static FullHttpResponse unavailable(String detail, long retryAfterSeconds) {
+        FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, detail);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, retryAfterSeconds));
         return response;
     }
 

@@ -51,13 +51,15 @@ class ResponsesTest {
     }
 
     @Test
-    void queueFullIs503WithRetryAfter() {
-        FullHttpResponse r = Responses.queueFull(3);
+    void unavailableIs503WithItsReasonAndRetryAfter() {
+        FullHttpResponse r = Responses.unavailable("no worker free within queue_timeout", 3);
         assertEquals(503, r.status().code());
         assertEquals("3", r.headers().get("Retry-After"));
+        assertEquals("503 Service Unavailable: no worker free within queue_timeout\n",
+                r.content().toString(java.nio.charset.StandardCharsets.UTF_8));
         assertNull(r.headers().get("Connection"));
         r.release();
-        FullHttpResponse zero = Responses.queueFull(0);
+        FullHttpResponse zero = Responses.unavailable("queue full", 0);
         assertEquals("1", zero.headers().get("Retry-After"));
         zero.release();
     }

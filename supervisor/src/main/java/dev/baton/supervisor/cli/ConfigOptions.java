@@ -4,6 +4,7 @@ import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ConfigError;
 import dev.baton.conf.ConfigException;
 import dev.baton.conf.ConfigLoader;
+import dev.baton.conf.DaemonSettings;
 import dev.baton.supervisor.control.ControlClient;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseResult;
@@ -72,7 +73,7 @@ public final class ConfigOptions {
             throw new CliException(ExitCode.USAGE, file + ": cannot read: " + e.getMessage());
         }
         Object value = toml.get("baton.socket");
-        String path = value instanceof String s ? s : "baton.sock";
+        String path = value instanceof String s ? s : DaemonSettings.DEFAULT_SOCKET;
         return new ControlClient(file.getParent().resolve(path).normalize());
     }
 }
