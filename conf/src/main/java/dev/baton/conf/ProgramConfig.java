@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param stderrLogfileBackups same for stderr; default 10
  * @param priority             start order, lower first; stop in reverse; default 999
  * @param user                 run workers as this user (Baton must run as root); default: Baton's user
+ * @param reload               how {@code baton reload} replaces the workers; see {@link ReloadConfig}
  * @param proxy                the reverse proxy in front of the workers: present exactly when the table has
  *                             {@code listen}; see {@link ProxyConfig}
  */
@@ -59,6 +60,7 @@ public record ProgramConfig(
         int stderrLogfileBackups,
         int priority,
         Optional<String> user,
+        ReloadConfig reload,
         Optional<ProxyConfig> proxy) {
 
     /** The per-worker placeholders expanded in {@code command} and {@code environment} values. */
@@ -78,6 +80,14 @@ public record ProgramConfig(
     /** True when any command argument or environment value uses {@code {socket}}. */
     public boolean usesSocket() {
         return uses("{socket}");
+    }
+
+    /** This configuration with another worker count. */
+    public ProgramConfig withNumprocs(int count) {
+        return new ProgramConfig(name, command, directory, environment, count, autostart, autorestart, exitcodes,
+                startsecs, startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
+                stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
+                user, reload, proxy);
     }
 
     private boolean uses(String placeholder) {

@@ -47,6 +47,11 @@ import java.util.Optional;
  * @param accessLogMaxbytes        key {@code access_log_maxbytes}: rotate the access log past this size, 0 = never;
  *                                 default 50MB
  * @param accessLogBackups         key {@code access_log_backups}: rotated access logs kept; default 10
+ * @param warmupPath               key {@code warmup_path}: HTTP path a new worker is sent GET requests on after its
+ *                                 first passed health check and before it gets traffic, so the first user does not
+ *                                 pay for lazy imports; their answers are not judged; default none
+ * @param warmupRequests           key {@code warmup_requests}: how many such requests, one after the other, at
+ *                                 least 1; default 1 (only with {@code warmup_path})
  */
 public record ProxyConfig(
         List<ListenAddress> listen,
@@ -70,7 +75,9 @@ public record ProxyConfig(
         Optional<Path> accessLog,
         AccessLogFormat accessLogFormat,
         long accessLogMaxbytes,
-        int accessLogBackups) {
+        int accessLogBackups,
+        Optional<String> warmupPath,
+        int warmupRequests) {
 
     public ProxyConfig {
         listen = List.copyOf(listen);
@@ -83,6 +90,6 @@ public record ProxyConfig(
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(10),
                 Duration.ofSeconds(75), Duration.ofSeconds(1), 16 * 1024, 0,
                 Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3, 2, List.of(),
-                Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10);
+                Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10, Optional.empty(), 1);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,9 @@ class ConfigLoaderTest {
                 stderr_logfile_backups = 0
                 priority = 5
                 user = "www-data"
+                reload_strategy = "rolling"
+                max_surge = 2
+                start_timeout = "90s"
                 """);
 
         assertEquals(FILE, config.file());
@@ -69,7 +73,8 @@ class ConfigLoaderTest {
                 List.of("python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"), Path.of("/srv/web"),
                 Map.of("MODE", "prod", "HOME_DIR", "/home/app"), 4, false, AutoRestart.ALWAYS, List.of(0, 2),
                 5, 7, Signal.INT, 30, false, false, true, 1024L * 1024 * 1024, 3, 1024, 0, 5,
-                Optional.of("www-data"), Optional.empty());
+                Optional.of("www-data"), new ReloadConfig(ReloadStrategy.ROLLING, 2, Duration.ofSeconds(90)),
+                Optional.empty());
         assertEquals(expected, only(config));
         assertEquals(Optional.of(expected), config.program("web"));
         assertTrue(expected.usesPort());
@@ -87,7 +92,8 @@ class ConfigLoaderTest {
                 config.daemon());
         ProgramConfig expected = new ProgramConfig("web", List.of("./run"), DIR, Map.of(), 1, true,
                 AutoRestart.UNEXPECTED, List.of(0), 1, 3, Signal.TERM, 10, true, true, false,
-                50L * 1024 * 1024, 10, 50L * 1024 * 1024, 10, 999, Optional.empty(), Optional.empty());
+                50L * 1024 * 1024, 10, 50L * 1024 * 1024, 10, 999, Optional.empty(),
+                new ReloadConfig(ReloadStrategy.SURGE, 1, Duration.ofSeconds(60)), Optional.empty());
         assertEquals(expected, only(config));
     }
 

@@ -53,6 +53,8 @@ class ProxyConfigTest {
                 access_log_format = "json"
                 access_log_maxbytes = 1048576
                 access_log_backups = 0
+                warmup_path = "/warm?all=1"
+                warmup_requests = 3
                 """);
 
         assertEquals(new ProxyConfig(
@@ -63,7 +65,8 @@ class ProxyConfigTest {
                 Duration.ofMillis(500), Duration.ofMillis(1500), 64 * 1024, 10 * 1024 * 1024,
                 Duration.ofHours(1), Duration.ofSeconds(5), 5, 1, 0,
                 List.of("10.0.0.0/8", "::1", "192.168.1.7", "fd00::/8"),
-                Optional.of(Path.of("/etc/baton/logs/web-access.log")), AccessLogFormat.JSON, 1024 * 1024, 0),
+                Optional.of(Path.of("/etc/baton/logs/web-access.log")), AccessLogFormat.JSON, 1024 * 1024, 0,
+                Optional.of("/warm?all=1"), 3),
                 proxy);
     }
 
@@ -77,7 +80,7 @@ class ProxyConfigTest {
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(10),
                 Duration.ofSeconds(75), Duration.ofSeconds(1), 16384, 0,
                 Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3, 2, List.of(),
-                Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10), proxy);
+                Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10, Optional.empty(), 1), proxy);
     }
 
     @Test
@@ -224,6 +227,7 @@ class ProxyConfigTest {
                 defaults.maxHeaderSize(), defaults.maxBodySize(), defaults.healthInterval(),
                 defaults.healthTimeout(), defaults.healthRise(), defaults.healthFall(), defaults.retries(),
                 List.of("10.0.0.0/8", "::1"), Optional.of(Path.of("/etc/baton/logs/web-access.log")),
-                defaults.accessLogFormat(), defaults.accessLogMaxbytes(), defaults.accessLogBackups()), proxy);
+                defaults.accessLogFormat(), defaults.accessLogMaxbytes(), defaults.accessLogBackups(),
+                Optional.of("/"), defaults.warmupRequests()), proxy);
     }
 }

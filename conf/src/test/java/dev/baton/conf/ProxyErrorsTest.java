@@ -235,4 +235,22 @@ class ProxyErrorsTest {
                         numprocs = 0
                         """));
     }
+
+    @Test
+    void reloadKeysAreCheckedWithTheirPositions() {
+        assertEquals(List.of(
+                "baton.toml:3:19: program.web.reload_strategy: must be \"surge\", \"rolling\" or \"restart\","
+                        + " found \"blue-green\"",
+                "baton.toml:4:13: program.web.max_surge: must be at least 1, found 0"),
+                errors(program("reload_strategy = \"blue-green\"\nmax_surge = 0")));
+    }
+
+    @Test
+    void warmupRequestsNeedAWarmupPathAndAnHttpPath() {
+        assertEquals(List.of(
+                "baton.toml:4:15: program.web.warmup_path: expected a path such as \"/healthz\", found \"warm\""),
+                errors(program("listen = \":8000\"\nwarmup_path = \"warm\"")));
+        assertEquals(List.of("baton.toml:4:1: program.web.warmup_requests: needs \"warmup_path\""),
+                errors(program("listen = \":8000\"\nwarmup_requests = 3")));
+    }
 }

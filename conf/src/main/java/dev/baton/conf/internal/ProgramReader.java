@@ -2,6 +2,8 @@ package dev.baton.conf.internal;
 
 import dev.baton.conf.AutoRestart;
 import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.ReloadConfig;
+import dev.baton.conf.ReloadStrategy;
 import dev.baton.conf.Signal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +25,8 @@ public final class ProgramReader {
             "command", "directory", "environment", "numprocs", "autostart", "autorestart", "exitcodes",
             "startsecs", "startretries", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
             "redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
-            "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user");
+            "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user", "reload_strategy", "max_surge",
+            "start_timeout");
 
     private static final List<String> ALL_KEYS =
             Stream.concat(KEYS.stream(), ProxyReader.KEYS.stream()).collect(Collectors.toUnmodifiableList());
@@ -76,6 +79,7 @@ public final class ProgramReader {
                 program.integer("stderr_logfile_backups", 10, 0),
                 program.integer("priority", 999, Integer.MIN_VALUE),
                 program.nonEmptyString("user"),
+                reload(program),
                 ProxyReader.read(program, base, owners));
         if (config.proxy().isPresent() && !config.proxy().get().listen().isEmpty() && !config.usesPort()
                 && !config.usesSocket()) {
@@ -178,6 +182,23 @@ public final class ProgramReader {
             }
         }
         return codes;
+    }
+
+    private static ReloadConfig reload(Section program) {
+        ReloadConfig d = ReloadConfig.DEFAULTS;
+        ReloadStrategy strategy = d.strategy();
+        Optional<String> text = program.string("reload_strategy");
+        if (text.isPresent()) {
+            strategy = Arrays.stream(ReloadStrategy.values()).filter(s -> s.name().equalsIgnoreCase(text.get()))
+                    .findFirst().orElse(null);
+            if (strategy == null) {
+                program.error("reload_strategy", "must be \"surge\", \"rolling\" or \"restart\", found \""
+                        + text.get() + "\"");
+                strategy = d.strategy();
+            }
+        }
+        return new ReloadConfig(strategy, program.integer("max_surge", d.maxSurge(), 1),
+                program.duration("start_timeout", d.startTimeout()));
     }
 
     private static Signal stopsignal(Section program) {

@@ -21,7 +21,7 @@ public final class ProxyReader {
             "response_timeout", "header_timeout", "keepalive_timeout", "upstream_keepalive_timeout",
             "max_header_size", "max_body_size", "health_interval", "health_timeout", "health_rise", "health_fall",
             "retries", "trusted_proxies", "access_log", "access_log_format", "access_log_maxbytes",
-            "access_log_backups");
+            "access_log_backups", "warmup_path", "warmup_requests");
 
     /** An HTTP origin-form path: "/" then visible ASCII (no blanks, no control characters). */
     private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7E]*");
@@ -40,7 +40,7 @@ public final class ProxyReader {
         ProxyConfig d = ProxyConfig.defaults(List.of());
         ProxyConfig proxy = new ProxyConfig(
                 listen(program, base, owners),
-                healthCheck(program),
+                httpPath(program, "health_check"),
                 program.integer("max_inflight", d.maxInflight(), 0),
                 program.integer("max_queue", d.maxQueue(), 0),
                 program.duration("queue_timeout", d.queueTimeout()),
@@ -60,7 +60,12 @@ public final class ProxyReader {
                 program.path("access_log", base),
                 accessLogFormat(program),
                 program.size("access_log_maxbytes", d.accessLogMaxbytes(), 0, Long.MAX_VALUE),
-                program.integer("access_log_backups", d.accessLogBackups(), 0));
+                program.integer("access_log_backups", d.accessLogBackups(), 0),
+                httpPath(program, "warmup_path"),
+                program.integer("warmup_requests", d.warmupRequests(), 1));
+        if (program.has("warmup_requests") && !program.has("warmup_path")) {
+            program.errorAtKey("warmup_requests", "needs \"warmup_path\"");
+        }
         if (program.has("listen")) {
             return Optional.of(proxy);
         }
@@ -115,10 +120,10 @@ public final class ProxyReader {
         return owners.claim(address, owner, problems) ? Optional.of(address) : Optional.empty();
     }
 
-    private static Optional<String> healthCheck(Section program) {
-        Optional<String> path = program.string("health_check");
+    private static Optional<String> httpPath(Section program, String key) {
+        Optional<String> path = program.string(key);
         if (path.isPresent() && !HTTP_PATH.matcher(path.get()).matches()) {
-            program.error("health_check", "expected a path such as \"/healthz\", found \"" + path.get() + "\"");
+            program.error(key, "expected a path such as \"/healthz\", found \"" + path.get() + "\"");
             return Optional.empty();
         }
         return path;
