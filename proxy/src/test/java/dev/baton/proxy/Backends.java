@@ -66,8 +66,17 @@ final class Backends implements AutoCloseable {
                 List.of(), false);
     }
 
-    /** Starts a worker on a free loopback port (or on a unix socket) and waits until it says it is ready. */
+    /** Starts a serving worker of generation 1. */
     BackendView start(String name, boolean unix, String... extra) throws IOException {
+        return start(name, 1, BackendView.Role.SERVING, unix, extra);
+    }
+
+    /**
+     * Starts a worker on a free loopback port (or on a unix socket), waits until it says it is ready and adds its
+     * view, with this generation and role, to {@link #views}.
+     */
+    BackendView start(String name, int generation, BackendView.Role role, boolean unix, String... extra)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of("python3", resource().toString(), "--name", name));
         SocketAddress address;
         if (unix) {
@@ -99,7 +108,7 @@ final class Backends implements AutoCloseable {
         });
         drain.setDaemon(true);
         drain.start();
-        BackendView view = new BackendView(name, 1, address, true);
+        BackendView view = new BackendView(name, generation, address, role);
         views.add(view);
         return view;
     }
@@ -108,14 +117,14 @@ final class Backends implements AutoCloseable {
         return processes.get(index);
     }
 
-    /** Starts the proxy on a free port in front of the started workers and waits until all are healthy. */
+    /** Starts the proxy on a free port in front of the started workers and waits until the serving ones are healthy. */
     void serve(ProxySettings settings) throws Exception {
         server = ProxyServer.start(QUIET);
         program = server.serve(settings);
         program.publish(views);
         await("all workers healthy", () -> program.stats().backends().stream()
-                .filter(b -> b.state().equals("HEALTHY")).count() == views.stream().filter(BackendView::accepting)
-                .count());
+                .filter(b -> b.state().equals("HEALTHY")).count() == views.stream()
+                .filter(v -> v.role() == BackendView.Role.SERVING).count());
     }
 
     ProxySettings listenOnFreePort(String name) throws IOException {

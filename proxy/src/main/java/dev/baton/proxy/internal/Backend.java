@@ -12,11 +12,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One worker behind the proxy: its routing state, its in-flight count and its idle keep-alive connections.
+ * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count and its
+ * idle keep-alive connections.
  *
  * <p>State changes go through {@link #transitionTo}, which logs them. The balancer reads the state and changes the
- * in-flight count under its own lock; health checks and connection failures change the state; idle connections
- * are kept per event loop and touched only on that loop.
+ * in-flight count under its own lock; health checks, connection failures and published roles change the state;
+ * idle connections are kept per event loop and touched only on that loop.
+ *
+ * <p>Roles map onto states: a {@code HELD} backend that passes its checks is {@code READY} (checked, not routed);
+ * published {@code SERVING}, a {@code READY} backend is {@code HEALTHY} at once; {@code DRAINING} and
+ * {@code STOPPING} are both {@code DRAINING}, which is final (until {@code REMOVED}).
  */
 public final class Backend {
 
@@ -25,6 +30,7 @@ public final class Backend {
     private final ProxyLog log;
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     private volatile BackendState state = BackendState.PENDING;
+    private volatile BackendView.Role role;
     private int inflight;
     private int passes;
     private int failures;
@@ -33,6 +39,7 @@ public final class Backend {
         this.view = view;
         this.program = program;
         this.log = log;
+        this.role = view.role();
     }
 
     public String id() {
@@ -49,6 +56,32 @@ public final class Backend {
 
     public BackendState state() {
         return state;
+    }
+
+    BackendView.Role role() {
+        return role;
+    }
+
+    /**
+     * Applies the role of a new publish: {@code HELD} takes a serving backend out of routing, {@code SERVING}
+     * routes a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain.
+     */
+    synchronized void role(BackendView.Role next) {
+        role = next;
+        switch (next) {
+            case HELD -> {
+                if (state == BackendState.HEALTHY) {
+                    transitionTo(BackendState.READY, "held out of routing");
+                }
+            }
+            case SERVING -> {
+                if (state == BackendState.READY) {
+                    transitionTo(BackendState.HEALTHY, "serving");
+                }
+            }
+            case DRAINING -> transitionTo(BackendState.DRAINING, "worker draining");
+            case STOPPING -> transitionTo(BackendState.DRAINING, "worker stopping");
+        }
     }
 
     /** Guarded by the balancer's lock. */
@@ -84,13 +117,18 @@ public final class Backend {
         return true;
     }
 
-    /** A health check passed; answers true when that made the backend routable. */
+    /**
+     * A health check passed: a pending backend is ready (held) or healthy (serving), an unhealthy one after
+     * {@code rise} passes in a row. Answers true when that made the backend routable.
+     */
     synchronized boolean checkPassed(int rise) {
         failures = 0;
         passes++;
         if (state == BackendState.PENDING || (state == BackendState.UNHEALTHY && passes >= rise)) {
-            return transitionTo(BackendState.HEALTHY, state == BackendState.PENDING ? "first health check passed"
-                    : passes + " health checks passed");
+            BackendState next = role == BackendView.Role.HELD ? BackendState.READY : BackendState.HEALTHY;
+            String why = state == BackendState.PENDING ? "first health check passed" : passes + " health checks passed";
+            return transitionTo(next, next == BackendState.READY ? why + "; held until the switch" : why)
+                    && next.routable();
         }
         return false;
     }
@@ -98,7 +136,7 @@ public final class Backend {
     synchronized void checkFailed(int fall, String why) {
         passes = 0;
         failures++;
-        if (state == BackendState.HEALTHY && failures >= fall) {
+        if ((state == BackendState.HEALTHY || state == BackendState.READY) && failures >= fall) {
             transitionTo(BackendState.UNHEALTHY, failures + " health checks failed: " + why);
         }
     }

@@ -120,9 +120,7 @@ public final class ProgramProxy implements ProxiedProgram {
                 }
                 b = new Backend(view, settings.name(), log);
             }
-            if (!view.accepting()) {
-                b.transitionTo(BackendState.DRAINING, "worker stopping");
-            }
+            b.role(view.role());
             next.put(view.key(), b);
         }
         for (Map.Entry<String, Backend> e : backends.entrySet()) {
