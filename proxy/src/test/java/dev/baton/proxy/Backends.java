@@ -119,8 +119,13 @@ final class Backends implements AutoCloseable {
 
     /** Starts the proxy on a free port in front of the started workers and waits until the serving ones are healthy. */
     void serve(ProxySettings settings) throws Exception {
+        serve(settings, BackendListener.NONE);
+    }
+
+    /** Like {@link #serve(ProxySettings)}, telling {@code listener} about the backends. */
+    void serve(ProxySettings settings, BackendListener listener) throws Exception {
         server = ProxyServer.start(QUIET);
-        program = server.serve(settings);
+        program = server.serve(settings, listener);
         program.publish(views);
         await("all workers healthy", () -> program.stats().backends().stream()
                 .filter(b -> b.state().equals("HEALTHY")).count() == views.stream()

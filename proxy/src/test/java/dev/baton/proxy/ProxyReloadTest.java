@@ -13,8 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a reload needs of the proxy, with real workers: held backends, the switch, draining. */
 class ProxyReloadTest {
@@ -23,6 +27,7 @@ class ProxyReloadTest {
     Path dir;
 
     private Backends backends;
+    private final RecordingListener listener = new RecordingListener();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -45,17 +50,26 @@ class ProxyReloadTest {
         return Long.parseLong(r.body().replaceAll("(?s).*\"pid\": (\\d+).*", "$1"));
     }
 
-    private String state(int generation) {
+    private BackendStats stats(int generation) {
         return backends.program.stats().backends().stream().filter(b -> b.generation() == generation)
-                .map(BackendStats::state).findFirst().orElse("absent");
+                .findFirst().orElseThrow();
+    }
+
+    private String state(int generation) {
+        return stats(generation).state();
+    }
+
+    private void publish(BackendView view, Role role) {
+        backends.program.publish(List.of(new BackendView(view.id(), view.generation(), view.address(), role)));
     }
 
     @Test
     void heldBackendGetsNoTrafficUntilServing() throws Exception {
         BackendView old = backends.start("web:0", 1, Role.SERVING, false);
         BackendView next = backends.start("web:0", 2, Role.HELD, false);
-        backends.serve(backends.listenOnFreePort("web"));
+        backends.serve(backends.listenOnFreePort("web"), listener);
         Backends.await("generation 2 ready", () -> state(2).equals("READY"));
+        assertEquals(1, listener.count("ready web:0@2"), "announced while held");
         long oldPid = backends.process(0).pid();
         for (int i = 0; i < 10; i++) {
             assertEquals(oldPid, pid(get("/before")), "a held worker gets no request");
@@ -64,5 +78,36 @@ class ProxyReloadTest {
                 new BackendView(next.id(), 2, next.address(), Role.SERVING)));
         assertEquals("HEALTHY", state(2), "routable at the switch, without waiting for a check");
         assertEquals(backends.process(1).pid(), pid(get("/after")));
+        assertEquals(Set.of("ready web:0@1", "ready web:0@2", "drained web:0@1"), Set.copyOf(listener.texts()));
+        assertEquals(3, listener.texts().size(), listener.texts().toString());
+    }
+
+    @Test
+    void drainedFiresOnceWhenPublishedDrainingWithNothingInFlight() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"), listener);
+        assertEquals(200, get("/").statusCode());
+        publish(web, Role.DRAINING);
+        assertEquals(List.of("ready web:0@1", "drained web:0@1"), listener.texts(), "at the publish itself");
+        publish(web, Role.STOPPING);
+        backends.program.publish(List.of());
+        assertEquals(1, listener.count("drained web:0@1"));
+    }
+
+    @Test
+    void drainedFiresOnlyAfterTheSlowInFlightRequestCompletes() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"), listener);
+        long sent = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + backends.port + "/slow?ms=1000")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Backends.await("the request in flight", () -> stats(1).inflight() == 1);
+        publish(web, Role.DRAINING);
+        assertEquals(0, listener.count("drained web:0@1"), "a request is in flight");
+        assertEquals(200, slow.get(20, TimeUnit.SECONDS).statusCode());
+        Backends.await("drained", () -> listener.count("drained web:0@1") == 1);
+        long afterSend = TimeUnit.NANOSECONDS.toMillis(listener.nanos("drained web:0@1") - sent);
+        assertTrue(afterSend >= 1000, "drained " + afterSend + " ms after the request, before its answer");
     }
 }

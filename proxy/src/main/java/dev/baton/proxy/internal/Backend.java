@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProxyLog;
@@ -10,6 +11,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count and its
@@ -22,23 +24,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Roles map onto states: a {@code HELD} backend that passes its checks is {@code READY} (checked, not routed);
  * published {@code SERVING}, a {@code READY} backend is {@code HEALTHY} at once; {@code DRAINING} and
  * {@code STOPPING} are both {@code DRAINING}, which is final (until {@code REMOVED}).
+ *
+ * <p>The {@link BackendListener} hears, once each and outside any lock, that the backend passed its first check
+ * and that, draining, it has nothing left in flight.
  */
 public final class Backend {
 
     private final BackendView view;
     private final String program;
     private final ProxyLog log;
+    private final BackendListener listener;
+    private final AtomicBoolean drainedAnnounced = new AtomicBoolean();
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     private volatile BackendState state = BackendState.PENDING;
     private volatile BackendView.Role role;
-    private int inflight;
+    private volatile int inflight;
     private int passes;
     private int failures;
+    private boolean readyAnnounced;
 
-    Backend(BackendView view, String program, ProxyLog log) {
+    Backend(BackendView view, String program, ProxyLog log, BackendListener listener) {
         this.view = view;
         this.program = program;
         this.log = log;
+        this.listener = listener;
         this.role = view.role();
     }
 
@@ -84,13 +93,32 @@ public final class Backend {
         }
     }
 
-    /** Guarded by the balancer's lock. */
+    /** Changed under the balancer's lock only; volatile so that {@link #maybeDrained} may read it. */
     int inflight() {
         return inflight;
     }
 
     void inflight(int delta) {
         inflight += delta;
+    }
+
+    /**
+     * Tells the listener, once, that the backend is drained: DRAINING with nothing in flight. Call it after
+     * whatever may have changed that (a publish, a released slot); any thread, no lock held.
+     */
+    void maybeDrained() {
+        if (state == BackendState.DRAINING && inflight == 0 && drainedAnnounced.compareAndSet(false, true)) {
+            announce("drained", () -> listener.drained(view.id(), view.generation()));
+        }
+    }
+
+    private void announce(String event, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn(program + ": backend " + view.id() + " [gen " + view.generation() + "]: " + event
+                    + " listener failed: " + Errors.describe(e));
+        }
     }
 
     BackendStats stats(int inflightNow) {
@@ -119,18 +147,29 @@ public final class Backend {
 
     /**
      * A health check passed: a pending backend is ready (held) or healthy (serving), an unhealthy one after
-     * {@code rise} passes in a row. Answers true when that made the backend routable.
+     * {@code rise} passes in a row. The first pass is announced to the listener. Answers true when that made the
+     * backend routable.
      */
-    synchronized boolean checkPassed(int rise) {
-        failures = 0;
-        passes++;
-        if (state == BackendState.PENDING || (state == BackendState.UNHEALTHY && passes >= rise)) {
-            BackendState next = role == BackendView.Role.HELD ? BackendState.READY : BackendState.HEALTHY;
-            String why = state == BackendState.PENDING ? "first health check passed" : passes + " health checks passed";
-            return transitionTo(next, next == BackendState.READY ? why + "; held until the switch" : why)
-                    && next.routable();
+    boolean checkPassed(int rise) {
+        boolean routable = false;
+        boolean first = false;
+        synchronized (this) {
+            failures = 0;
+            passes++;
+            if (state == BackendState.PENDING || (state == BackendState.UNHEALTHY && passes >= rise)) {
+                BackendState next = role == BackendView.Role.HELD ? BackendState.READY : BackendState.HEALTHY;
+                String why = state == BackendState.PENDING ? "first health check passed"
+                        : passes + " health checks passed";
+                routable = transitionTo(next, next == BackendState.READY ? why + "; held until the switch" : why)
+                        && next.routable();
+                first = !readyAnnounced && (state == BackendState.READY || state == BackendState.HEALTHY);
+                readyAnnounced |= first;
+            }
         }
-        return false;
+        if (first) {
+            announce("ready", () -> listener.ready(view.id(), view.generation()));
+        }
+        return routable;
     }
 
     synchronized void checkFailed(int fall, String why) {

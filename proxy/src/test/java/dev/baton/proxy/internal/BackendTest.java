@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.BackendView.Role;
 import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.RecordingListener;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -29,8 +30,15 @@ class BackendTest {
         }
     };
 
+    private final RecordingListener listener = new RecordingListener();
+
     private Backend backend(Role role) {
-        Backend b = new Backend(new BackendView("web:0", 2, new InetSocketAddress("127.0.0.1", 1), role), "web", log);
+        return backend("web:0", role);
+    }
+
+    private Backend backend(String id, Role role) {
+        Backend b = new Backend(new BackendView(id, 2, new InetSocketAddress("127.0.0.1", 1), role), "web", log,
+                listener);
         b.role(role);
         return b;
     }
@@ -67,6 +75,21 @@ class BackendTest {
         assertFalse(b.checkPassed(2));
         assertTrue(b.checkPassed(2));
         assertEquals(BackendState.HEALTHY, b.state());
+    }
+
+    @Test
+    void readyIsAnnouncedOnceOnTheFirstPassedCheckWhetherHeldOrServing() {
+        Backend held = backend(Role.HELD);
+        held.checkPassed(1);
+        held.checkPassed(1);
+        held.checkFailed(1, "refused");
+        held.checkPassed(1);
+        assertEquals(BackendState.READY, held.state());
+        held.role(Role.SERVING);
+        Backend serving = backend("web:1", Role.SERVING);
+        serving.checkPassed(1);
+        serving.checkPassed(1);
+        assertEquals(List.of("ready web:0@2", "ready web:1@2"), listener.texts());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendView;
+import dev.baton.proxy.RecordingListener;
 import dev.baton.proxy.ProxyLog;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
@@ -32,7 +34,12 @@ class BalancerTest {
     private final List<String> events = new ArrayList<>();
 
     private static Backend backend(String id, BackendView.Role role) {
-        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), role), "web", LOG);
+        return backend(id, role, BackendListener.NONE);
+    }
+
+    private static Backend backend(String id, BackendView.Role role, BackendListener listener) {
+        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), role), "web", LOG,
+                listener);
         b.role(role);
         return b;
     }
@@ -141,6 +148,38 @@ class BalancerTest {
         balancer.backends(List.of(old, next));
         channel.runPendingTasks();
         assertEquals(List.of("r1->old", "r2->next"), events);
+    }
+
+    @Test
+    void drainedIsAnnouncedOnceWhenTheLastInFlightRequestOfADrainingBackendIsReleased() {
+        Balancer balancer = new Balancer(0, 10, 10_000);
+        RecordingListener listener = new RecordingListener();
+        Backend a = backend("a", BackendView.Role.SERVING, listener);
+        a.checkPassed(1);
+        balancer.backends(List.of(a));
+        acquire(balancer, "r1", Set.of());
+        acquire(balancer, "r2", Set.of());
+        a.role(BackendView.Role.DRAINING);
+        a.maybeDrained();
+        balancer.release(a);
+        assertEquals(List.of("ready a@1"), listener.texts(), "one request still in flight");
+        balancer.release(a);
+        a.maybeDrained();
+        assertEquals(List.of("ready a@1", "drained a@1"), listener.texts());
+    }
+
+    @Test
+    void aBackendRemovedWithoutDrainingIsNeverAnnouncedDrained() {
+        Balancer balancer = new Balancer(0, 10, 10_000);
+        RecordingListener listener = new RecordingListener();
+        Backend a = backend("a", BackendView.Role.SERVING, listener);
+        a.checkPassed(1);
+        balancer.backends(List.of(a));
+        acquire(balancer, "r1", Set.of());
+        a.transitionTo(BackendState.REMOVED, "worker gone");
+        balancer.release(a);
+        a.maybeDrained();
+        assertEquals(List.of("ready a@1"), listener.texts());
     }
 
     @Test
