@@ -78,6 +78,7 @@ class ProxyReloadTest {
                 new BackendView(next.id(), 2, next.address(), Role.SERVING)));
         assertEquals("HEALTHY", state(2), "routable at the switch, without waiting for a check");
         assertEquals(backends.process(1).pid(), pid(get("/after")));
+        Backends.await("generation 1 drained", () -> listener.count("drained web:0@1") == 1);
         assertEquals(Set.of("ready web:0@1", "ready web:0@2", "drained web:0@1"), Set.copyOf(listener.texts()));
         assertEquals(3, listener.texts().size(), listener.texts().toString());
     }
@@ -87,6 +88,7 @@ class ProxyReloadTest {
         BackendView web = backends.start("web:0", false);
         backends.serve(backends.listenOnFreePort("web"), listener);
         assertEquals(200, get("/").statusCode());
+        Backends.await("the request's slot given back", () -> stats(1).inflight() == 0);
         publish(web, Role.DRAINING);
         assertEquals(List.of("ready web:0@1", "drained web:0@1"), listener.texts(), "at the publish itself");
         publish(web, Role.STOPPING);
@@ -109,5 +111,22 @@ class ProxyReloadTest {
         Backends.await("drained", () -> listener.count("drained web:0@1") == 1);
         long afterSend = TimeUnit.NANOSECONDS.toMillis(listener.nanos("drained web:0@1") - sent);
         assertTrue(afterSend >= 1000, "drained " + afterSend + " ms after the request, before its answer");
+    }
+
+    @Test
+    void drainedWaitsForOpenWebSocketTunnelsToClose() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"), listener);
+        try (Raw raw = new Raw(backends.port)) {
+            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+            Backends.await("the tunnel counted", () -> stats(1).tunnels() == 1);
+            assertEquals(0, stats(1).inflight(), "a tunnel holds no in-flight slot");
+            publish(web, Role.DRAINING);
+            assertEquals(0, listener.count("drained web:0@1"), "a tunnel is open");
+            WebSocket.sendText(raw, "still open");
+            assertEquals("still open", WebSocket.read(raw.in).text(), "draining keeps tunnels open");
+        }
+        Backends.await("drained once the client closed", () -> listener.count("drained web:0@1") == 1);
+        assertEquals(0, stats(1).tunnels());
     }
 }

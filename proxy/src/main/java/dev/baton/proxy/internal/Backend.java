@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code STOPPING} are both {@code DRAINING}, which is final (until {@code REMOVED}).
  *
  * <p>The {@link BackendListener} hears, once each and outside any lock, that the backend passed its first check
- * and that, draining, it has nothing left in flight.
+ * and that, draining, it has nothing left in flight: no request, no open WebSocket tunnel.
  */
 public final class Backend {
 
@@ -35,6 +36,7 @@ public final class Backend {
     private final ProxyLog log;
     private final BackendListener listener;
     private final AtomicBoolean drainedAnnounced = new AtomicBoolean();
+    private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     private volatile BackendState state = BackendState.PENDING;
     private volatile BackendView.Role role;
@@ -102,12 +104,26 @@ public final class Backend {
         inflight += delta;
     }
 
+    /** A WebSocket tunnel to this worker opened; registered before its exchange releases its slot. */
+    void tunnelOpened(Tunnel tunnel) {
+        tunnels.add(tunnel);
+    }
+
+    /** A tunnel's client connection closed; the last one of a draining backend may leave it drained. */
+    void tunnelClosed(Tunnel tunnel) {
+        if (tunnels.remove(tunnel)) {
+            maybeDrained();
+        }
+    }
+
     /**
-     * Tells the listener, once, that the backend is drained: DRAINING with nothing in flight. Call it after
-     * whatever may have changed that (a publish, a released slot); any thread, no lock held.
+     * Tells the listener, once, that the backend is drained: DRAINING with no request in flight and no open
+     * tunnel. Call it after whatever may have changed that (a publish, a released slot, a closed tunnel); any
+     * thread, no lock held. The in-flight count is read first: a tunnel is registered before its slot is freed.
      */
     void maybeDrained() {
-        if (state == BackendState.DRAINING && inflight == 0 && drainedAnnounced.compareAndSet(false, true)) {
+        if (state == BackendState.DRAINING && inflight == 0 && tunnels.isEmpty()
+                && drainedAnnounced.compareAndSet(false, true)) {
             announce("drained", () -> listener.drained(view.id(), view.generation()));
         }
     }
@@ -122,7 +138,7 @@ public final class Backend {
     }
 
     BackendStats stats(int inflightNow) {
-        return new BackendStats(view.id(), view.generation(), state.name(), inflightNow);
+        return new BackendStats(view.id(), view.generation(), state.name(), inflightNow, tunnels.size());
     }
 
     /** Changes the routing state and logs it; answers false when it was already in that state. */
