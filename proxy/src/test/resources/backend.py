@@ -11,7 +11,8 @@ GET  /chunked?n=3       chunked response of n parts
 GET  /http10            HTTP/1.0 response without Content-Length, ended by closing
 GET  /download?bytes=N  streams N bytes (chunks of 64 KiB)
 POST /upload            reads the body (Content-Length or chunked), answers its size and sha256
-GET  /ws                WebSocket echo (text and binary frames)
+GET  /ws                WebSocket echo (text and binary frames); the text "split MS" is answered with a
+                        100-byte text frame sent in two halves MS milliseconds apart
 GET  /healthz           200, or --health-status
 """
 import argparse
@@ -148,6 +149,9 @@ class Handler(BaseHTTPRequestHandler):
             if opcode == 8:
                 self.wfile.write(b"\x88\x00")
                 return
+            if opcode == 1 and data.startswith(b"split "):
+                self.split_frame(int(data[6:]) / 1000.0)
+                continue
             reply = bytes([0x80 | opcode])
             if len(data) < 126:
                 reply += bytes([len(data)])
@@ -157,6 +161,15 @@ class Handler(BaseHTTPRequestHandler):
                 reply += bytes([127]) + struct.pack(">Q", len(data))
             self.wfile.write(reply + data)
             self.wfile.flush()
+
+
+    def split_frame(self, pause):
+        frame = bytes([0x81, 100]) + b"s" * 100
+        self.wfile.write(frame[:52])
+        self.wfile.flush()
+        time.sleep(pause)
+        self.wfile.write(frame[52:])
+        self.wfile.flush()
 
 
 class UnixHandler(Handler):

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,11 +18,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a reload needs of the proxy, with real workers: held backends, the switch, draining. */
 class ProxyReloadTest {
+
+    /** A server's close frame with status 1001, going away. */
+    private static final byte[] GOING_AWAY = {(byte) 0x88, 0x02, 0x03, (byte) 0xE9};
 
     @TempDir
     Path dir;
@@ -128,5 +133,54 @@ class ProxyReloadTest {
         }
         Backends.await("drained once the client closed", () -> listener.count("drained web:0@1") == 1);
         assertEquals(0, stats(1).tunnels());
+    }
+
+    @Test
+    void stoppingClosesAnOpenTunnelWith1001() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"), listener);
+        try (Raw raw = new Raw(backends.port)) {
+            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+            WebSocket.sendText(raw, "hello");
+            assertEquals("hello", WebSocket.read(raw.in).text());
+            publish(web, Role.STOPPING);
+            assertArrayEquals(GOING_AWAY, raw.in.readNBytes(4));
+            assertTrue(raw.closedByServer());
+        }
+        Backends.await("drained once the tunnel closed", () -> listener.count("drained web:0@1") == 1);
+        assertEquals(0, stats(1).tunnels());
+    }
+
+    @Test
+    void stoppingWaitsForTheEndOfTheWorkersFrameBeforeTheCloseFrame() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        try (Raw raw = new Raw(backends.port)) {
+            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+            WebSocket.sendText(raw, "split 500");
+            byte[] firstHalf = raw.in.readNBytes(52);
+            assertEquals(0x81, firstHalf[0] & 0xFF);
+            publish(web, Role.STOPPING);
+            assertArrayEquals("s".repeat(50).getBytes(StandardCharsets.US_ASCII), raw.in.readNBytes(50),
+                    "the frame in progress ends first");
+            assertArrayEquals(GOING_AWAY, raw.in.readNBytes(4));
+            assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void stoppingClosesATunnelStalledMidFrameWithoutACloseFrameAfterASecond() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        try (Raw raw = new Raw(backends.port)) {
+            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+            WebSocket.sendText(raw, "split 20000");
+            raw.in.readNBytes(52);
+            long stopped = System.nanoTime();
+            publish(web, Role.STOPPING);
+            assertTrue(raw.closedByServer(), "nothing more: a close frame now would corrupt the worker's frame");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+            assertTrue(millis >= 900 && millis < 10_000, "closed after " + millis + " ms");
+        }
     }
 }

@@ -75,9 +75,11 @@ public final class Backend {
 
     /**
      * Applies the role of a new publish: {@code HELD} takes a serving backend out of routing, {@code SERVING}
-     * routes a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain.
+     * routes a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain, and {@code STOPPING} also
+     * closes the open WebSocket tunnels.
      */
     synchronized void role(BackendView.Role next) {
+        BackendView.Role previous = role;
         role = next;
         switch (next) {
             case HELD -> {
@@ -91,7 +93,14 @@ public final class Backend {
                 }
             }
             case DRAINING -> transitionTo(BackendState.DRAINING, "worker draining");
-            case STOPPING -> transitionTo(BackendState.DRAINING, "worker stopping");
+            case STOPPING -> {
+                transitionTo(BackendState.DRAINING, "worker stopping");
+                if (previous != BackendView.Role.STOPPING && !tunnels.isEmpty()) {
+                    log.info(program + ": backend " + view.id() + " [gen " + view.generation() + "]: closing "
+                            + tunnels.size() + " WebSocket tunnel(s) with 1001 going away");
+                    tunnels.forEach(Tunnel::goAway);
+                }
+            }
         }
     }
 
@@ -104,9 +113,15 @@ public final class Backend {
         inflight += delta;
     }
 
-    /** A WebSocket tunnel to this worker opened; registered before its exchange releases its slot. */
+    /**
+     * A WebSocket tunnel to this worker opened; registered before its exchange releases its slot. One that opens
+     * while the worker is stopping is closed at once.
+     */
     void tunnelOpened(Tunnel tunnel) {
         tunnels.add(tunnel);
+        if (role == BackendView.Role.STOPPING) {
+            tunnel.goAway(); // role() set STOPPING before walking the tunnels: one of the two sees the other
+        }
     }
 
     /** A tunnel's client connection closed; the last one of a draining backend may leave it drained. */
