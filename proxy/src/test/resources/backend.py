@@ -14,6 +14,7 @@ POST /upload            reads the body (Content-Length or chunked), answers its 
 GET  /ws                WebSocket echo (text and binary frames); the text "split MS" is answered with a
                         100-byte text frame sent in two halves MS milliseconds apart
 GET  /healthz           200, or --health-status
+GET  /seen              text: one line per request received so far, "METHOD PATH USER-AGENT", this one last
 """
 import argparse
 import base64
@@ -30,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 ARGS = None
+SEEN = []
+SEEN_LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,10 +53,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def seen(self):
+        with SEEN_LOCK:
+            SEEN.append("%s %s %s" % (self.command, self.path, self.headers.get("User-Agent", "-")))
+            return "".join(line + "\n" for line in SEEN).encode()
+
     def do_GET(self):
         path = urlparse(self.path).path
         q = self.query()
-        if path == "/healthz":
+        seen = self.seen()
+        if path == "/seen":
+            self.send(200, seen, "text/plain")
+        elif path == "/healthz":
             self.send(ARGS.health_status, b"ok\n", "text/plain")
         elif path == "/slow":
             time.sleep(int(q.get("ms", "200")) / 1000.0)

@@ -55,7 +55,7 @@ public final class ProgramProxy implements ProxiedProgram {
         this.upstream = new Upstream(transport, (int) settings.connectTimeout().toMillis(),
                 settings.upstreamKeepaliveTimeout().toMillis());
         this.trusted = TrustedProxies.parse(settings.trustedProxies());
-        this.health = new HealthChecker(settings, transport, group.next(), balancer::backends, balancer::wake);
+        this.health = new HealthChecker(settings, transport, group.next(), balancer::backends, balancer::wake, log);
     }
 
     public static ProgramProxy bind(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log,
