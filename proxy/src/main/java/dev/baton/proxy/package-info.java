@@ -11,8 +11,8 @@
  * <ul>
  *   <li>{@code ready} comes once per backend, after its first passed check and its warm-up, never before.</li>
  *   <li>{@code drained} comes once per backend, only when it is draining with no request in flight and no open
- *       tunnel. After it the proxy sends the worker no client request (nor health check or warm-up), so stopping
- *       it fails none. A backend dropped from the view without being drained first never gets one.</li>
+ *       tunnel. After it the proxy sends the worker no client request, so stopping it fails none. A backend
+ *       dropped from the view without being drained first never gets one.</li>
  * </ul>
  */
 package dev.baton.proxy;
