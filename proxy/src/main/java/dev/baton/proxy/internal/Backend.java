@@ -69,10 +69,6 @@ public final class Backend {
         return state;
     }
 
-    BackendView.Role role() {
-        return role;
-    }
-
     /**
      * Applies the role of a new publish: {@code HELD} takes a serving backend out of routing, {@code SERVING}
      * routes a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain, and {@code STOPPING} also

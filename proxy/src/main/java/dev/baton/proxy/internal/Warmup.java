@@ -69,6 +69,10 @@ final class Warmup {
     }
 
     private void send(Backend b, int n, long started, Promise<String> result) {
+        if (!b.state().checked()) {
+            result.setSuccess("abandoned: the backend is " + b.state()); // draining or gone: no more requests
+            return;
+        }
         get(b).addListener((Future<String> f) -> {
             if (f.getNow() != null) {
                 result.setSuccess("GET " + path() + " " + n + "/" + settings.warmupRequests() + ": " + f.getNow());
@@ -85,7 +89,7 @@ final class Warmup {
     /** Logs a failure, but not the same one again and again while the backend is probed every 100 ms. */
     private void report(Backend b, String failure) {
         String previous = failure == null ? lastFailure.remove(b) : lastFailure.put(b, failure);
-        if (failure != null && !Objects.equals(previous, failure)) {
+        if (failure != null && b.state().checked() && !Objects.equals(previous, failure)) {
             log.warn(describe(b) + " warm-up failed: " + failure);
         }
     }
