@@ -1,18 +1,11 @@
 package dev.baton.proxy;
 
 import dev.baton.proxy.BackendView.Role;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,32 +21,9 @@ class ProxyReloadTest {
     /** A server's close frame with status 1001, going away. */
     private static final byte[] GOING_AWAY = {(byte) 0x88, 0x02, 0x03, (byte) 0xE9};
 
-    @TempDir
-    Path dir;
-
-    private Backends backends;
+    @RegisterExtension
+    final Backends backends = new Backends();
     private final RecordingListener listener = new RecordingListener();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeEach
-    void setUp() {
-        backends = new Backends(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        backends.close();
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port + path))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long pid(HttpResponse<String> r) {
-        return Long.parseLong(r.body().replaceAll("(?s).*\"pid\": (\\d+).*", "$1"));
-    }
 
     private BackendStats stats(int generation) {
         return backends.program.stats().backends().stream().filter(b -> b.generation() == generation)
@@ -77,12 +47,12 @@ class ProxyReloadTest {
         assertEquals(1, listener.count("ready web:0@2"), "announced while held");
         long oldPid = backends.process(0).pid();
         for (int i = 0; i < 10; i++) {
-            assertEquals(oldPid, pid(get("/before")), "a held worker gets no request");
+            assertEquals(oldPid, Backends.pid(backends.get("/before")), "a held worker gets no request");
         }
         backends.program.publish(List.of(new BackendView(old.id(), 1, old.address(), Role.DRAINING),
                 new BackendView(next.id(), 2, next.address(), Role.SERVING)));
         assertEquals("HEALTHY", state(2), "routable at the switch, without waiting for a check");
-        assertEquals(backends.process(1).pid(), pid(get("/after")));
+        assertEquals(backends.process(1).pid(), Backends.pid(backends.get("/after")));
         Backends.await("generation 1 drained", () -> listener.count("drained web:0@1") == 1);
         assertEquals(Set.of("ready web:0@1", "ready web:0@2", "drained web:0@1"), Set.copyOf(listener.texts()));
         assertEquals(3, listener.texts().size(), listener.texts().toString());
@@ -92,7 +62,7 @@ class ProxyReloadTest {
     void drainedFiresOnceWhenPublishedDrainingWithNothingInFlight() throws Exception {
         BackendView web = backends.start("web:0", false);
         backends.serve(backends.listenOnFreePort("web"), listener);
-        assertEquals(200, get("/").statusCode());
+        assertEquals(200, backends.get("/").statusCode());
         Backends.await("the request's slot given back", () -> stats(1).inflight() == 0);
         publish(web, Role.DRAINING);
         assertEquals(List.of("ready web:0@1", "drained web:0@1"), listener.texts(), "at the publish itself");
@@ -106,9 +76,7 @@ class ProxyReloadTest {
         BackendView web = backends.start("web:0", false);
         backends.serve(backends.listenOnFreePort("web"), listener);
         long sent = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + backends.port + "/slow?ms=1000")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = backends.getAsync("/slow?ms=1000");
         Backends.await("the request in flight", () -> stats(1).inflight() == 1);
         publish(web, Role.DRAINING);
         assertEquals(0, listener.count("drained web:0@1"), "a request is in flight");
