@@ -4,6 +4,7 @@ import dev.baton.proxy.BackendView.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -38,6 +39,20 @@ class ProxyReloadTest {
         backends.program.publish(List.of(new BackendView(view.id(), view.generation(), view.address(), role)));
     }
 
+    /** Worker web:0 of generation 1 serving behind the proxy, the listener told about it. */
+    private BackendView serveOneWorker() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"), listener);
+        return web;
+    }
+
+    /** A client connection through the proxy, upgraded to a WebSocket tunnel to the worker's echo. */
+    private Raw tunnel() throws IOException {
+        Raw raw = new Raw(backends.port);
+        assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        return raw;
+    }
+
     @Test
     void heldBackendGetsNoTrafficUntilServing() throws Exception {
         BackendView old = backends.start("web:0", 1, Role.SERVING, false);
@@ -60,8 +75,7 @@ class ProxyReloadTest {
 
     @Test
     void drainedFiresOnceWhenPublishedDrainingWithNothingInFlight() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
+        BackendView web = serveOneWorker();
         assertEquals(200, backends.get("/").statusCode());
         Backends.await("the request's slot given back", () -> stats(1).inflight() == 0);
         publish(web, Role.DRAINING);
@@ -73,8 +87,7 @@ class ProxyReloadTest {
 
     @Test
     void drainedFiresOnlyAfterTheSlowInFlightRequestCompletes() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
+        BackendView web = serveOneWorker();
         long sent = System.nanoTime();
         CompletableFuture<HttpResponse<String>> slow = backends.getAsync("/slow?ms=1000");
         Backends.await("the request in flight", () -> stats(1).inflight() == 1);
@@ -88,10 +101,8 @@ class ProxyReloadTest {
 
     @Test
     void drainedWaitsForOpenWebSocketTunnelsToClose() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             Backends.await("the tunnel counted", () -> stats(1).tunnels() == 1);
             assertEquals(0, stats(1).inflight(), "a tunnel holds no in-flight slot");
             publish(web, Role.DRAINING);
@@ -105,10 +116,8 @@ class ProxyReloadTest {
 
     @Test
     void stoppingClosesAnOpenTunnelWith1001() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             WebSocket.sendText(raw, "hello");
             assertEquals("hello", WebSocket.read(raw.in).text());
             publish(web, Role.STOPPING);
@@ -121,10 +130,8 @@ class ProxyReloadTest {
 
     @Test
     void stoppingWaitsForTheEndOfTheWorkersFrameBeforeTheCloseFrame() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"));
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             WebSocket.sendText(raw, "split 500");
             byte[] firstHalf = raw.in.readNBytes(52);
             assertEquals(0x81, firstHalf[0] & 0xFF);
@@ -138,10 +145,8 @@ class ProxyReloadTest {
 
     @Test
     void stoppingClosesATunnelStalledMidFrameWithoutACloseFrameAfterASecond() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"));
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             WebSocket.sendText(raw, "split 20000");
             raw.in.readNBytes(52);
             long stopped = System.nanoTime();
