@@ -67,9 +67,14 @@ def wait_for(what, check, timeout=60.0):
 
 
 def version_at(port):
+    """The version that answers GET /, or "HTTP <status>" when the answer is an error."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     conn.request("GET", "/")
-    return json.loads(conn.getresponse().read())["version"]
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        return "HTTP %d" % response.status
+    return json.loads(body)["version"]
 
 
 class Load:
@@ -247,7 +252,10 @@ def scenario(system_class, rate, reloads, broken):
             returned = time.monotonic()
             if broken:
                 time.sleep(max(0.0, 10 - (time.monotonic() - began)))
-                old_version_answers = version_at(system.port) == "1"
+                try:
+                    old_version_answers = version_at(system.port) == "1"
+                except OSError:
+                    old_version_answers = False
             elif not system.waits:
                 try:
                     wait_for("version %s everywhere" % version,
@@ -273,9 +281,12 @@ def main():
     parser.add_argument("--rate", type=int, default=200, help="requests per second, in total")
     parser.add_argument("--reloads", type=int, default=3, help="deploys in a row (good deploys only)")
     parser.add_argument("--broken", action="store_true", help="deploy once a version that fails at import")
+    parser.add_argument("--only", choices=["baton", "supervisord", "gunicorn"], help="run one system only")
     args = parser.parse_args()
     ensure_tools()
-    rows = [scenario(cls, args.rate, args.reloads, args.broken) for cls in (Baton, Supervisord, GunicornHup)]
+    systems = {"baton": Baton, "supervisord": Supervisord, "gunicorn": GunicornHup}
+    chosen = [systems[args.only]] if args.only else list(systems.values())
+    rows = [scenario(cls, args.rate, args.reloads, args.broken) for cls in chosen]
     print("%s of 4 gunicorn workers (1 s import), %d req/s on keep-alive connections, %s, %d cores" % (
         "one broken deploy" if args.broken else "%d good deploys" % args.reloads, args.rate,
         time.strftime("%Y-%m-%d"), os.cpu_count()))

@@ -133,8 +133,7 @@ final class Rollout {
                         ready(w);
                     }
                 }
-                case BACKOFF, EXITED, FATAL, STOPPED -> fail(w, w.status().reason()
-                        .replaceFirst("; last output: .*$", "").replaceFirst("; (retrying|restarting) in .*$", ""));
+                case BACKOFF, EXITED, FATAL, STOPPED -> fail(w, whyExited(w));
                 default -> { }
             }
         } else if (retired.contains(w)) {
@@ -146,6 +145,14 @@ final class Rollout {
                 default -> { }
             }
         }
+    }
+
+    /** A held worker that ended before it was ready exited too quickly, whatever {@code startsecs} says. */
+    private static String whyExited(Worker w) {
+        String why = w.status().reason().replaceFirst("; last output: .*$", "")
+                .replaceFirst("; (retrying|restarting) in .*$", "");
+        return why.startsWith("exited too quickly") || w.state() == WorkerState.STOPPED ? why
+                : "exited too quickly: " + why;
     }
 
     /** A new worker is ready: its health check passed (proxied) or it is RUNNING. */

@@ -23,8 +23,15 @@ public final class NuProcessLauncher implements Launcher {
         return t;
     });
 
+    /** Threads whose signal mask no longer blocks SIGQUIT (see {@link Posix#unblockQuitForChildren}). */
+    private static final ThreadLocal<Boolean> QUIT_UNBLOCKED = ThreadLocal.withInitial(() -> {
+        Posix.unblockQuitForChildren();
+        return Boolean.TRUE;
+    });
+
     @Override
     public ChildProcess start(ProcessSpec spec, ProcessListener listener) throws SpawnException {
+        QUIT_UNBLOCKED.get(); // children inherit the spawning thread's signal mask
         List<String> argv = SpawnCheck.argv(spec);
         NuChild child = new NuChild(listener);
         NuProcessBuilder builder = new NuProcessBuilder(argv, spec.environment());

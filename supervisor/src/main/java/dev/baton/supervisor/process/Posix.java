@@ -24,6 +24,9 @@ public final class Posix {
     private static final int O_WRONLY = 1;
     private static final int O_NONBLOCK = 04000;
     private static final int O_CLOEXEC = 02000000;
+    private static final int SIG_UNBLOCK = 1;
+    private static final int SIGQUIT = 3;
+    private static final int SIGSET_SIZE = 128;
 
     private interface LibC extends Library {
         int kill(int pid, int sig);
@@ -41,6 +44,8 @@ public final class Posix {
         int open(String path, int flags);
 
         int close(int fd);
+
+        int pthread_sigmask(int how, Pointer set, Pointer oldset);
     }
 
     private static final LibC C = Native.load("c", LibC.class);
@@ -108,6 +113,19 @@ public final class Posix {
         if (fd >= 0) {
             C.close(fd);
         }
+    }
+
+    /**
+     * Unblocks SIGQUIT in the calling thread. The JVM blocks it in every thread but its signal dispatcher, and a
+     * child inherits the mask of the thread that spawns it: without this, a worker could never get SIGQUIT
+     * ({@code stopsignal = "QUIT"}), and gunicorn's quick shutdown (its master sends SIGQUIT) would hang. A SIGQUIT
+     * to Baton itself may then be taken on this thread; the JVM's handler only posts it to its dispatcher.
+     */
+    public static void unblockQuitForChildren() {
+        Memory set = new Memory(SIGSET_SIZE);
+        set.clear();
+        set.setLong(0, 1L << (SIGQUIT - 1));
+        C.pthread_sigmask(SIG_UNBLOCK, set, null);
     }
 
     /** Looks a user up through NSS: uid, gid and home folder; empty when unknown. */

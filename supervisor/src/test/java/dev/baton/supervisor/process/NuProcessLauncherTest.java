@@ -89,6 +89,14 @@ class NuProcessLauncherTest {
     }
 
     @Test
+    void childStartsWithNoSignalBlockedSoStopsignalQuitReachesIt() throws Exception {
+        Recorder r = new Recorder();
+        launcher.start(spec("sh", "-c", "grep SigBlk /proc/self/status"), r);
+        assertEquals(ExitStatus.exited(0), r.exit.get(10, TimeUnit.SECONDS));
+        assertEquals("SigBlk:\t0000000000000000\n", r.outAtExit, "the JVM blocks SIGQUIT in its threads");
+    }
+
+    @Test
     void exitOfAChildThatClosedItsOutputEarlyIsStillReported() throws Exception {
         Recorder r = new Recorder();
         launcher.start(spec("sh", "-c", "exec >/dev/null 2>&1; sleep 0.2; exit 4"), r);
