@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Failed requests and latency while a deploy restarts 4 gunicorn workers, at a steady request rate.
+"""Failed requests and latency while deploys restart 4 gunicorn workers, at a steady request rate.
 
-    mvn -q package -DskipTests && python3 bench/reload_bench.py [--rate 200] [--broken]
+    mvn -q package -DskipTests && python3 bench/reload_bench.py [--rate 200] [--reloads 3] [--broken]
 
 The app (bench/reload_app.py) takes about 1 s to import and reads its version from a file, like a real
 deploy. Each system runs 4 single-worker gunicorn processes (or one master with 4 workers) and gets the same
-load; the deploy writes the new version, then:
-  Baton           rolling `baton restart web:N` (until `baton reload` lands), behind Baton's own proxy
+load; each deploy writes a new version, then:
+  Baton           `baton reload`, behind Baton's own proxy
   supervisord     rolling `supervisorctl restart web:web_N`, behind nginx round robin
   gunicorn HUP    `kill -HUP` to the master of 4 workers, behind nginx
-With --broken the new version fails at import. Installs gunicorn, supervisor and nginx with apt-get when
+A deploy ends when every request sees the new version (or, for Baton, when `baton reload` returns, old
+workers stopped). With --broken a single deploy writes a version that fails at import, and the table tells
+whether the old version still answers 10 s later. Installs gunicorn, supervisor and nginx with apt-get when
 missing. Prints a Markdown table; everything stays on 127.0.0.1.
 """
 import argparse
@@ -126,7 +128,7 @@ def p99(latencies):
 
 
 class Baton:
-    name = "Baton (rolling `baton restart`)"
+    name = "Baton (`baton reload`)"
 
     def __init__(self, tmp, app_dir):
         self.port = free_ports(1)[0]
@@ -139,10 +141,10 @@ class Baton:
         self.proc = subprocess.Popen([BATON, "run", "-c", self.config], stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(tmp, "baton.log"), "w"))
 
+    waits = True  # `baton reload` returns once the new generation serves and the old one has stopped
+
     def deploy(self):
-        for i in range(WORKERS):
-            subprocess.run([BATON, "restart", "-c", self.config, "web:%d" % i], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+        subprocess.run([BATON, "reload", "-c", self.config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self):
         subprocess.run([BATON, "shutdown", "-c", self.config], stdout=subprocess.DEVNULL)
@@ -166,6 +168,7 @@ def nginx(tmp, backends, port):
 
 class Supervisord:
     name = "supervisord + nginx (rolling `supervisorctl restart`)"
+    waits = False
 
     def __init__(self, tmp, app_dir):
         ports = free_ports(WORKERS + 1)
@@ -198,6 +201,7 @@ class Supervisord:
 
 class GunicornHup:
     name = "gunicorn HUP + nginx"
+    waits = False
 
     def __init__(self, tmp, app_dir):
         self.port, backend = free_ports(2)
@@ -217,7 +221,8 @@ class GunicornHup:
         self.nginx.wait(timeout=30)
 
 
-def scenario(system_class, rate, broken):
+def scenario(system_class, rate, reloads, broken):
+    """Runs `reloads` deploys (one with --broken) under load; answers one table row."""
     tmp = tempfile.mkdtemp(prefix="baton-reload-bench-")
     app_dir = os.path.join(tmp, "app")
     os.makedirs(app_dir)
@@ -225,52 +230,64 @@ def scenario(system_class, rate, broken):
     with open(os.path.join(app_dir, "VERSION"), "w") as f:
         f.write("1\n")
     system = system_class(tmp, app_dir)
+    windows = []
+    old_version_answers = None
     try:
         wait_for(system.name + " serving", lambda: version_at(system.port) == "1")
         time.sleep(3)  # every worker up
         load = Load(system.port, rate)
         load.start()
         time.sleep(3)
-        with open(os.path.join(app_dir, "VERSION"), "w") as f:
-            f.write("broken\n" if broken else "2\n")
-        began = time.monotonic()
-        system.deploy()
-        if broken:
-            time.sleep(8)
-        else:
-            try:
-                wait_for("version 2 everywhere", lambda: all(version_at(system.port) == "2" for _ in range(8)))
-            except TimeoutError:
-                pass
-        ended = time.monotonic()
-        time.sleep(3)
+        for n in range(1 if broken else reloads):
+            version = "broken" if broken else str(n + 2)
+            with open(os.path.join(app_dir, "VERSION"), "w") as f:
+                f.write(version + "\n")
+            began = time.monotonic()
+            system.deploy()
+            returned = time.monotonic()
+            if broken:
+                time.sleep(max(0.0, 10 - (time.monotonic() - began)))
+                old_version_answers = version_at(system.port) == "1"
+            elif not system.waits:
+                try:
+                    wait_for("version %s everywhere" % version,
+                             lambda: all(version_at(system.port) == version for _ in range(8)))
+                except TimeoutError:
+                    pass
+            windows.append((began, time.monotonic(), returned if broken else time.monotonic()))
+            time.sleep(3)
         load.stop()
     finally:
         system.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    during = [r for r in load.results if began <= r[0] <= ended + 1]
-    steady = [r for r in load.results if r[0] < began]
+    during = [r for r in load.results if any(b <= r[0] <= e + 1 for b, e, _ in windows)]
+    steady = [r for r in load.results if r[0] < windows[0][0]]
     failed = sum(1 for r in during if not r[2])
-    return (system.name, len(during), failed, ended - began, p99([r[1] for r in steady if r[2]]),
-            p99([r[1] for r in during]))
+    durations = [d - b for b, _, d in windows]  # broken: until the deploy command returned
+    return (system.name, len(windows), len(during), failed, sum(durations) / len(durations),
+            p99([r[1] for r in steady if r[2]]), p99([r[1] for r in during]), old_version_answers)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=200, help="requests per second, in total")
-    parser.add_argument("--broken", action="store_true", help="deploy a version that fails at import")
+    parser.add_argument("--reloads", type=int, default=3, help="deploys in a row (good deploys only)")
+    parser.add_argument("--broken", action="store_true", help="deploy once a version that fails at import")
     args = parser.parse_args()
     ensure_tools()
-    rows = [scenario(cls, args.rate, args.broken) for cls in (Baton, Supervisord, GunicornHup)]
-    print("%s deploy of 4 gunicorn workers (1 s import), %d req/s on keep-alive connections, %s, %d cores" % (
-        "broken" if args.broken else "good", args.rate, time.strftime("%Y-%m-%d"), os.cpu_count()))
+    rows = [scenario(cls, args.rate, args.reloads, args.broken) for cls in (Baton, Supervisord, GunicornHup)]
+    print("%s of 4 gunicorn workers (1 s import), %d req/s on keep-alive connections, %s, %d cores" % (
+        "one broken deploy" if args.broken else "%d good deploys" % args.reloads, args.rate,
+        time.strftime("%Y-%m-%d"), os.cpu_count()))
     print()
-    print("| system | requests during deploy | failed | failed % | deploy duration (s) | p99 before (ms) |"
-          " p99 during deploy (ms) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, total, failed, duration, p99_steady, p99_during in rows:
-        print("| %s | %d | %d | %.1f | %.1f | %.1f | %.1f |" % (name, total, failed, 100.0 * failed / max(1, total),
-                                                              duration, p99_steady, p99_during))
+    print("| system | deploys | requests during deploys | failed | failed per deploy | failed %% | deploy duration (s)"
+          " | p99 before (ms) | p99 during deploys (ms) |%s" % (" old version answers after 10 s |" if args.broken
+                                                                 else ""))
+    print("|---|---|---|---|---|---|---|---|---|%s" % ("---|" if args.broken else ""))
+    for name, deploys, total, failed, duration, p99_steady, p99_during, old_answers in rows:
+        print("| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%s" % (
+            name, deploys, total, failed, failed / deploys, 100.0 * failed / max(1, total), duration, p99_steady,
+            p99_during, (" %s |" % ("yes" if old_answers else "no")) if args.broken else ""))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ def read_version():
 
 
 VERSION = read_version()
+if VERSION == "broken":  # try a broken deploy: echo broken > demo/VERSION; baton reload
+    raise RuntimeError("this deploy is broken: demo/VERSION says so")
 STARTED = time.time()
 
 

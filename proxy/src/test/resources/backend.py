@@ -11,8 +11,10 @@ GET  /chunked?n=3       chunked response of n parts
 GET  /http10            HTTP/1.0 response without Content-Length, ended by closing
 GET  /download?bytes=N  streams N bytes (chunks of 64 KiB)
 POST /upload            reads the body (Content-Length or chunked), answers its size and sha256
-GET  /ws                WebSocket echo (text and binary frames)
+GET  /ws                WebSocket echo (text and binary frames); the text "split MS" is answered with a
+                        100-byte text frame sent in two halves MS milliseconds apart
 GET  /healthz           200, or --health-status
+GET  /seen              text: one line per request received so far, "METHOD PATH USER-AGENT", this one last
 """
 import argparse
 import base64
@@ -29,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 ARGS = None
+SEEN = []
+SEEN_LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -49,10 +53,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def seen(self):
+        with SEEN_LOCK:
+            SEEN.append("%s %s %s" % (self.command, self.path, self.headers.get("User-Agent", "-")))
+            return "".join(line + "\n" for line in SEEN).encode()
+
     def do_GET(self):
         path = urlparse(self.path).path
         q = self.query()
-        if path == "/healthz":
+        seen = self.seen()
+        if path == "/seen":
+            self.send(200, seen, "text/plain")
+        elif path == "/healthz":
             self.send(ARGS.health_status, b"ok\n", "text/plain")
         elif path == "/slow":
             time.sleep(int(q.get("ms", "200")) / 1000.0)
@@ -148,6 +160,9 @@ class Handler(BaseHTTPRequestHandler):
             if opcode == 8:
                 self.wfile.write(b"\x88\x00")
                 return
+            if opcode == 1 and data.startswith(b"split "):
+                self.split_frame(int(data[6:]) / 1000.0)
+                continue
             reply = bytes([0x80 | opcode])
             if len(data) < 126:
                 reply += bytes([len(data)])
@@ -157,6 +172,15 @@ class Handler(BaseHTTPRequestHandler):
                 reply += bytes([127]) + struct.pack(">Q", len(data))
             self.wfile.write(reply + data)
             self.wfile.flush()
+
+
+    def split_frame(self, pause):
+        frame = bytes([0x81, 100]) + b"s" * 100
+        self.wfile.write(frame[:52])
+        self.wfile.flush()
+        time.sleep(pause)
+        self.wfile.write(frame[52:])
+        self.wfile.flush()
 
 
 class UnixHandler(Handler):

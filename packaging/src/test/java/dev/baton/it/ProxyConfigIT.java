@@ -81,13 +81,15 @@ class ProxyConfigIT {
     }
 
     @Test
-    void hupWithANewHealthCheckRoutesOnlyToWorkersPassingTheNewCheck() {
+    void hupWithANewHealthCheckThatNoWorkerPassesRollsBackAndRoutesNothingUntilFixed() {
         Daemon daemon = startHealthy(config(port, "/healthz"));
 
         sandbox.writeConfig(config(port, "/fail"));
         daemon.signal("HUP");
-        Status failing = sandbox.awaitStatus("generation 2 RUNNING but never HEALTHY (/fail answers 503)",
-                s -> s.running("web", 2) && s.program("web").stream().allMatch(w -> w.generation() == 2
+        sandbox.await("the reload to generation 2 rolled back (its workers never pass /fail)",
+                () -> daemon.stderr().contains("rolled back, generation 1 keeps serving"));
+        Status failing = sandbox.awaitStatus("generation 1 alone, PENDING under the new check",
+                s -> s.running("web", 2) && s.program("web").stream().allMatch(w -> w.generation() == 1
                         && "PENDING".equals(ProxyStatus.backend(s, w.name()))));
         int refused = Http.curlStatus("http://127.0.0.1:" + port + "/");
 
@@ -156,6 +158,7 @@ class ProxyConfigIT {
                 listen = "127.0.0.1:%d"
                 health_check = "%s"
                 queue_timeout = "1s"
+                start_timeout = "2s"
                 """.formatted(port, healthCheck);
     }
 }

@@ -3,15 +3,29 @@ package dev.baton.proxy;
 import java.net.SocketAddress;
 
 /**
- * One worker as the supervisor publishes it to the proxy.
+ * One worker as the supervisor publishes it to the proxy. A backend's role may change between publishes
+ * ({@code HELD -> SERVING} at a reload's switch, {@code SERVING -> DRAINING -> STOPPING}); the same
+ * {@link #key()} keeps the same backend in the proxy: its in-flight count, idle connections and health state.
  *
  * @param id         the worker's name, e.g. {@code web:2}
  * @param generation the worker's generation; a new generation of the same id is a different backend
  * @param address    where it listens: {@link java.net.InetSocketAddress} or a
  *                   {@link io.netty.channel.unix.DomainSocketAddress}
- * @param accepting  false once the worker is stopping: it gets no new requests, its in-flight ones finish
+ * @param role       what the proxy does with it: hold it, route to it, drain it, or close its tunnels
  */
-public record BackendView(String id, int generation, SocketAddress address, boolean accepting) {
+public record BackendView(String id, int generation, SocketAddress address, Role role) {
+
+    /** What the supervisor wants of a backend. */
+    public enum Role {
+        /** Health-checked, but held out of routing: a reload's new worker before the switch. */
+        HELD,
+        /** Gets requests once its health check passes (the normal case). */
+        SERVING,
+        /** Gets no new requests; in-flight requests finish; open WebSocket tunnels stay open. */
+        DRAINING,
+        /** The worker is about to be signalled: its open WebSocket tunnels are closed now with close code 1001. */
+        STOPPING
+    }
 
     /** The identity of a backend: the same worker slot in another generation is another backend. */
     public String key() {

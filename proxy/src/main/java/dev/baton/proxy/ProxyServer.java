@@ -26,12 +26,22 @@ public final class ProxyServer implements Closeable {
     }
 
     /**
-     * Starts serving a program on its listen addresses.
+     * Starts serving a program on its listen addresses, telling nobody about its backends.
      *
      * @throws IOException with a one-line reason when an address cannot be bound (in use, permission denied)
      */
     public ProxiedProgram serve(ProxySettings settings) throws IOException {
-        return ProgramProxy.bind(settings, transport, group, log);
+        return serve(settings, BackendListener.NONE);
+    }
+
+    /**
+     * Starts serving a program on its listen addresses; {@code listener} hears when a backend is ready and when a
+     * draining one has nothing left in flight.
+     *
+     * @throws IOException with a one-line reason when an address cannot be bound (in use, permission denied)
+     */
+    public ProxiedProgram serve(ProxySettings settings, BackendListener listener) throws IOException {
+        return ProgramProxy.bind(settings, transport, group, log, listener);
     }
 
     @Override

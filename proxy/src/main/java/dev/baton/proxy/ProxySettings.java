@@ -14,6 +14,11 @@ import java.util.Optional;
  * @param healthCheck path of the HTTP health check; empty: healthy when the worker accepts a connection
  * @param maxInflight requests at once per worker, 0 = unlimited
  * @param maxQueue    requests waiting inside Baton for a worker before new ones get 503
+ * @param warmupPath     path of the warm-up requests; empty: no warm-up
+ * @param warmupRequests after a new backend's first passed health check, Baton sends this many sequential GETs of
+ *                       {@code warmupPath} to it, and only then counts it READY/HEALTHY. The answers' status is
+ *                       not judged, but a connection failure or no complete answer within {@code responseTimeout}
+ *                       counts as a failed health check: the backend stays PENDING and is probed again. 0: none
  */
 public record ProxySettings(
         String name,
@@ -35,10 +40,15 @@ public record ProxySettings(
         int healthFall,
         int retries,
         List<String> trustedProxies,
-        boolean accessLogJson) {
+        boolean accessLogJson,
+        Optional<String> warmupPath,
+        int warmupRequests) {
 
     public ProxySettings {
         listen = List.copyOf(listen);
         trustedProxies = List.copyOf(trustedProxies);
+        if (warmupRequests < 0) {
+            throw new IllegalArgumentException(name + ": warmupRequests must not be negative: " + warmupRequests);
+        }
     }
 }

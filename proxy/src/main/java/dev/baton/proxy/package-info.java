@@ -1,5 +1,18 @@
 /**
  * Baton's HTTP/1.1 reverse proxy (Netty). It knows nothing of processes or configuration files: it takes plain
  * settings objects and an immutable view of each program's backends, published by the supervisor.
+ *
+ * <p>Each published {@link dev.baton.proxy.BackendView} has a role. {@code HELD}: health-checked (and warmed up)
+ * but given no request; {@code SERVING}: given requests once a check passed, at once if it passed while held;
+ * {@code DRAINING}: no new request, in-flight ones and open WebSocket tunnels go on; {@code STOPPING}: draining,
+ * and its tunnels are closed with a 1001 close frame.
+ *
+ * <p>The proxy answers through {@link dev.baton.proxy.BackendListener}, and these hold:
+ * <ul>
+ *   <li>{@code ready} comes once per backend, after its first passed check and its warm-up, never before.</li>
+ *   <li>{@code drained} comes once per backend, only when it is draining with no request in flight and no open
+ *       tunnel. After it the proxy sends the worker no client request, so stopping it fails none. A backend
+ *       dropped from the view without being drained first never gets one.</li>
+ * </ul>
  */
 package dev.baton.proxy;

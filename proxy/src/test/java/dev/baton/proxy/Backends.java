@@ -22,12 +22,13 @@ import java.util.function.BooleanSupplier;
 /** Real Python test workers (src/test/resources/backend.py) and the proxy in front of them. */
 final class Backends implements AutoCloseable {
 
-    static final ProxyLog QUIET = new ProxyLog() {
-        final List<String> lines = new CopyOnWriteArrayList<>();
+    /** What the proxy logged, in every test so far. */
+    static final List<String> LOG_LINES = new CopyOnWriteArrayList<>();
 
+    static final ProxyLog QUIET = new ProxyLog() {
         @Override
         public void info(String message) {
-            lines.add(message);
+            LOG_LINES.add(message);
             if (Boolean.getBoolean("proxy.debug")) {
                 System.err.println("INFO " + message);
             }
@@ -35,7 +36,7 @@ final class Backends implements AutoCloseable {
 
         @Override
         public void warn(String message) {
-            lines.add(message);
+            LOG_LINES.add(message);
             if (Boolean.getBoolean("proxy.debug")) {
                 System.err.println("WARN " + message);
             }
@@ -63,11 +64,20 @@ final class Backends implements AutoCloseable {
         return new ProxySettings(name, List.of(listen), Optional.of("/healthz"), 0, 100, Duration.ofSeconds(5),
                 Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30),
                 Duration.ofSeconds(1), 16 * 1024, 0, Duration.ofMillis(500), Duration.ofMillis(500), 2, 2, 2,
-                List.of(), false);
+                List.of(), false, Optional.empty(), 0);
     }
 
-    /** Starts a worker on a free loopback port (or on a unix socket) and waits until it says it is ready. */
+    /** Starts a serving worker of generation 1. */
     BackendView start(String name, boolean unix, String... extra) throws IOException {
+        return start(name, 1, BackendView.Role.SERVING, unix, extra);
+    }
+
+    /**
+     * Starts a worker on a free loopback port (or on a unix socket), waits until it says it is ready and adds its
+     * view, with this generation and role, to {@link #views}.
+     */
+    BackendView start(String name, int generation, BackendView.Role role, boolean unix, String... extra)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of("python3", resource().toString(), "--name", name));
         SocketAddress address;
         if (unix) {
@@ -99,7 +109,7 @@ final class Backends implements AutoCloseable {
         });
         drain.setDaemon(true);
         drain.start();
-        BackendView view = new BackendView(name, 1, address, true);
+        BackendView view = new BackendView(name, generation, address, role);
         views.add(view);
         return view;
     }
@@ -108,14 +118,24 @@ final class Backends implements AutoCloseable {
         return processes.get(index);
     }
 
-    /** Starts the proxy on a free port in front of the started workers and waits until all are healthy. */
+    /** Starts the proxy on a free port in front of the started workers and waits until the serving ones are healthy. */
     void serve(ProxySettings settings) throws Exception {
-        server = ProxyServer.start(QUIET);
-        program = server.serve(settings);
-        program.publish(views);
+        serve(settings, BackendListener.NONE);
+    }
+
+    /** Like {@link #serve(ProxySettings)}, telling {@code listener} about the backends. */
+    void serve(ProxySettings settings, BackendListener listener) throws Exception {
+        open(settings, listener);
         await("all workers healthy", () -> program.stats().backends().stream()
-                .filter(b -> b.state().equals("HEALTHY")).count() == views.stream().filter(BackendView::accepting)
-                .count());
+                .filter(b -> b.state().equals("HEALTHY")).count() == views.stream()
+                .filter(v -> v.role() == BackendView.Role.SERVING).count());
+    }
+
+    /** Starts the proxy in front of the started workers, without waiting for them. */
+    void open(ProxySettings settings, BackendListener listener) throws IOException {
+        server = ProxyServer.start(QUIET);
+        program = server.serve(settings, listener);
+        program.publish(views);
     }
 
     ProxySettings listenOnFreePort(String name) throws IOException {

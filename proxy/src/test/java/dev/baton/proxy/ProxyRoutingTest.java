@@ -144,7 +144,7 @@ class ProxyRoutingTest {
         s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 1, 10, Duration.ofMillis(300),
                 s.connectTimeout(), s.responseTimeout(), s.headerTimeout(), s.keepaliveTimeout(),
                 s.upstreamKeepaliveTimeout(), s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(),
-                s.healthRise(), s.healthFall(), s.retries(), List.of(), false);
+                s.healthRise(), s.healthFall(), s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
         backends.serve(s);
         HttpResponse<String> r = get("/");
         assertEquals(503, r.statusCode());
@@ -158,7 +158,7 @@ class ProxyRoutingTest {
         s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 0, 10, s.queueTimeout(), s.connectTimeout(),
                 Duration.ofMillis(500), s.headerTimeout(), s.keepaliveTimeout(), s.upstreamKeepaliveTimeout(),
                 s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
-                s.retries(), List.of(), false);
+                s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
         backends.serve(s);
         assertEquals(504, get("/hang").statusCode());
         assertEquals(200, get("/after").statusCode(), "the proxy keeps serving");
@@ -171,7 +171,7 @@ class ProxyRoutingTest {
         s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 1, 10, s.queueTimeout(), s.connectTimeout(),
                 s.responseTimeout(), s.headerTimeout(), s.keepaliveTimeout(), s.upstreamKeepaliveTimeout(),
                 s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
-                s.retries(), List.of(), false);
+                s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
         backends.serve(s);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         long start = System.nanoTime();

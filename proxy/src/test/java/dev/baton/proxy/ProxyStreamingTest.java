@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -81,14 +80,12 @@ class ProxyStreamingTest {
         backends.start("web:0", false);
         backends.serve(backends.listenOnFreePort("web"));
         try (Raw raw = new Raw(backends.port)) {
-            Raw.Response r = raw.send("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").read();
+            Raw.Response r = WebSocket.upgrade(raw, "/ws");
             assertEquals(101, r.status());
             assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", r.headers().get("sec-websocket-accept"));
             for (String text : new String[] {"hello", "x".repeat(300)}) {
-                raw.out.write(maskedTextFrame(text));
-                raw.out.flush();
-                assertEquals(text, readTextFrame(raw.in));
+                WebSocket.sendText(raw, text);
+                assertEquals(text, WebSocket.read(raw.in).text());
             }
         }
     }
@@ -131,36 +128,6 @@ class ProxyStreamingTest {
             Raw.Response r = raw.send("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n").read();
             assertEquals(431, r.status());
         }
-    }
-
-    private static byte[] maskedTextFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {1, 2, 3, 4};
-        int header = payload.length < 126 ? 2 : 4;
-        byte[] frame = new byte[header + 4 + payload.length];
-        frame[0] = (byte) 0x81;
-        if (payload.length < 126) {
-            frame[1] = (byte) (0x80 | payload.length);
-        } else {
-            frame[1] = (byte) (0x80 | 126);
-            frame[2] = (byte) (payload.length >> 8);
-            frame[3] = (byte) payload.length;
-        }
-        System.arraycopy(mask, 0, frame, header, 4);
-        for (int i = 0; i < payload.length; i++) {
-            frame[header + 4 + i] = (byte) (payload[i] ^ mask[i % 4]);
-        }
-        return frame;
-    }
-
-    private static String readTextFrame(InputStream in) throws Exception {
-        byte[] head = in.readNBytes(2);
-        int length = head[1] & 0x7F;
-        if (length == 126) {
-            byte[] ext = in.readNBytes(2);
-            length = ((ext[0] & 0xFF) << 8) | (ext[1] & 0xFF);
-        }
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     /** curl over a unix socket (Java's HTTP client cannot). */

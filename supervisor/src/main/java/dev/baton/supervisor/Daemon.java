@@ -4,6 +4,7 @@ import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ConfigError;
 import dev.baton.conf.ConfigException;
 import dev.baton.conf.ConfigLoader;
+import dev.baton.conf.ProgramConfig;
 import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.ControlServer;
 import dev.baton.supervisor.log.LogFiles;
@@ -22,11 +23,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * {@code baton run}: the foreground daemon. Owns the control socket, the supervisor and its loop, the logs and
- * the pid file; obeys TERM/INT (graceful shutdown), HUP (re-read the configuration) and USR1 (reopen log files).
+ * the pid file; obeys TERM/INT (graceful shutdown), HUP (reload every program, like {@code baton reload}) and USR1 (reopen log files).
  */
 public final class Daemon {
 
@@ -40,11 +44,17 @@ public final class Daemon {
     private final LogFiles logFiles;
     private final PidFile pidFile;
     private final Supervisor supervisor;
-    private final Frontends frontends = new Frontends();
-    /** The configuration last applied (startup or SIGHUP); the listeners follow it. */
+    private final Frontends frontends = new Frontends(new BackendEvents());
+    /** The configuration last applied (startup or reload); the listeners follow it. */
     private volatile BatonConfig current;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    /** Reloads are read, checked and started here, one at a time; never on the supervisor loop. */
+    private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "baton-reload");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** The daemon could not start; the message is one line for the operator. */
     public static final class StartupException extends Exception {
@@ -62,7 +72,7 @@ public final class Daemon {
         WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
                 System.getenv(), this::workerChanged);
-        this.supervisor = new Supervisor(ctx);
+        this.supervisor = new Supervisor(ctx, frontends);
     }
 
     /** Runs until shut down; answers once every worker has stopped. */
@@ -163,36 +173,78 @@ public final class Daemon {
     }
 
     /**
-     * Re-reads the configuration file and applies it; an invalid file changes nothing. Runs on the signal
-     * dispatcher thread (SIGHUP), which may wait for the supervisor loop.
+     * {@code baton reload}: re-reads the configuration file and applies it to {@code names} (every program when
+     * empty). Runs on the reload thread, one request at a time, so a busy check and the start that follows it
+     * cannot interleave with another reload's. The returned future completes once the reload has started, with
+     * the future of its results; it fails with {@link IllegalArgumentException} (invalid file, unknown program:
+     * nothing changed) or {@link Supervisor.BusyException} (a named program is reloading, without {@code wait}).
      */
-    void reread() {
+    CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(List<String> names, boolean wait,
+                                                                    Consumer<ReloadEvent> progress) {
+        return CompletableFuture.supplyAsync(() -> startReload(names, wait, progress), reloads);
+    }
+
+    private CompletableFuture<List<ReloadResult>> startReload(List<String> names, boolean wait,
+                                                              Consumer<ReloadEvent> progress) {
+        if (shuttingDown.get()) {
+            throw new IllegalStateException("Baton is shutting down");
+        }
         BatonConfig next;
         try {
             next = ConfigLoader.load(config.file(), System.getenv());
         } catch (ConfigException e) {
-            Log.warn("configuration not reloaded, " + e.errors().size() + " errors:");
-            for (ConfigError error : e.errors()) {
-                Log.warn("  " + error);
+            List<String> lines = new ArrayList<>();
+            lines.add("configuration not reloaded, nothing changed: " + e.errors().size()
+                    + (e.errors().size() == 1 ? " error" : " errors"));
+            e.errors().forEach(error -> lines.add(error.toString()));
+            lines.forEach(Log::warn);
+            throw new IllegalArgumentException(String.join("\n", lines));
+        }
+        for (String name : names) {
+            if (next.program(name).isEmpty() && current.program(name).isEmpty()) {
+                throw new IllegalArgumentException("no such program: " + name + " (programs: " + String.join(", ",
+                        next.programs().stream().map(ProgramConfig::name).toList()) + ")");
             }
-            return;
+        }
+        if (wait) {
+            supervisor.whenIdle(names).join();
+        } else {
+            List<String> busy = supervisor.busy(names).join();
+            if (!busy.isEmpty()) {
+                throw new Supervisor.BusyException(busy);
+            }
         }
         if (!next.daemon().equals(config.daemon())) {
             Log.warn("changes to [baton] take effect at the next baton run");
         }
-        try {
-            Log.info("configuration reloaded: " + supervisor.reread(next).join());
-        } catch (java.util.concurrent.CompletionException e) {
-            Log.error("reload failed: " + e.getCause(), e.getCause());
-            return;
-        }
-        applyListeners(next); // binds and closes sockets: here, on the signal thread, never on the supervisor loop
+        Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
+                + config.file());
+        applyListeners(next, names); // binds and closes sockets: here, never on the supervisor loop
+        return supervisor.reload(next, names, progress).whenComplete((results, e) -> {
+            if (e == null) {
+                results.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
+                        : (Consumer<String>) Log::info).accept("reload: " + r.message()));
+            }
+        });
+    }
+
+    /**
+     * SIGHUP: reloads every program, like {@code baton reload --wait} (a HUP during a reload runs once that one has
+     * ended: a signal has no one to tell "busy"); the steps and outcome go to Baton's log.
+     */
+    private void reloadOnSignal() {
+        reload(List.of(), true, event -> { }).whenComplete((started, e) -> {
+            if (e != null) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                Log.warn("SIGHUP: reload refused: " + cause.getMessage().lines().findFirst().orElse(""));
+            }
+        });
     }
 
     private void installSignals() {
         handle("TERM", () -> shutdown("SIGTERM"));
         handle("INT", () -> shutdown("SIGINT"));
-        handle("HUP", this::reread);
+        handle("HUP", this::reloadOnSignal);
         handle("USR1", () -> {
             logFiles.reopenAll();
             frontends.reopenLogs();
@@ -214,21 +266,32 @@ public final class Daemon {
         }
     }
 
-    /** A changed configuration may add, change or drop a program's listeners; a failed bind is logged. */
-    private void applyListeners(BatonConfig next) {
-        for (dev.baton.conf.ProgramConfig p : next.programs()) {
-            try {
-                frontends.apply(p);
-            } catch (IOException e) {
-                Log.warn(e.getMessage());
-            }
-        }
-        for (dev.baton.conf.ProgramConfig p : current.programs()) {
-            if (next.program(p.name()).isEmpty()) {
+    /**
+     * Before a reload of {@code names} (all when empty): listeners of added programs and of programs whose proxy
+     * keys changed are bound (a changed one is re-bound), those of removed programs closed. A failed bind is
+     * logged; the program then runs unserved.
+     */
+    private void applyListeners(BatonConfig next, List<String> names) {
+        List<ProgramConfig> applied = new ArrayList<>();
+        for (ProgramConfig p : current.programs()) {
+            boolean selected = names.isEmpty() || names.contains(p.name());
+            if (!selected) {
+                applied.add(p);
+            } else if (next.program(p.name()).isEmpty()) {
                 frontends.stop(p.name());
             }
         }
-        current = next;
+        for (ProgramConfig p : next.programs()) {
+            if (names.isEmpty() || names.contains(p.name())) {
+                applied.add(p);
+                try {
+                    frontends.apply(p);
+                } catch (IOException e) {
+                    Log.warn(e.getMessage());
+                }
+            }
+        }
+        current = new BatonConfig(next.file(), next.daemon(), applied);
         loop.execute(() -> supervisor.programNames().forEach(this::publish));
     }
 
@@ -240,6 +303,19 @@ public final class Daemon {
 
     private void publish(String program) {
         frontends.publish(program, supervisor.statusOf(program));
+    }
+
+    /** The proxy's news about backends, handed to the supervisor (which enqueues it onto its loop). */
+    private final class BackendEvents implements Frontends.Events {
+        @Override
+        public void ready(String program, String worker, int generation) {
+            supervisor.backendReady(program, worker, generation);
+        }
+
+        @Override
+        public void drained(String program, String worker, int generation) {
+            supervisor.backendDrained(program, worker, generation);
+        }
     }
 
     Frontends frontends() {

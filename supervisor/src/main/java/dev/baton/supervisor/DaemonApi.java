@@ -62,6 +62,7 @@ final class DaemonApi implements ControlApi {
         m.put("restarts", w.restarts());
         m.put("port", w.port());
         m.put("socket", w.socket() == null ? null : w.socket().toString());
+        m.put("held", w.held());
         if (proxy != null) {
             BackendStats backend = proxy.backends().stream()
                     .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()).findFirst().orElse(null);
@@ -99,6 +100,39 @@ final class DaemonApi implements ControlApi {
     public CompletableFuture<Object> shutdown() {
         daemon.shutdown("shutdown requested over the control socket");
         return CompletableFuture.completedFuture(Map.of("message", "shutting down"));
+    }
+
+    @Override
+    public CompletableFuture<CompletableFuture<Object>> reload(List<String> programs, boolean wait,
+                                                               java.util.function.Consumer<Object> progress) {
+        return daemon.reload(programs, wait, event -> progress.accept(event(event)))
+                .thenApply(results -> results.thenApply(DaemonApi::summary));
+    }
+
+    private static Map<String, Object> event(ReloadEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("program", e.program());
+        m.put("worker", e.worker());
+        m.put("generation", e.generation());
+        m.put("event", e.event());
+        m.put("message", e.message());
+        return m;
+    }
+
+    private static Object summary(List<ReloadResult> results) {
+        List<Object> list = results.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("program", r.program());
+            m.put("generation", r.generation());
+            m.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("ok", !r.outcome().failed());
+            m.put("message", r.message());
+            m.put("duration_ms", r.durationMillis());
+            m.put("failed_worker", r.failedWorker());
+            m.put("last_lines", r.lastLines());
+            return (Object) m;
+        }).toList();
+        return Map.of("summary", list);
     }
 
     @Override

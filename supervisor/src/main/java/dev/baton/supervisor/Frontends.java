@@ -5,6 +5,8 @@ import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ListenAddress;
 import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.ProxyConfig;
+import dev.baton.proxy.BackendListener;
+import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProgramStats;
 import dev.baton.proxy.ProxiedProgram;
@@ -35,12 +37,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * proxy which workers stand behind each one, and writes their access logs. Publishing runs on the supervisor
  * loop; the proxy takes each view as an immutable snapshot.
  */
-final class Frontends implements Closeable {
+final class Frontends implements Closeable, Traffic {
+
+    /** What the proxy reports about backends; see {@link BackendListener}. */
+    interface Events {
+        void ready(String program, String worker, int generation);
+
+        void drained(String program, String worker, int generation);
+    }
+
+    private final Events events;
 
     private final Map<String, ProxiedProgram> served = new ConcurrentHashMap<>();
     private final Map<String, ProxyConfig> configs = new ConcurrentHashMap<>();
     private final Map<String, RotatingFile> accessLogs = new ConcurrentHashMap<>();
     private ProxyServer server;
+
+    Frontends(Events events) {
+        this.events = events;
+    }
 
     private final ProxyLog log = new ProxyLog() {
         @Override
@@ -131,7 +146,18 @@ final class Frontends implements Closeable {
         proxy.accessLog().ifPresent(path -> accessLogs.put(p.name(),
                 new RotatingFile(path, proxy.accessLogMaxbytes(), proxy.accessLogBackups())));
         try {
-            served.put(p.name(), server.serve(settings(p.name(), proxy)));
+            String name = p.name();
+            served.put(name, server.serve(settings(name, proxy), new BackendListener() {
+                @Override
+                public void ready(String id, int generation) {
+                    events.ready(name, id, generation);
+                }
+
+                @Override
+                public void drained(String id, int generation) {
+                    events.drained(name, id, generation);
+                }
+            }));
             configs.put(p.name(), proxy);
         } catch (IOException e) {
             RotatingFile file = accessLogs.remove(p.name());
@@ -152,12 +178,32 @@ final class Frontends implements Closeable {
         for (WorkerStatus w : workers) {
             SocketAddress address = w.socket() != null ? new DomainSocketAddress(w.socket().toString())
                     : w.port() > 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), w.port()) : null;
-            boolean serving = w.state() == WorkerState.STARTING || w.state() == WorkerState.RUNNING;
-            if (address != null && w.pid() > 0 && (serving || w.state() == WorkerState.STOPPING)) {
-                views.add(new BackendView(w.name(), w.generation(), address, serving));
+            BackendView.Role role = switch (w.state()) {
+                case STARTING, RUNNING -> w.held() ? BackendView.Role.HELD : BackendView.Role.SERVING;
+                case DRAINING -> BackendView.Role.DRAINING;
+                case STOPPING -> BackendView.Role.STOPPING;
+                default -> null;
+            };
+            if (address != null && w.pid() > 0 && role != null) {
+                views.add(new BackendView(w.name(), w.generation(), address, role));
             }
         }
         target.publish(views);
+    }
+
+    @Override
+    public boolean proxied(String program) {
+        return served.containsKey(program);
+    }
+
+    @Override
+    public int inflight(Worker w) {
+        ProxiedProgram p = served.get(w.config().name());
+        if (p == null) {
+            return 0;
+        }
+        return p.stats().backends().stream().filter(b -> b.id().equals(w.name()) && b.generation() == w.generation())
+                .mapToInt(BackendStats::inflight).sum();
     }
 
     Map<String, ProgramStats> stats() {
@@ -190,7 +236,7 @@ final class Frontends implements Closeable {
                 c.connectTimeout(), c.responseTimeout(), c.headerTimeout(), c.keepaliveTimeout(),
                 c.upstreamKeepaliveTimeout(), (int) c.maxHeaderSize(), c.maxBodySize(), c.healthInterval(),
                 c.healthTimeout(), c.healthRise(), c.healthFall(), c.retries(), c.trustedProxies(),
-                c.accessLogFormat() == AccessLogFormat.JSON);
+                c.accessLogFormat() == AccessLogFormat.JSON, c.warmupPath(), c.warmupRequests());
     }
 
     private static SocketAddress address(ListenAddress a) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -25,10 +26,10 @@ public final class Supervisor {
     private final EventLoop loop;
     private final WorkerContext ctx;
     private final Map<String, Program> programs = new LinkedHashMap<>();
-    private final List<Program> retiring = new ArrayList<>();
+    /** Workers taken out of their program (replaced, scaled away, removed) until their process is gone. */
+    private final List<Worker> retiring = new ArrayList<>();
     private final Map<String, Integer> generations = new TreeMap<>();
-    /** Changed programs whose new generation waits for the old one to stop, with the config to start. */
-    private final Map<String, ProgramConfig> replacing = new LinkedHashMap<>();
+    private final Traffic traffic;
     private boolean shuttingDown;
 
     /** The outcome for one worker of a start/stop/restart/signal request. */
@@ -43,8 +44,17 @@ public final class Supervisor {
     }
 
     public Supervisor(WorkerContext ctx) {
+        this(ctx, Traffic.NONE);
+    }
+
+    Supervisor(WorkerContext ctx, Traffic traffic) {
         this.loop = ctx.loop();
-        this.ctx = ctx;
+        this.traffic = traffic;
+        this.ctx = new WorkerContext(ctx.launcher(), ctx.loop(), ctx.logFiles(), ctx.hub(), ctx.logToStdout(),
+                ctx.socketDir(), ctx.baseEnv(), w -> {
+                    workerChanged(w);
+                    ctx.onChange().accept(w);
+                });
     }
 
     /** Creates every program and starts those with {@code autostart}, in priority order. */
@@ -97,59 +107,184 @@ public final class Supervisor {
     }
 
     /**
-     * Applies a re-read configuration: new programs start, removed ones stop, changed ones restart as the next
-     * generation; unchanged programs are left alone. Answers a one-line summary.
+     * Applies a re-read configuration ({@code baton reload}, SIGHUP). With no {@code names}: added programs start,
+     * removed ones stop, and every program rolls to its next generation (see {@link Rollout}). With names, only
+     * those programs. A program whose {@code numprocs} alone changed scales instead: workers are added or retired,
+     * the others keep running. Completes, once every program's reload has ended, with one result each.
+     *
+     * @throws BusyException (through the future) when a named program is reloading already
      */
-    public CompletableFuture<String> reread(BatonConfig config) {
-        return call(() -> {
-            List<String> added = new ArrayList<>();
-            List<String> changed = new ArrayList<>();
-            List<String> removed = new ArrayList<>();
-            List<String> names = config.programs().stream().map(ProgramConfig::name).toList();
+    public CompletableFuture<List<ReloadResult>> reload(BatonConfig config, List<String> names,
+                                                        Consumer<ReloadEvent> progress) {
+        return this.<CompletableFuture<List<ReloadResult>>>call(() -> {
+            List<String> busy = busyAmong(names);
+            if (!busy.isEmpty()) {
+                throw new BusyException(busy);
+            }
+            List<CompletableFuture<ReloadResult>> results = new ArrayList<>();
             for (ProgramConfig p : config.programs()) {
-                Program current = programs.get(p.name());
-                if (replacing.containsKey(p.name())) {
-                    replacing.put(p.name(), p); // still stopping the old generation: the latest config wins
-                    changed.add(p.name());
-                } else if (current == null) {
-                    added.add(p.name());
-                    startIfAuto(newProgram(p));
-                } else if (!current.config().equals(p)) {
-                    changed.add(p.name());
-                    replace(current, p);
+                if (names.isEmpty() || names.contains(p.name())) {
+                    results.add(reloadOne(p, progress));
                 }
             }
             for (String name : new ArrayList<>(programs.keySet())) {
-                if (!names.contains(name)) {
-                    removed.add(name);
-                    retire(programs.get(name));
+                if (config.program(name).isEmpty() && (names.isEmpty() || names.contains(name))) {
+                    results.add(remove(programs.get(name), progress));
                 }
             }
-            for (String name : new ArrayList<>(replacing.keySet())) {
-                if (!names.contains(name)) {
-                    removed.add(name);
-                    replacing.remove(name);
-                }
+            return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<ReloadResult> reloadOne(ProgramConfig next, Consumer<ReloadEvent> progress) {
+        Program current = programs.get(next.name());
+        if (current == null) {
+            Program added = newProgram(next);
+            startIfAuto(added);
+            return done(progress, ReloadResult.of(next.name(), added.generation(), ReloadResult.Outcome.ADDED,
+                    next.name() + ": added" + (next.autostart() ? ", starting " + next.numprocs() + " workers" : "")));
+        }
+        ProgramConfig old = current.config();
+        if (old.numprocs() != next.numprocs() && old.withNumprocs(next.numprocs()).equals(next)) {
+            return done(progress, scale(current, next));
+        }
+        int generation = generations.merge(next.name(), 1, Integer::sum);
+        if (!current.running() && !next.autostart()) {
+            for (int i = 0; i < next.numprocs(); i++) {
+                current.swap(new Worker(next, i, generation, ctx));
             }
-            return "added " + names(added) + ", changed " + names(changed) + ", removed " + names(removed);
+            current.applied(next, generation);
+            return done(progress, ReloadResult.of(next.name(), generation, ReloadResult.Outcome.UPDATED,
+                    next.name() + ": not running; generation " + generation + " applies at its next start"));
+        }
+        Rollout rollout = new Rollout(this, ctx, current, next, generation, traffic.proxied(next.name()), progress);
+        current.rollout(rollout);
+        rollout.start();
+        return rollout.result().whenCompleteAsync((r, e) -> current.rollout(null), loop::execute);
+    }
+
+    private ReloadResult scale(Program program, ProgramConfig next) {
+        int before = program.workers().size();
+        if (next.numprocs() > before) {
+            boolean start = next.autostart() || program.running();
+            List<Worker> added = program.grow(next, ctx);
+            if (start) {
+                added.forEach(Worker::start);
+            }
+        } else {
+            program.shrink(next).forEach(w -> retire(w, traffic.proxied(next.name()), "numprocs lowered"));
+        }
+        return ReloadResult.of(next.name(), program.generation(), ReloadResult.Outcome.SCALED,
+                next.name() + ": scaled from " + before + " to " + next.numprocs() + " workers");
+    }
+
+    private CompletableFuture<ReloadResult> remove(Program program, Consumer<ReloadEvent> progress) {
+        programs.remove(program.name());
+        CompletableFuture<?>[] stops = program.workers().stream().map(w -> retire(w, false, "program removed"))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(stops).thenCompose(v -> done(progress, ReloadResult.of(program.name(),
+                program.generation(), ReloadResult.Outcome.REMOVED, program.name() + ": removed, its workers stopped")));
+    }
+
+    private static CompletableFuture<ReloadResult> done(Consumer<ReloadEvent> progress, ReloadResult r) {
+        Log.info("reload: " + r.message());
+        progress.accept(new ReloadEvent(r.program(), "", r.generation(),
+                r.outcome().name().toLowerCase(java.util.Locale.ROOT), r.message()));
+        return CompletableFuture.completedFuture(r);
+    }
+
+    /** The programs among {@code names} (all when empty) that are reloading now. */
+    public CompletableFuture<List<String>> busy(List<String> names) {
+        return call(() -> busyAmong(names));
+    }
+
+    /** Completes once none of {@code names} (all when empty) is reloading. */
+    public CompletableFuture<Void> whenIdle(List<String> names) {
+        return this.<CompletableFuture<Void>>call(() -> {
+            CompletableFuture<?>[] running = programs.values().stream()
+                    .filter(p -> p.rollout() != null && (names.isEmpty() || names.contains(p.name())))
+                    .map(p -> p.rollout().result()).toArray(CompletableFuture[]::new);
+            return running.length == 0 ? CompletableFuture.<Void>completedFuture(null)
+                    : CompletableFuture.allOf(running).handle((v, e) -> null).thenCompose(v -> whenIdle(names));
+        }).thenCompose(f -> f);
+    }
+
+    private List<String> busyAmong(List<String> names) {
+        return programs.values().stream()
+                .filter(p -> p.rollout() != null && (names.isEmpty() || names.contains(p.name())))
+                .map(Program::name).toList();
+    }
+
+    /** A reload is already running for these programs; the message is for the operator. */
+    public static final class BusyException extends IllegalStateException {
+        public BusyException(List<String> programs) {
+            super("a reload of " + String.join(", ", programs) + " is already running; wait for it to end, or use"
+                    + " baton reload --wait");
+        }
+    }
+
+    /** The proxy saw a worker pass its first health check (and warm-up). Any thread. */
+    public void backendReady(String program, String worker, int generation) {
+        loop.execute(() -> {
+            Program p = programs.get(program);
+            Worker w = find(program, worker, generation);
+            if (p != null && p.rollout() != null && w != null) {
+                p.rollout().ready(w);
+            }
         });
     }
 
-    /** Stops {@code current}, then starts the next generation with the config pending for it by then. */
-    private void replace(Program current, ProgramConfig next) {
-        replacing.put(current.name(), next);
-        retire(current).thenRunAsync(() -> {
-            ProgramConfig latest = replacing.remove(current.name());
-            if (latest != null) {
-                startIfAuto(newProgram(latest));
+    /** The proxy saw a draining worker run out of requests in flight. Any thread. */
+    public void backendDrained(String program, String worker, int generation) {
+        loop.execute(() -> {
+            Worker w = find(program, worker, generation);
+            if (w != null) {
+                w.drained();
             }
+        });
+    }
+
+    private Worker find(String program, String worker, int generation) {
+        for (Worker w : allWorkers()) {
+            if (w.name().equals(worker) && w.generation() == generation && w.config().name().equals(program)) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    Traffic traffic() {
+        return traffic;
+    }
+
+    /**
+     * Takes {@code w} out of its program: it drains first when {@code drain} (proxied), else stops at once.
+     * Completes once it has no process left.
+     */
+    CompletableFuture<Void> retire(Worker w, boolean drain, String why) {
+        retiring.add(w);
+        w.drain(drain, why);
+        return settle(w, s -> !s.hasProcess()).thenRunAsync(() -> {
+            retiring.remove(w);
+            w.releaseWaiters();
         }, loop::execute);
+    }
+
+    /** After every transition of any worker: a reload in progress follows its workers. */
+    private void workerChanged(Worker w) {
+        Program p = programs.get(w.config().name());
+        if (p != null && p.rollout() != null) {
+            p.rollout().workerChanged(w);
+        }
     }
 
     /** Stops every program, highest priority value first; completes when no worker process is left. */
     public CompletableFuture<Void> shutdown() {
         return this.<CompletableFuture<Void>>call(() -> {
             shuttingDown = true;
+            programs.values().stream().filter(p -> p.rollout() != null).toList()
+                    .forEach(p -> p.rollout().abort("Baton is shutting down"));
             TreeMap<Integer, List<Program>> byPriority = new TreeMap<>(Comparator.reverseOrder());
             for (Program p : programs.values()) {
                 byPriority.computeIfAbsent(p.config().priority(), k -> new ArrayList<>()).add(p);
@@ -160,7 +295,10 @@ public final class Supervisor {
                         group.stream().map(Program::stopAll).toArray(CompletableFuture[]::new)), loop::execute);
             }
             List<CompletableFuture<Void>> all = new ArrayList<>(List.of(chain));
-            retiring.forEach(p -> all.add(p.stopAll()));
+            for (Worker w : new ArrayList<>(retiring)) {
+                w.stop();
+                all.add(settle(w, s -> !s.hasProcess()).thenApply(s -> null));
+            }
             return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
         }).thenCompose(f -> f);
     }
@@ -178,8 +316,13 @@ public final class Supervisor {
     /** Every worker with a process or a slot, current and retiring; loop thread only. */
     List<Worker> allWorkers() {
         List<Worker> all = new ArrayList<>();
-        programs.values().forEach(p -> all.addAll(p.workers()));
-        retiring.forEach(p -> all.addAll(p.workers()));
+        for (Program p : programs.values()) {
+            all.addAll(p.workers());
+            if (p.rollout() != null) {
+                all.addAll(p.rollout().pending());
+            }
+        }
+        all.addAll(retiring);
         return all;
     }
 
@@ -210,15 +353,6 @@ public final class Supervisor {
         if (program.config().autostart() && !shuttingDown) {
             program.startAll();
         }
-    }
-
-    private CompletableFuture<Void> retire(Program program) {
-        programs.remove(program.name());
-        retiring.add(program);
-        return program.stopAll().whenCompleteAsync((v, e) -> {
-            retiring.remove(program);
-            program.release();
-        }, loop::execute);
     }
 
     private CompletableFuture<List<Result>> forEach(List<String> targets,

@@ -41,6 +41,8 @@ public final class Worker {
     private int crashStreak;
     private int restarts;
     private boolean startAfterStop;
+    private boolean held;
+    private List<String> recentLines = List.of();
     private EventLoop.Timer timer;
 
     private record Waiter(Predicate<WorkerState> until, CompletableFuture<WorkerState> future) {
@@ -75,6 +77,29 @@ public final class Worker {
         return config;
     }
 
+    /** True while this is a reload's new worker not yet switched in: health-checked, but gets no traffic. */
+    public boolean held() {
+        return held;
+    }
+
+    /** Holds this worker out of traffic until {@link #serve()}; call before its first start. */
+    void hold() {
+        held = true;
+    }
+
+    /** Switches this worker into traffic (the reload's switch); the proxy's view follows at once. */
+    void serve() {
+        if (held) {
+            held = false;
+            ctx.onChange().accept(this);
+        }
+    }
+
+    /** The last lines the current (or last) process printed, oldest first: a failed start's traceback. */
+    List<String> recentLines() {
+        return output != null ? output.recentLines() : recentLines;
+    }
+
     /** Starts the worker unless a process is already up; a manual start forgets earlier failures. */
     public void start() {
         if (state == WorkerState.STOPPING) {
@@ -100,9 +125,40 @@ public final class Worker {
         }
         cancelTimer();
         switch (state) {
-            case STARTING, RUNNING -> beginStop();
+            case STARTING, RUNNING, DRAINING -> beginStop("stopping");
             case BACKOFF, EXITED, FATAL -> transitionTo(WorkerState.STOPPED, "stopped");
             default -> { }
+        }
+    }
+
+    /**
+     * Retires a worker replaced by a newer generation. With {@code inflight} (the program is proxied), it goes
+     * DRAINING: no new requests; the stop signal follows at {@link #drained()} or after {@code stopwaitsecs}.
+     * Without, it stops at once.
+     */
+    public void drain(boolean inflight, String why) {
+        startAfterStop = false;
+        if (!inflight || (state != WorkerState.STARTING && state != WorkerState.RUNNING)) {
+            stop();
+            return;
+        }
+        cancelTimer();
+        ChildProcess child = process;
+        transitionTo(WorkerState.DRAINING, why);
+        timer = ctx.loop().schedule(() -> drainTimedOut(child), config.stopwaitsecs() * 1000L);
+    }
+
+    /** The proxy says no request is in flight on this worker any more: a DRAINING worker stops now. */
+    public void drained() {
+        if (state == WorkerState.DRAINING) {
+            cancelTimer();
+            beginStop("stopping: no request in flight");
+        }
+    }
+
+    private void drainTimedOut(ChildProcess child) {
+        if (child == process && state == WorkerState.DRAINING) {
+            beginStop("stopping: still busy after stopwaitsecs (" + config.stopwaitsecs() + "s)");
         }
     }
 
@@ -122,7 +178,7 @@ public final class Worker {
         int pid = process == null ? 0 : process.pid();
         return new WorkerStatus(name, config.name(), index, generation, state, pid, since,
                 process == null ? 0 : startedAt, reason, restarts,
-                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket());
+                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket(), held);
     }
 
     private void spawn() {
@@ -188,10 +244,12 @@ public final class Worker {
             return;
         }
         String last = out.lastLine();
+        recentLines = out.recentLines();
         process = null;
         output = null;
         cancelTimer();
         switch (state) {
+            case DRAINING -> transitionTo(WorkerState.STOPPED, "exited while draining: " + status.describe());
             case STOPPING -> {
                 transitionTo(WorkerState.STOPPED, "stopped (" + status.describe() + ")");
                 if (startAfterStop) {
@@ -246,9 +304,9 @@ public final class Worker {
         }
     }
 
-    private void beginStop() {
+    private void beginStop(String why) {
         ChildProcess child = process;
-        transitionTo(WorkerState.STOPPING, "stopping");
+        transitionTo(WorkerState.STOPPING, why);
         if (!child.signal(config.stopsignal(), config.stopasgroup())) {
             Log.debug(name + ": stop signal found no process; waiting for its exit");
         }

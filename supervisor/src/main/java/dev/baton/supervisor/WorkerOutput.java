@@ -22,7 +22,11 @@ final class WorkerOutput {
 
     private final LineSink stdout;
     private final LineSink stderr;
+    /** Lines kept for "why did it fail" messages, such as a traceback. */
+    static final int RECENT_LINES = 20;
+
     private volatile String lastLine = "";
+    private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
 
     WorkerOutput(String source, ProgramConfig config, int index, WorkerContext ctx) {
         Consumer<LogLine> echo = ctx.logToStdout() ? this::rememberAndEcho : this::remember;
@@ -52,9 +56,22 @@ final class WorkerOutput {
         return lastLine;
     }
 
+    /** The last {@link #RECENT_LINES} lines the process printed on either stream, oldest first. */
+    java.util.List<String> recentLines() {
+        synchronized (recent) {
+            return java.util.List.copyOf(recent);
+        }
+    }
+
     private void remember(LogLine line) {
         if (!line.text().isBlank()) {
             lastLine = line.text();
+        }
+        synchronized (recent) {
+            if (recent.size() == RECENT_LINES) {
+                recent.removeFirst();
+            }
+            recent.addLast(line.text());
         }
     }
 

@@ -10,6 +10,11 @@ public enum WorkerState {
     RUNNING,
     /** Exited while STARTING (or could not be spawned); will be tried again after a delay. */
     BACKOFF,
+    /**
+     * Replaced by a newer generation: gets no new requests while its in-flight ones finish; the stop signal
+     * follows once none is left, or after {@code stopwaitsecs}.
+     */
+    DRAINING,
     /** Stop signal sent; waiting for the exit, SIGKILL after {@code stopwaitsecs}. */
     STOPPING,
     /** Exited after RUNNING; restarted after a delay when {@code autorestart} says so. */
@@ -19,6 +24,6 @@ public enum WorkerState {
 
     /** True when a process of this worker may exist. */
     public boolean hasProcess() {
-        return this == STARTING || this == RUNNING || this == STOPPING;
+        return this == STARTING || this == RUNNING || this == DRAINING || this == STOPPING;
     }
 }

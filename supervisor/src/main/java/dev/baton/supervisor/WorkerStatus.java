@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * @param reason    why the worker is not running (or what it is waiting for); empty when RUNNING
  * @param port      the assigned {@code {port}}, 0 when none
  * @param socket    the assigned {@code {socket}}, null when none
+ * @param held      a reload's new worker not yet switched in: health-checked, but gets no traffic
  */
 public record WorkerStatus(String name, String program, int index, int generation, WorkerState state, int pid,
-                           long since, long startedAt, String reason, int restarts, int port, Path socket) {
+                           long since, long startedAt, String reason, int restarts, int port, Path socket, boolean held) {
 }

@@ -15,7 +15,14 @@
  *   <li>Restarts are delayed with jitter (see {@code Backoff}): no two workers restart in lockstep and a crash
  *       loop never spins.</li>
  *   <li>Nothing a client sends, no configuration error and no signal crashes the daemon: bad requests get an
- *       error answer, an invalid configuration on SIGHUP changes nothing.</li>
+ *       error answer, an invalid configuration on reload or SIGHUP changes nothing.</li>
+ *   <li>A reload never leaves fewer than {@code numprocs} ready workers serving: a new generation's workers are
+ *       held out of traffic until every worker of their batch is ready, and old workers drain and stop only after
+ *       the batch that replaces them has switched in. A new worker that fails rolls its batch back, and the old
+ *       workers of that batch are never signalled (see {@code Rollout}).</li>
+ *   <li>A draining worker is not signalled while it serves a request, unless {@code stopwaitsecs} ran out.</li>
+ *   <li>One reload at a time per program: a second is refused ({@code baton reload} exit code 5) or, with
+ *       {@code --wait}, waits for the first to end.</li>
  * </ul>
  */
 package dev.baton.supervisor;

@@ -131,51 +131,6 @@ class SupervisorTest {
     }
 
     @Test
-    void rereadStartsAddedStopsRemovedAndRestartsChangedAsTheNextGeneration() throws Exception {
-        supervisor.boot(config("""
-                [program.keep]
-                command = "keep"
-                [program.change]
-                command = "change v1"
-                [program.drop]
-                command = "drop"
-                """));
-        loop.advance(1_000);
-        CompletableFuture<String> summary = supervisor.reread(config("""
-                [program.keep]
-                command = "keep"
-                [program.change]
-                command = "change v2"
-                [program.add]
-                command = "add"
-                """));
-        loop.advance(0);
-        assertEquals("added add, changed change, removed drop", summary.getNow(null));
-        assertEquals(4, launcher.started.size(), "the new generation of 'change' waits for the old one to stop");
-        stoppedChildrenExit();
-        loop.advance(1_000);
-        assertEquals(List.of("add:0@1=RUNNING", "change:0@2=RUNNING", "keep:0@1=RUNNING"),
-                states().stream().sorted().toList());
-        assertEquals(List.of("change", "v2"), launcher.last().spec.command());
-    }
-
-    @Test
-    void secondRereadWhileAProgramIsBeingReplacedStartsExactlyOneNewGeneration() throws Exception {
-        supervisor.boot(config("[program.web]\ncommand = \"web v1\"\nnumprocs = 2\n"));
-        loop.advance(1_000);
-        supervisor.reread(config("[program.web]\ncommand = \"web v2\"\nnumprocs = 2\n"));
-        loop.advance(0);
-        supervisor.reread(config("[program.web]\ncommand = \"web v3\"\nnumprocs = 2\n"));
-        loop.advance(0);
-        assertEquals(2, launcher.started.size(), "nothing new runs before the old generation stopped");
-        stoppedChildrenExit();
-        loop.advance(1_000);
-        assertEquals(List.of("web:0@2=RUNNING", "web:1@2=RUNNING"), states());
-        assertEquals(4, launcher.started.size());
-        assertEquals(List.of("web", "v3"), launcher.last().spec.command());
-    }
-
-    @Test
     void shutdownStopsProgramsInReversePriorityOrderAndCompletesWhenNoneIsLeft() throws Exception {
         supervisor.boot(config("""
                 [program.db]

@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProxyLog;
@@ -9,30 +10,47 @@ import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One worker behind the proxy: its routing state, its in-flight count and its idle keep-alive connections.
+ * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count and its
+ * idle keep-alive connections.
  *
  * <p>State changes go through {@link #transitionTo}, which logs them. The balancer reads the state and changes the
- * in-flight count under its own lock; health checks and connection failures change the state; idle connections
- * are kept per event loop and touched only on that loop.
+ * in-flight count under its own lock; health checks, connection failures and published roles change the state;
+ * idle connections are kept per event loop and touched only on that loop.
+ *
+ * <p>Roles map onto states: a {@code HELD} backend that passes its checks is {@code READY} (checked, not routed);
+ * published {@code SERVING}, a {@code READY} backend is {@code HEALTHY} at once; {@code DRAINING} and
+ * {@code STOPPING} are both {@code DRAINING}, which is final (until {@code REMOVED}).
+ *
+ * <p>The {@link BackendListener} hears, once each and outside any lock, that the backend passed its first check
+ * and that, draining, it has nothing left in flight: no request, no open WebSocket tunnel.
  */
 public final class Backend {
 
     private final BackendView view;
     private final String program;
     private final ProxyLog log;
+    private final BackendListener listener;
+    private final AtomicBoolean drainedAnnounced = new AtomicBoolean();
+    private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     private volatile BackendState state = BackendState.PENDING;
-    private int inflight;
+    private volatile BackendView.Role role;
+    private volatile int inflight;
     private int passes;
     private int failures;
+    private boolean readyAnnounced;
 
-    Backend(BackendView view, String program, ProxyLog log) {
+    Backend(BackendView view, String program, ProxyLog log, BackendListener listener) {
         this.view = view;
         this.program = program;
         this.log = log;
+        this.listener = listener;
+        this.role = view.role();
     }
 
     public String id() {
@@ -51,7 +69,38 @@ public final class Backend {
         return state;
     }
 
-    /** Guarded by the balancer's lock. */
+    /**
+     * Applies the role of a new publish: {@code HELD} takes a serving backend out of routing, {@code SERVING}
+     * routes a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain, and {@code STOPPING} also
+     * closes the open WebSocket tunnels.
+     */
+    synchronized void role(BackendView.Role next) {
+        BackendView.Role previous = role;
+        role = next;
+        switch (next) {
+            case HELD -> {
+                if (state == BackendState.HEALTHY) {
+                    transitionTo(BackendState.READY, "held out of routing");
+                }
+            }
+            case SERVING -> {
+                if (state == BackendState.READY) {
+                    transitionTo(BackendState.HEALTHY, "serving");
+                }
+            }
+            case DRAINING -> transitionTo(BackendState.DRAINING, "worker draining");
+            case STOPPING -> {
+                transitionTo(BackendState.DRAINING, "worker stopping");
+                if (previous != BackendView.Role.STOPPING && !tunnels.isEmpty()) {
+                    log.info(program + ": backend " + view.id() + " [gen " + view.generation() + "]: closing "
+                            + tunnels.size() + " WebSocket tunnel(s) with 1001 going away");
+                    tunnels.forEach(Tunnel::goAway);
+                }
+            }
+        }
+    }
+
+    /** Changed under the balancer's lock only; volatile so that {@link #maybeDrained} may read it. */
     int inflight() {
         return inflight;
     }
@@ -60,8 +109,47 @@ public final class Backend {
         inflight += delta;
     }
 
+    /**
+     * A WebSocket tunnel to this worker opened; registered before its exchange releases its slot. One that opens
+     * while the worker is stopping is closed at once.
+     */
+    void tunnelOpened(Tunnel tunnel) {
+        tunnels.add(tunnel);
+        if (role == BackendView.Role.STOPPING) {
+            tunnel.goAway(); // role() set STOPPING before walking the tunnels: one of the two sees the other
+        }
+    }
+
+    /** A tunnel's client connection closed; the last one of a draining backend may leave it drained. */
+    void tunnelClosed(Tunnel tunnel) {
+        if (tunnels.remove(tunnel)) {
+            maybeDrained();
+        }
+    }
+
+    /**
+     * Tells the listener, once, that the backend is drained: DRAINING with no request in flight and no open
+     * tunnel. Call it after whatever may have changed that (a publish, a released slot, a closed tunnel); any
+     * thread, no lock held. The in-flight count is read first: a tunnel is registered before its slot is freed.
+     */
+    void maybeDrained() {
+        if (state == BackendState.DRAINING && inflight == 0 && tunnels.isEmpty()
+                && drainedAnnounced.compareAndSet(false, true)) {
+            announce("drained", () -> listener.drained(view.id(), view.generation()));
+        }
+    }
+
+    private void announce(String event, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn(program + ": backend " + view.id() + " [gen " + view.generation() + "]: " + event
+                    + " listener failed: " + Errors.describe(e));
+        }
+    }
+
     BackendStats stats(int inflightNow) {
-        return new BackendStats(view.id(), view.generation(), state.name(), inflightNow);
+        return new BackendStats(view.id(), view.generation(), state.name(), inflightNow, tunnels.size());
     }
 
     /** Changes the routing state and logs it; answers false when it was already in that state. */
@@ -84,21 +172,37 @@ public final class Backend {
         return true;
     }
 
-    /** A health check passed; answers true when that made the backend routable. */
-    synchronized boolean checkPassed(int rise) {
-        failures = 0;
-        passes++;
-        if (state == BackendState.PENDING || (state == BackendState.UNHEALTHY && passes >= rise)) {
-            return transitionTo(BackendState.HEALTHY, state == BackendState.PENDING ? "first health check passed"
-                    : passes + " health checks passed");
+    /**
+     * A health check passed: a pending backend is ready (held) or healthy (serving), an unhealthy one after
+     * {@code rise} passes in a row. The first pass is announced to the listener. Answers true when that made the
+     * backend routable.
+     */
+    boolean checkPassed(int rise) {
+        boolean routable = false;
+        boolean first = false;
+        synchronized (this) {
+            failures = 0;
+            passes++;
+            if (state == BackendState.PENDING || (state == BackendState.UNHEALTHY && passes >= rise)) {
+                BackendState next = role == BackendView.Role.HELD ? BackendState.READY : BackendState.HEALTHY;
+                String why = state == BackendState.PENDING ? "first health check passed"
+                        : passes + " health checks passed";
+                routable = transitionTo(next, next == BackendState.READY ? why + "; held until the switch" : why)
+                        && next.routable();
+                first = !readyAnnounced && (state == BackendState.READY || state == BackendState.HEALTHY);
+                readyAnnounced |= first;
+            }
         }
-        return false;
+        if (first) {
+            announce("ready", () -> listener.ready(view.id(), view.generation()));
+        }
+        return routable;
     }
 
     synchronized void checkFailed(int fall, String why) {
         passes = 0;
         failures++;
-        if (state == BackendState.HEALTHY && failures >= fall) {
+        if ((state == BackendState.HEALTHY || state == BackendState.READY) && failures >= fall) {
             transitionTo(BackendState.UNHEALTHY, failures + " health checks failed: " + why);
         }
     }

@@ -88,10 +88,16 @@ public final class Balancer {
         granted.accept(chosen);
     }
 
-    /** Gives back the in-flight slot taken by a grant, and lets the next waiting request in. */
-    public synchronized void release(Backend backend) {
-        backend.inflight(-1);
-        dispatch();
+    /**
+     * Gives back the in-flight slot taken by a grant, and lets the next waiting request in; a draining backend
+     * whose last request this was reports itself drained (outside the lock).
+     */
+    public void release(Backend backend) {
+        synchronized (this) {
+            backend.inflight(-1);
+            dispatch();
+        }
+        backend.maybeDrained();
     }
 
     /** Called when a backend became routable: waiting requests may now go to it. */

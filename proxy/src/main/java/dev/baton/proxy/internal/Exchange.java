@@ -213,7 +213,7 @@ final class Exchange implements BackendHandler.Listener {
         if (msg instanceof HttpResponse response) {
             if (response.status().code() == 101 && upgrade) {
                 Channel ch = upstream;
-                Tunnel.splice(this, client, ch, response);
+                Tunnel.splice(this, backend, client, ch, response);
                 return;
             }
             if (state == State.TUNNEL) {

@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxySettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -29,7 +30,8 @@ import java.util.function.Supplier;
  * Active health checks of a program's backends, on one event loop. With {@code health_check}, a GET of that path
  * must answer 2xx or 3xx within {@code health_timeout}; without it, the worker must accept a connection.
  * A backend that has never passed is checked every 100 ms, so a new worker gets traffic as soon as it answers;
- * the others every {@code health_interval}.
+ * the others every {@code health_interval}. With warm-up configured, a new backend's first passed check counts
+ * only once its {@link Warmup} is done.
  */
 final class HealthChecker {
 
@@ -40,17 +42,19 @@ final class HealthChecker {
     private final EventLoop loop;
     private final Supplier<Iterable<Backend>> backends;
     private final Runnable admitted;
+    private final Warmup warmup;
     private final Map<Backend, Long> nextCheck = new ConcurrentHashMap<>();
     private final Map<Backend, Boolean> inFlight = new ConcurrentHashMap<>();
     private ScheduledFuture<?> tick;
 
     HealthChecker(ProxySettings settings, Transport transport, EventLoop loop, Supplier<Iterable<Backend>> backends,
-                  Runnable admitted) {
+                  Runnable admitted, ProxyLog log) {
         this.settings = settings;
         this.transport = transport;
         this.loop = loop;
         this.backends = backends;
         this.admitted = admitted;
+        this.warmup = new Warmup(settings, transport, loop, log);
     }
 
     void start() {
@@ -78,18 +82,28 @@ final class HealthChecker {
             nextCheck.put(b, now + TimeUnit.MILLISECONDS.toNanos(interval));
             inFlight.put(b, Boolean.TRUE);
             check(b).addListener(f -> {
-                inFlight.remove(b);
                 String failure = (String) f.getNow();
-                if (failure == null) {
-                    if (b.checkPassed(settings.healthRise())) {
-                        admitted.run();
-                    }
-                } else if (b.state() != BackendState.PENDING) {
-                    b.checkFailed(settings.healthFall(), failure);
+                if (failure == null && warmup.needed(b)) {
+                    warmup.run(b).addListener(w -> checked(b, (String) w.getNow()));
+                } else {
+                    checked(b, failure);
                 }
             });
         }
         nextCheck.keySet().removeIf(b -> b.state() == BackendState.REMOVED);
+        warmup.forgetRemoved();
+    }
+
+    /** A check (with its warm-up, if any) ended: null when it passed, else why it failed. */
+    private void checked(Backend b, String failure) {
+        inFlight.remove(b);
+        if (failure == null) {
+            if (b.checkPassed(settings.healthRise())) {
+                admitted.run();
+            }
+        } else if (b.state() != BackendState.PENDING) {
+            b.checkFailed(settings.healthFall(), failure);
+        }
     }
 
     /** Completes with null when the check passed, or with the reason it failed. */

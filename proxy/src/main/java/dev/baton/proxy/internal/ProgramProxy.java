@@ -1,5 +1,6 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProgramStats;
 import dev.baton.proxy.ProxiedProgram;
@@ -35,6 +36,7 @@ public final class ProgramProxy implements ProxiedProgram {
 
     private final ProxySettings settings;
     private final ProxyLog log;
+    private final BackendListener listener;
     private final Balancer balancer;
     private final Upstream upstream;
     private final TrustedProxies trusted;
@@ -44,19 +46,21 @@ public final class ProgramProxy implements ProxiedProgram {
     private volatile boolean closed;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
 
-    private ProgramProxy(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log) {
+    private ProgramProxy(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log,
+                         BackendListener listener) {
         this.settings = settings;
         this.log = log;
+        this.listener = listener;
         this.balancer = new Balancer(settings.maxInflight(), settings.maxQueue(), settings.queueTimeout().toMillis());
         this.upstream = new Upstream(transport, (int) settings.connectTimeout().toMillis(),
                 settings.upstreamKeepaliveTimeout().toMillis());
         this.trusted = TrustedProxies.parse(settings.trustedProxies());
-        this.health = new HealthChecker(settings, transport, group.next(), balancer::backends, balancer::wake);
+        this.health = new HealthChecker(settings, transport, group.next(), balancer::backends, balancer::wake, log);
     }
 
-    public static ProgramProxy bind(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log)
-            throws IOException {
-        ProgramProxy program = new ProgramProxy(settings, transport, group, log);
+    public static ProgramProxy bind(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log,
+                                    BackendListener listener) throws IOException {
+        ProgramProxy program = new ProgramProxy(settings, transport, group, log, listener);
         try {
             for (SocketAddress address : settings.listen()) {
                 program.listeners.add(program.listen(address, transport, group));
@@ -118,11 +122,9 @@ public final class ProgramProxy implements ProxiedProgram {
                 if (b != null) {
                     b.transitionTo(BackendState.REMOVED, "address changed");
                 }
-                b = new Backend(view, settings.name(), log);
+                b = new Backend(view, settings.name(), log, listener);
             }
-            if (!view.accepting()) {
-                b.transitionTo(BackendState.DRAINING, "worker stopping");
-            }
+            b.role(view.role());
             next.put(view.key(), b);
         }
         for (Map.Entry<String, Backend> e : backends.entrySet()) {
@@ -133,6 +135,8 @@ public final class ProgramProxy implements ProxiedProgram {
         backends.clear();
         backends.putAll(next);
         balancer.backends(new ArrayList<>(next.values()));
+        // after the balancer's lock: a request picked before the switch to DRAINING holds its slot by now
+        next.values().forEach(Backend::maybeDrained);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendView;
+import dev.baton.proxy.RecordingListener;
 import dev.baton.proxy.ProxyLog;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
@@ -31,8 +33,19 @@ class BalancerTest {
     private final EventExecutor loop = channel.eventLoop();
     private final List<String> events = new ArrayList<>();
 
+    private static Backend backend(String id, BackendView.Role role) {
+        return backend(id, role, BackendListener.NONE);
+    }
+
+    private static Backend backend(String id, BackendView.Role role, BackendListener listener) {
+        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), role), "web", LOG,
+                listener);
+        b.role(role);
+        return b;
+    }
+
     private static Backend healthy(String id) {
-        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), true), "web", LOG);
+        Backend b = backend(id, BackendView.Role.SERVING);
         b.checkPassed(1);
         return b;
     }
@@ -59,7 +72,7 @@ class BalancerTest {
     @Test
     void onlyHealthyBackendsGetRequests() {
         Balancer balancer = new Balancer(0, 10, 1000);
-        Backend pending = new Backend(new BackendView("p", 1, new InetSocketAddress("127.0.0.1", 1), true), "web", LOG);
+        Backend pending = backend("p", BackendView.Role.SERVING);
         Backend ejected = healthy("e");
         ejected.eject("connection refused");
         Backend ok = healthy("ok");
@@ -110,8 +123,7 @@ class BalancerTest {
     @Test
     void waitingRequestsGoToAWorkerThatBecomesHealthy() {
         Balancer balancer = new Balancer(1, 10, 10_000);
-        Backend starting = new Backend(new BackendView("s", 1, new InetSocketAddress("127.0.0.1", 1), true), "web",
-                LOG);
+        Backend starting = backend("s", BackendView.Role.SERVING);
         balancer.backends(List.of(starting));
         acquire(balancer, "r1", Set.of());
         assertEquals(List.of(), events);
@@ -119,6 +131,55 @@ class BalancerTest {
         balancer.wake();
         channel.runPendingTasks();
         assertEquals(List.of("r1->s"), events);
+    }
+
+    @Test
+    void heldBackendGetsNoTrafficUntilServing() {
+        Balancer balancer = new Balancer(1, 10, 10_000);
+        Backend old = healthy("old");
+        Backend next = backend("next", BackendView.Role.HELD);
+        balancer.backends(List.of(old, next));
+        next.checkPassed(2);
+        assertEquals(BackendState.READY, next.state());
+        acquire(balancer, "r1", Set.of());
+        acquire(balancer, "r2", Set.of());
+        assertEquals(List.of("r1->old"), events, "the ready but held backend takes nothing; r2 waits");
+        next.role(BackendView.Role.SERVING);
+        balancer.backends(List.of(old, next));
+        channel.runPendingTasks();
+        assertEquals(List.of("r1->old", "r2->next"), events);
+    }
+
+    @Test
+    void drainedIsAnnouncedOnceWhenTheLastInFlightRequestOfADrainingBackendIsReleased() {
+        Balancer balancer = new Balancer(0, 10, 10_000);
+        RecordingListener listener = new RecordingListener();
+        Backend a = backend("a", BackendView.Role.SERVING, listener);
+        a.checkPassed(1);
+        balancer.backends(List.of(a));
+        acquire(balancer, "r1", Set.of());
+        acquire(balancer, "r2", Set.of());
+        a.role(BackendView.Role.DRAINING);
+        a.maybeDrained();
+        balancer.release(a);
+        assertEquals(List.of("ready a@1"), listener.texts(), "one request still in flight");
+        balancer.release(a);
+        a.maybeDrained();
+        assertEquals(List.of("ready a@1", "drained a@1"), listener.texts());
+    }
+
+    @Test
+    void aBackendRemovedWithoutDrainingIsNeverAnnouncedDrained() {
+        Balancer balancer = new Balancer(0, 10, 10_000);
+        RecordingListener listener = new RecordingListener();
+        Backend a = backend("a", BackendView.Role.SERVING, listener);
+        a.checkPassed(1);
+        balancer.backends(List.of(a));
+        acquire(balancer, "r1", Set.of());
+        a.transitionTo(BackendState.REMOVED, "worker gone");
+        balancer.release(a);
+        a.maybeDrained();
+        assertEquals(List.of("ready a@1"), listener.texts());
     }
 
     @Test

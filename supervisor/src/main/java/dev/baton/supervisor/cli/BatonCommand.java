@@ -10,12 +10,13 @@ import java.io.PrintWriter;
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = BatonCommand.Version.class,
         description = "Process supervisor with a built-in reverse proxy and zero-downtime reload.",
         subcommands = {RunCommand.class, StatusCommand.class, StartCommand.class, StopCommand.class,
-                RestartCommand.class, SignalCommand.class, LogsCommand.class, ShutdownCommand.class,
+                RestartCommand.class, ReloadCommand.class, SignalCommand.class, LogsCommand.class, ShutdownCommand.class,
                 CheckCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:failure (a worker did not start, a signal found no process...)",
+        exitCodeList = {"0:success", "1:failure (a worker did not start, a reload was rolled back...)",
                 "2:usage error, unknown target or invalid configuration",
-                "3:status: a worker is not RUNNING", "4:daemon not reachable on its control socket"})
+                "3:status: a worker is not RUNNING", "4:daemon not reachable on its control socket",
+                "5:reload: a reload of that program is already running"})
 public final class BatonCommand implements Runnable {
 
     @CommandLine.Spec

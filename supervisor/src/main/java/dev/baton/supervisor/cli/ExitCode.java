@@ -13,6 +13,8 @@ public final class ExitCode {
     public static final int NOT_RUNNING = 3;
     /** The daemon is not reachable on its control socket. */
     public static final int UNREACHABLE = 4;
+    /** {@code baton reload}: a reload of the same program is already running (without {@code --wait}). */
+    public static final int BUSY = 5;
 
     private ExitCode() {
     }

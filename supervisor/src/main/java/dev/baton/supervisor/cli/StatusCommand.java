@@ -107,7 +107,8 @@ final class StatusCommand implements Callable<Integer> {
         String backend = w.containsKey("backend")
                 ? String.valueOf(w.get("backend")).toLowerCase(java.util.Locale.ROOT) + ", " + w.get("inflight")
                 + " in flight" : "";
-        return String.join(", ", List.of(where, backend, extra).stream().filter(s -> !s.isEmpty()).toList());
+        String held = Boolean.TRUE.equals(w.get("held")) ? "new generation, held until the switch" : "";
+        return String.join(", ", List.of(held, where, backend, extra).stream().filter(s -> !s.isEmpty()).toList());
     }
 
     static String duration(long millis) {

@@ -24,6 +24,15 @@ public interface ControlApi {
 
     CompletableFuture<Object> shutdown();
 
+    /**
+     * Reloads {@code programs} (all when empty), sending each step to {@code progress} as a JSON-ready value. The
+     * outer future completes once the reload has started, with the future of its summary; it fails with
+     * {@link IllegalArgumentException} when nothing was done (invalid configuration, unknown program: HTTP 400)
+     * or {@link IllegalStateException} when a reload of those programs is already running (HTTP 409).
+     */
+    CompletableFuture<CompletableFuture<Object>> reload(List<String> programs, boolean wait,
+                                                        java.util.function.Consumer<Object> progress);
+
     /** Fails with {@link IllegalArgumentException} when a target names no program or worker. */
     CompletableFuture<Object> checkTargets(List<String> targets);
 

@@ -75,8 +75,13 @@ public final class ControlClient {
      * response. Answers the status code; a non-200 body is handed over too.
      */
     public int stream(String target, Consumer<String> lines) throws IOException {
+        return stream("GET", target, lines);
+    }
+
+    /** Like {@link #stream(String, Consumer)} with another method (POST for a reload's steps). */
+    public int stream(String method, String target, Consumer<String> lines) throws IOException {
         try (SocketChannel ch = connect()) {
-            send(ch, "GET", target);
+            send(ch, method, target);
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
             Head head = Head.read(in);
             ByteArrayOutputStream pending = new ByteArrayOutputStream();

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
  * POST /v1/start|stop|restart?target=T...  results per worker
  * POST /v1/signal?signal=HUP&amp;target=T...
  * POST /v1/shutdown
+ * POST /v1/reload?program=P...&amp;wait=1   NDJSON steps, then {"summary": [...]}; 400 bad config, 409 busy
  * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
  * </pre>
  */
@@ -58,6 +59,14 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/v1/signal" -> route(ctx, method, HttpMethod.POST,
                     () -> api.signal(first(query, "signal", ""), targets));
             case "/v1/shutdown" -> route(ctx, method, HttpMethod.POST, api::shutdown);
+            case "/v1/reload" -> {
+                if (method.equals(HttpMethod.POST)) {
+                    ReloadStreamer.start(ctx, api, query.parameters().getOrDefault("program", List.of()),
+                            List.of("1", "true", "yes").contains(first(query, "wait", "0")));
+                } else {
+                    notAllowed(ctx, HttpMethod.POST);
+                }
+            }
             case "/v1/logs" -> {
                 if (method.equals(HttpMethod.GET)) {
                     logs(ctx, query, targets);

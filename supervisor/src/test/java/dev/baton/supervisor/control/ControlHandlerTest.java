@@ -26,6 +26,7 @@ class ControlHandlerTest {
 
     private final LogHub hub = LogHub.withDefaults();
     private final List<String> calls = new ArrayList<>();
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
     private final ControlApi api = new ControlApi() {
         @Override
@@ -61,6 +62,23 @@ class ControlHandlerTest {
         @Override
         public CompletableFuture<Object> shutdown() {
             return CompletableFuture.completedFuture(Map.of());
+        }
+
+        @Override
+        public CompletableFuture<CompletableFuture<Object>> reload(List<String> programs, boolean wait,
+                                                                   java.util.function.Consumer<Object> progress) {
+            calls.add("reload " + programs + " wait=" + wait);
+            if (programs.contains("broken")) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("configuration not reloaded"));
+            }
+            if (programs.contains("busy")) {
+                return CompletableFuture.failedFuture(new IllegalStateException("a reload of busy is already running"));
+            }
+            progress.accept(Map.of("message", "before the head"));
+            return CompletableFuture.completedFuture(finished.thenApply(v -> {
+                progress.accept(Map.of("message", "last step"));
+                return Map.of("summary", List.of());
+            }).thenApply(o -> (Object) o));
         }
 
         @Override
@@ -183,5 +201,39 @@ class ControlHandlerTest {
         channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/logs?target=nope"));
         FullHttpResponse response = channel.readOutbound();
         assertEquals(400, response.status().code());
+    }
+
+    @Test
+    void reloadStreamsEveryStepThenTheSummaryAsNdjson() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api));
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/reload?program=web&program=api&wait=1"));
+        HttpResponse head = channel.readOutbound();
+        assertEquals(200, head.status().code());
+        assertEquals("application/x-ndjson", head.headers().get("content-type"));
+        assertEquals("{\"message\":\"before the head\"}\n", text(channel.readOutbound()));
+        assertTrue(channel.isOpen(), "the reload is still running");
+
+        finished.complete(null);
+        assertEquals("{\"message\":\"last step\"}\n", text(channel.readOutbound()));
+        assertEquals("{\"summary\":[]}\n", text(channel.readOutbound()));
+        assertTrue(channel.readOutbound() instanceof LastHttpContent);
+        assertEquals(null, (Object) channel.readOutbound(), "nothing after the end");
+        assertFalse(channel.isOpen());
+        assertEquals(List.of("reload [web, api] wait=true"), calls);
+    }
+
+    @Test
+    void refusedReloadIs400ForABadFileAnd409WhenOneIsRunning() {
+        FullHttpResponse bad = request(HttpMethod.POST, "/v1/reload?program=broken");
+        assertEquals(400, bad.status().code());
+        assertEquals("{\"error\":\"configuration not reloaded\"}", body(bad));
+        FullHttpResponse busy = request(HttpMethod.POST, "/v1/reload?program=busy");
+        assertEquals(409, busy.status().code());
+        assertEquals(405, request(HttpMethod.GET, "/v1/reload").status().code());
+    }
+
+    private static String text(HttpContent content) {
+        return content.content().toString(StandardCharsets.UTF_8);
     }
 }

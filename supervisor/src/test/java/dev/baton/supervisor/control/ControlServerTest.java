@@ -39,6 +39,8 @@ class ControlServerTest {
         @Override public CompletableFuture<Object> restart(List<String> t) { return ok(); }
         @Override public CompletableFuture<Object> signal(String s, List<String> t) { return ok(); }
         @Override public CompletableFuture<Object> shutdown() { return ok(); }
+        @Override public CompletableFuture<CompletableFuture<Object>> reload(List<String> p, boolean w,
+                java.util.function.Consumer<Object> progress) { return CompletableFuture.completedFuture(ok()); }
         @Override public CompletableFuture<Object> checkTargets(List<String> t) { return ok(); }
         @Override public LogHub logs() { return LogHub.withDefaults(); }
     };

@@ -1,0 +1,164 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.ProxySettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Warm-up of a new backend, on the health checker's event loop: after its first passed health check,
+ * {@code warmup_requests} sequential GETs of {@code warmup_path}, each on a connection of its own, before the
+ * backend counts as ready. The answers' status is not judged and their bodies are read and dropped; a connection
+ * failure or no complete answer within {@code response_timeout} fails the warm-up, which the health checker
+ * treats as a failed check: the backend stays pending and is checked, and warmed up, again.
+ */
+final class Warmup {
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final EventLoop loop;
+    private final ProxyLog log;
+    private final Map<Backend, String> lastFailure = new ConcurrentHashMap<>();
+
+    Warmup(ProxySettings settings, Transport transport, EventLoop loop, ProxyLog log) {
+        this.settings = settings;
+        this.transport = transport;
+        this.loop = loop;
+        this.log = log;
+    }
+
+    /** True when {@code b} passed a check but was never warmed up: it has yet to pass its first. */
+    boolean needed(Backend b) {
+        return settings.warmupPath().isPresent() && settings.warmupRequests() > 0
+                && b.state() == BackendState.PENDING;
+    }
+
+    /** Completes with null once every GET was answered, or with the reason the warm-up failed. */
+    Promise<String> run(Backend b) {
+        Promise<String> result = loop.newPromise();
+        send(b, 1, System.nanoTime(), result);
+        result.addListener(f -> report(b, (String) f.getNow()));
+        return result;
+    }
+
+    /** Forgets backends that are gone. */
+    void forgetRemoved() {
+        lastFailure.keySet().removeIf(b -> b.state() == BackendState.REMOVED);
+    }
+
+    private void send(Backend b, int n, long started, Promise<String> result) {
+        if (!b.state().checked()) {
+            result.setSuccess("abandoned: the backend is " + b.state()); // draining or gone: no more requests
+            return;
+        }
+        get(b).addListener((Future<String> f) -> {
+            if (f.getNow() != null) {
+                result.setSuccess("GET " + path() + " " + n + "/" + settings.warmupRequests() + ": " + f.getNow());
+            } else if (n < settings.warmupRequests()) {
+                send(b, n + 1, started, result);
+            } else {
+                log.info(describe(b) + " warmed up with " + n + " GET " + path() + " in "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+                result.setSuccess(null);
+            }
+        });
+    }
+
+    /** Logs a failure, but not the same one again and again while the backend is probed every 100 ms. */
+    private void report(Backend b, String failure) {
+        String previous = failure == null ? lastFailure.remove(b) : lastFailure.put(b, failure);
+        if (failure != null && b.state().checked() && !Objects.equals(previous, failure)) {
+            log.warn(describe(b) + " warm-up failed: " + failure);
+        }
+    }
+
+    /** One GET on a connection of its own; completes with null when the whole answer was read. */
+    private Promise<String> get(Backend b) {
+        Promise<String> result = loop.newPromise();
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(transport.clientChannel(b.address()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new Discard(result));
+                    }
+                })
+                .connect(b.address());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.trySuccess(Errors.describe(f.cause()));
+                return;
+            }
+            DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path());
+            get.headers().set(HttpHeaderNames.HOST, "localhost")
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .set(HttpHeaderNames.USER_AGENT, "baton-warmup");
+            connect.channel().writeAndFlush(get);
+            ScheduledFuture<?> deadline = loop.schedule(
+                    () -> result.trySuccess("no answer within response_timeout"),
+                    settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            result.addListener(done -> deadline.cancel(false));
+        });
+        result.addListener(f -> connect.channel().close());
+        return result;
+    }
+
+    private String path() {
+        return settings.warmupPath().orElseThrow();
+    }
+
+    private String describe(Backend b) {
+        return settings.name() + ": backend " + b.id() + " [gen " + b.generation() + "]";
+    }
+
+    /** Reads the answer to its end and drops it. */
+    private static final class Discard extends SimpleChannelInboundHandler<HttpObject> {
+        private final Promise<String> result;
+
+        Discard(Promise<String> result) {
+            this.result = result;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof LastHttpContent) {
+                result.trySuccess(null);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.trySuccess("connection closed before the end of the answer");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            result.trySuccess(Errors.describe(cause));
+            ctx.close();
+        }
+    }
+}

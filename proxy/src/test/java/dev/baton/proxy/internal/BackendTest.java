@@ -1,0 +1,108 @@
+package dev.baton.proxy.internal;
+
+import dev.baton.proxy.BackendView;
+import dev.baton.proxy.BackendView.Role;
+import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.RecordingListener;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The backend state machine under published roles and health checks. */
+class BackendTest {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final ProxyLog log = new ProxyLog() {
+        @Override
+        public void info(String message) {
+            lines.add(message);
+        }
+
+        @Override
+        public void warn(String message) {
+            lines.add(message);
+        }
+    };
+
+    private final RecordingListener listener = new RecordingListener();
+
+    private Backend backend(Role role) {
+        return backend("web:0", role);
+    }
+
+    private Backend backend(String id, Role role) {
+        Backend b = new Backend(new BackendView(id, 2, new InetSocketAddress("127.0.0.1", 1), role), "web", log,
+                listener);
+        b.role(role);
+        return b;
+    }
+
+    @Test
+    void heldBackendThatPassesItsCheckIsReadyAndBecomesHealthyWhenServing() {
+        Backend b = backend(Role.HELD);
+        assertFalse(b.checkPassed(2), "ready is not routable");
+        assertEquals(BackendState.READY, b.state());
+        assertTrue(b.state().checked());
+        b.role(Role.SERVING);
+        assertEquals(BackendState.HEALTHY, b.state());
+        assertEquals("web: backend web:0 [gen 2] READY -> HEALTHY: serving", lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void pendingBackendPublishedServingBecomesHealthyOnItsFirstPassedCheck() {
+        Backend b = backend(Role.HELD);
+        b.role(Role.SERVING);
+        assertEquals(BackendState.PENDING, b.state());
+        assertTrue(b.checkPassed(2));
+        assertEquals(BackendState.HEALTHY, b.state());
+    }
+
+    @Test
+    void heldBackendThatFailsAfterReadyStaysUnhealthyWhenServingUntilRisePasses() {
+        Backend b = backend(Role.HELD);
+        b.checkPassed(2);
+        b.checkFailed(2, "timeout");
+        b.checkFailed(2, "timeout");
+        assertEquals(BackendState.UNHEALTHY, b.state());
+        b.role(Role.SERVING);
+        assertEquals(BackendState.UNHEALTHY, b.state());
+        assertFalse(b.checkPassed(2));
+        assertTrue(b.checkPassed(2));
+        assertEquals(BackendState.HEALTHY, b.state());
+    }
+
+    @Test
+    void readyIsAnnouncedOnceOnTheFirstPassedCheckWhetherHeldOrServing() {
+        Backend held = backend(Role.HELD);
+        held.checkPassed(1);
+        held.checkPassed(1);
+        held.checkFailed(1, "refused");
+        held.checkPassed(1);
+        assertEquals(BackendState.READY, held.state());
+        held.role(Role.SERVING);
+        Backend serving = backend("web:1", Role.SERVING);
+        serving.checkPassed(1);
+        serving.checkPassed(1);
+        assertEquals(List.of("ready web:0@2", "ready web:1@2"), listener.texts());
+    }
+
+    @Test
+    void drainingAndStoppingRolesBothDrainAndNeverServeAgain() {
+        Backend draining = backend(Role.SERVING);
+        draining.checkPassed(1);
+        draining.role(Role.DRAINING);
+        assertEquals(BackendState.DRAINING, draining.state());
+        draining.role(Role.SERVING);
+        assertEquals(BackendState.DRAINING, draining.state());
+        Backend stopping = backend(Role.HELD);
+        stopping.role(Role.STOPPING);
+        assertEquals(BackendState.DRAINING, stopping.state());
+        assertFalse(stopping.state().routable() || stopping.state().checked());
+    }
+}

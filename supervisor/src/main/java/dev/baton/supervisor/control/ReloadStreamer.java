@@ -1,0 +1,101 @@
+package dev.baton.supervisor.control;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@code POST /v1/reload}: a refused reload gets a plain error answer (400, or 409 when one is running already);
+ * a started one streams NDJSON, one object per step as it happens, then {@code {"summary": [...]}} last.
+ * Steps that happen before the answer's head is out wait in a buffer, so none is lost and none comes twice.
+ */
+final class ReloadStreamer {
+
+    private final ChannelHandlerContext ctx;
+    private final List<Object> early = new ArrayList<>();
+    private boolean streaming;
+
+    private ReloadStreamer(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    static void start(ChannelHandlerContext ctx, ControlApi api, List<String> programs, boolean wait) {
+        ReloadStreamer streamer = new ReloadStreamer(ctx);
+        CompletableFuture<CompletableFuture<Object>> started;
+        try {
+            started = api.reload(programs, wait, streamer::step);
+        } catch (RuntimeException e) {
+            started = CompletableFuture.failedFuture(e);
+        }
+        started.whenComplete((summary, error) -> {
+            if (error != null) {
+                refuse(ctx, error);
+                return;
+            }
+            streamer.open();
+            summary.whenComplete((value, failure) -> streamer.finish(failure == null ? value
+                    : Map.of("error", "internal error: " + unwrap(failure))));
+        });
+    }
+
+    private static void refuse(ChannelHandlerContext ctx, Throwable error) {
+        Throwable cause = unwrap(error);
+        HttpResponseStatus status = cause instanceof IllegalArgumentException ? HttpResponseStatus.BAD_REQUEST
+                : cause instanceof IllegalStateException ? HttpResponseStatus.CONFLICT
+                : HttpResponseStatus.INTERNAL_SERVER_ERROR;
+        String message = status == HttpResponseStatus.INTERNAL_SERVER_ERROR ? "internal error: " + cause
+                : cause.getMessage();
+        ControlHandler.reply(ctx, status, Map.of("error", message));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private synchronized void step(Object event) {
+        if (streaming) {
+            ctx.writeAndFlush(chunk(event));
+        } else {
+            early.add(event);
+        }
+    }
+
+    private synchronized void open() {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson")
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.write(head);
+        early.forEach(event -> ctx.write(chunk(event)));
+        early.clear();
+        ctx.flush();
+        streaming = true;
+    }
+
+    private synchronized void finish(Object summary) {
+        streaming = false; // steps after the summary (a late "stopped") are dropped, never written after the end
+        ctx.write(chunk(summary));
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        early.clear();
+    }
+
+    private static DefaultHttpContent chunk(Object value) {
+        return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(value) + "\n", StandardCharsets.UTF_8));
+    }
+}
