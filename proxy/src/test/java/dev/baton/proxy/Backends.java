@@ -1,6 +1,9 @@
 package dev.baton.proxy;
 
 import io.netty.channel.unix.DomainSocketAddress;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,18 +12,28 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
-/** Real Python test workers (src/test/resources/backend.py) and the proxy in front of them. */
-final class Backends implements AutoCloseable {
+/**
+ * Real Python test workers (src/test/resources/backend.py), the proxy in front of them and an HTTP client.
+ * A test registers one with {@code @RegisterExtension}: each test method gets a temporary directory of its own
+ * (for unix sockets), and its workers and proxy are stopped and the directory deleted after it.
+ */
+final class Backends implements BeforeEachCallback, AfterEachCallback {
 
     /** What the proxy logged, in every test so far. */
     static final List<String> LOG_LINES = new CopyOnWriteArrayList<>();
@@ -43,15 +56,37 @@ final class Backends implements AutoCloseable {
         }
     };
 
-    private final Path dir;
+    private Path dir;
     private final List<Process> processes = new ArrayList<>();
     final List<BackendView> views = new ArrayList<>();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     ProxyServer server;
     ProxiedProgram program;
+    /** The proxy's port, once {@link #listenOnFreePort} chose it. */
     int port;
 
-    Backends(Path dir) {
-        this.dir = dir;
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("baton-proxy-test");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        try {
+            stop();
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /** This test's temporary directory. */
+    Path dir() {
+        return dir;
     }
 
     static int freePort() throws IOException {
@@ -143,6 +178,44 @@ final class Backends implements AutoCloseable {
         return settings(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     }
 
+    /** {@code path} on the proxy. */
+    URI uri(String path) {
+        return uri(port, path);
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** A GET of {@code path} through the proxy, answered within 20 seconds. */
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return get(port, path);
+    }
+
+    /** A GET of {@code path} on a loopback port (the proxy's, or a worker's own), answered within 20 seconds. */
+    HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(request(port, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Like {@link #get(String)}, without waiting for the answer. */
+    CompletableFuture<HttpResponse<String>> getAsync(String path) {
+        return http.sendAsync(request(port, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(int port, String path) {
+        return HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** The process id a worker put in its JSON answer. */
+    static long pid(HttpResponse<String> r) {
+        return Long.parseLong(r.body().replaceAll("(?s).*\"pid\": (\\d+).*", "$1"));
+    }
+
+    /** The name a worker put in its JSON answer. */
+    static String name(HttpResponse<String> r) {
+        return r.body().replaceAll(".*\"name\": \"([^\"]+)\".*", "$1").trim();
+    }
+
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (!condition.getAsBoolean()) {
@@ -161,8 +234,7 @@ final class Backends implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws IOException {
+    private void stop() {
         if (program != null) {
             program.close();
         }
@@ -172,6 +244,5 @@ final class Backends implements AutoCloseable {
         for (Process p : processes) {
             p.destroyForcibly();
         }
-        Files.walk(dir).filter(p -> p.toString().endsWith(".sock")).forEach(p -> p.toFile().delete());
     }
 }

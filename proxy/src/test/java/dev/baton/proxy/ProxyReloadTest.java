@@ -1,18 +1,12 @@
 package dev.baton.proxy;
 
 import dev.baton.proxy.BackendView.Role;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,32 +22,9 @@ class ProxyReloadTest {
     /** A server's close frame with status 1001, going away. */
     private static final byte[] GOING_AWAY = {(byte) 0x88, 0x02, 0x03, (byte) 0xE9};
 
-    @TempDir
-    Path dir;
-
-    private Backends backends;
+    @RegisterExtension
+    final Backends backends = new Backends();
     private final RecordingListener listener = new RecordingListener();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeEach
-    void setUp() {
-        backends = new Backends(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        backends.close();
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port + path))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long pid(HttpResponse<String> r) {
-        return Long.parseLong(r.body().replaceAll("(?s).*\"pid\": (\\d+).*", "$1"));
-    }
 
     private BackendStats stats(int generation) {
         return backends.program.stats().backends().stream().filter(b -> b.generation() == generation)
@@ -68,6 +39,20 @@ class ProxyReloadTest {
         backends.program.publish(List.of(new BackendView(view.id(), view.generation(), view.address(), role)));
     }
 
+    /** Worker web:0 of generation 1 serving behind the proxy, the listener told about it. */
+    private BackendView serveOneWorker() throws Exception {
+        BackendView web = backends.start("web:0", false);
+        backends.serve(backends.listenOnFreePort("web"), listener);
+        return web;
+    }
+
+    /** A client connection through the proxy, upgraded to a WebSocket tunnel to the worker's echo. */
+    private Raw tunnel() throws IOException {
+        Raw raw = new Raw(backends.port);
+        assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        return raw;
+    }
+
     @Test
     void heldBackendGetsNoTrafficUntilServing() throws Exception {
         BackendView old = backends.start("web:0", 1, Role.SERVING, false);
@@ -77,12 +62,12 @@ class ProxyReloadTest {
         assertEquals(1, listener.count("ready web:0@2"), "announced while held");
         long oldPid = backends.process(0).pid();
         for (int i = 0; i < 10; i++) {
-            assertEquals(oldPid, pid(get("/before")), "a held worker gets no request");
+            assertEquals(oldPid, Backends.pid(backends.get("/before")), "a held worker gets no request");
         }
         backends.program.publish(List.of(new BackendView(old.id(), 1, old.address(), Role.DRAINING),
                 new BackendView(next.id(), 2, next.address(), Role.SERVING)));
         assertEquals("HEALTHY", state(2), "routable at the switch, without waiting for a check");
-        assertEquals(backends.process(1).pid(), pid(get("/after")));
+        assertEquals(backends.process(1).pid(), Backends.pid(backends.get("/after")));
         Backends.await("generation 1 drained", () -> listener.count("drained web:0@1") == 1);
         assertEquals(Set.of("ready web:0@1", "ready web:0@2", "drained web:0@1"), Set.copyOf(listener.texts()));
         assertEquals(3, listener.texts().size(), listener.texts().toString());
@@ -90,9 +75,8 @@ class ProxyReloadTest {
 
     @Test
     void drainedFiresOnceWhenPublishedDrainingWithNothingInFlight() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
-        assertEquals(200, get("/").statusCode());
+        BackendView web = serveOneWorker();
+        assertEquals(200, backends.get("/").statusCode());
         Backends.await("the request's slot given back", () -> stats(1).inflight() == 0);
         publish(web, Role.DRAINING);
         assertEquals(List.of("ready web:0@1", "drained web:0@1"), listener.texts(), "at the publish itself");
@@ -103,12 +87,9 @@ class ProxyReloadTest {
 
     @Test
     void drainedFiresOnlyAfterTheSlowInFlightRequestCompletes() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
+        BackendView web = serveOneWorker();
         long sent = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + backends.port + "/slow?ms=1000")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = backends.getAsync("/slow?ms=1000");
         Backends.await("the request in flight", () -> stats(1).inflight() == 1);
         publish(web, Role.DRAINING);
         assertEquals(0, listener.count("drained web:0@1"), "a request is in flight");
@@ -120,10 +101,8 @@ class ProxyReloadTest {
 
     @Test
     void drainedWaitsForOpenWebSocketTunnelsToClose() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             Backends.await("the tunnel counted", () -> stats(1).tunnels() == 1);
             assertEquals(0, stats(1).inflight(), "a tunnel holds no in-flight slot");
             publish(web, Role.DRAINING);
@@ -137,10 +116,8 @@ class ProxyReloadTest {
 
     @Test
     void stoppingClosesAnOpenTunnelWith1001() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"), listener);
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             WebSocket.sendText(raw, "hello");
             assertEquals("hello", WebSocket.read(raw.in).text());
             publish(web, Role.STOPPING);
@@ -153,10 +130,8 @@ class ProxyReloadTest {
 
     @Test
     void stoppingWaitsForTheEndOfTheWorkersFrameBeforeTheCloseFrame() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"));
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             WebSocket.sendText(raw, "split 500");
             byte[] firstHalf = raw.in.readNBytes(52);
             assertEquals(0x81, firstHalf[0] & 0xFF);
@@ -170,10 +145,8 @@ class ProxyReloadTest {
 
     @Test
     void stoppingClosesATunnelStalledMidFrameWithoutACloseFrameAfterASecond() throws Exception {
-        BackendView web = backends.start("web:0", false);
-        backends.serve(backends.listenOnFreePort("web"));
-        try (Raw raw = new Raw(backends.port)) {
-            assertEquals(101, WebSocket.upgrade(raw, "/ws").status());
+        BackendView web = serveOneWorker();
+        try (Raw raw = tunnel()) {
             WebSocket.sendText(raw, "split 20000");
             raw.in.readNBytes(52);
             long stopped = System.nanoTime();

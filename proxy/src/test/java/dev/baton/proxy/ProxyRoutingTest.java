@@ -1,15 +1,10 @@
 package dev.baton.proxy;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,27 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The proxy in front of real Python workers: routing, keep-alive, bodies, failures. */
 class ProxyRoutingTest {
 
-    @TempDir
-    Path dir;
-
-    private Backends backends;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeEach
-    void setUp() {
-        backends = new Backends(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        backends.close();
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port + path))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    }
+    @RegisterExtension
+    final Backends backends = new Backends();
 
     @Test
     void requestsSpreadOverAllHealthyWorkers() throws Exception {
@@ -59,9 +35,9 @@ class ProxyRoutingTest {
         backends.serve(backends.listenOnFreePort("web"));
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 30; i++) {
-            HttpResponse<String> r = get("/hello");
+            HttpResponse<String> r = backends.get("/hello");
             assertEquals(200, r.statusCode());
-            seen.add(r.body().replaceAll(".*\"name\": \"([^\"]+)\".*", "$1").trim());
+            seen.add(Backends.name(r));
         }
         assertEquals(Set.of("web:0", "web:1", "web:2"), seen);
     }
@@ -101,9 +77,8 @@ class ProxyRoutingTest {
         byte[] body = new byte[300_000];
         new java.util.Random(7).nextBytes(body);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port
-                + "/upload")).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = backends.http.send(HttpRequest.newBuilder(backends.uri("/upload"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(r.body().contains(sha), r.body());
         try (Raw raw = new Raw(backends.port)) {
             Raw.Response chunked = raw.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -146,7 +121,7 @@ class ProxyRoutingTest {
                 s.upstreamKeepaliveTimeout(), s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(),
                 s.healthRise(), s.healthFall(), s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
         backends.serve(s);
-        HttpResponse<String> r = get("/");
+        HttpResponse<String> r = backends.get("/");
         assertEquals(503, r.statusCode());
         assertTrue(r.headers().firstValue("retry-after").isPresent());
     }
@@ -160,8 +135,8 @@ class ProxyRoutingTest {
                 s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
                 s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
         backends.serve(s);
-        assertEquals(504, get("/hang").statusCode());
-        assertEquals(200, get("/after").statusCode(), "the proxy keeps serving");
+        assertEquals(504, backends.get("/hang").statusCode());
+        assertEquals(200, backends.get("/after").statusCode(), "the proxy keeps serving");
     }
 
     @Test
@@ -176,8 +151,7 @@ class ProxyRoutingTest {
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < 4; i++) {
-            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backends.port
-                    + "/slow?ms=200")).build(), HttpResponse.BodyHandlers.ofString()));
+            all.add(backends.getAsync("/slow?ms=200"));
         }
         for (CompletableFuture<HttpResponse<String>> f : all) {
             assertEquals(200, f.get().statusCode());
@@ -200,7 +174,7 @@ class ProxyRoutingTest {
             clients.execute(() -> {
                 while (running.get()) {
                     try {
-                        HttpResponse<String> r = get("/slow?ms=20");
+                        HttpResponse<String> r = backends.get("/slow?ms=20");
                         if (r.statusCode() == 200) {
                             ok.incrementAndGet();
                         } else {

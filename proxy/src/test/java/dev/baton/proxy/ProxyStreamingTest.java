@@ -2,10 +2,8 @@ package dev.baton.proxy;
 
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.internal.PlatformDependent;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -23,20 +21,8 @@ class ProxyStreamingTest {
 
     private static final long MB = 1024 * 1024;
 
-    @TempDir
-    Path dir;
-
-    private Backends backends;
-
-    @BeforeEach
-    void setUp() {
-        backends = new Backends(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        backends.close();
-    }
+    @RegisterExtension
+    final Backends backends = new Backends();
 
     @Test
     void largeDownloadAndUploadStreamThroughWithBoundedMemory() throws Exception {
@@ -93,7 +79,7 @@ class ProxyStreamingTest {
     @Test
     void unixSocketsOnBothSides() throws Exception {
         backends.start("web:0", true);
-        Path listen = dir.resolve("front.sock");
+        Path listen = backends.dir().resolve("front.sock");
         backends.serve(Backends.settings("web", new DomainSocketAddress(listen.toString())));
         String answer = Curl.unix(listen, "/via-unix");
         assertTrue(answer.contains("\"/via-unix\""), answer);

@@ -1,16 +1,9 @@
 package dev.baton.proxy;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,23 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Warm-up requests reach a new worker before its first real request; a failed warm-up keeps it pending. */
 class ProxyWarmupTest {
 
-    @TempDir
-    Path dir;
-
-    private Backends backends;
+    @RegisterExtension
+    final Backends backends = new Backends();
     private final RecordingListener listener = new RecordingListener();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeEach
-    void setUp() {
-        backends = new Backends(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        backends.close();
-    }
 
     private static ProxySettings warmingUp(ProxySettings s, String path, int requests, Duration responseTimeout) {
         return new ProxySettings(s.name(), s.listen(), s.healthCheck(), s.maxInflight(), s.maxQueue(),
@@ -49,9 +28,7 @@ class ProxyWarmupTest {
 
     /** The requests the worker received so far, health checks left out, the /seen request itself last. */
     private List<String> seen(int port) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/seen"))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(line -> !line.startsWith("GET /healthz ")).toList();
+        return backends.get(port, "/seen").body().lines().filter(line -> !line.startsWith("GET /healthz ")).toList();
     }
 
     @Test

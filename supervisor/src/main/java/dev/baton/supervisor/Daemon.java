@@ -181,11 +181,15 @@ public final class Daemon {
      */
     CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(List<String> names, boolean wait,
                                                                     Consumer<ReloadEvent> progress) {
-        return CompletableFuture.supplyAsync(() -> startReload(names, wait, progress), reloads);
+        return CompletableFuture.supplyAsync(() -> tryReload(names, wait, progress), reloads).thenCompose(f -> f);
     }
 
-    private CompletableFuture<List<ReloadResult>> startReload(List<String> names, boolean wait,
-                                                              Consumer<ReloadEvent> progress) {
+    /**
+     * On the reload thread: reads and checks the file, then starts the reload, or (with {@code wait}) comes back
+     * once the programs are idle, without holding the thread meanwhile; the file is read again then.
+     */
+    private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(List<String> names, boolean wait,
+                                                                                Consumer<ReloadEvent> progress) {
         if (shuttingDown.get()) {
             throw new IllegalStateException("Baton is shutting down");
         }
@@ -206,14 +210,19 @@ public final class Daemon {
                         next.programs().stream().map(ProgramConfig::name).toList()) + ")");
             }
         }
-        if (wait) {
-            supervisor.whenIdle(names).join();
-        } else {
-            List<String> busy = supervisor.busy(names).join();
-            if (!busy.isEmpty()) {
+        List<String> busy = supervisor.busy(names).join();
+        if (!busy.isEmpty()) {
+            if (!wait) {
                 throw new Supervisor.BusyException(busy);
             }
+            Log.info("reload waits for the reload of " + String.join(", ", busy) + " to end");
+            return supervisor.whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), reloads);
         }
+        return CompletableFuture.completedFuture(startReload(next, names, progress));
+    }
+
+    private CompletableFuture<List<ReloadResult>> startReload(BatonConfig next, List<String> names,
+                                                              Consumer<ReloadEvent> progress) {
         if (!next.daemon().equals(config.daemon())) {
             Log.warn("changes to [baton] take effect at the next baton run");
         }

@@ -169,10 +169,12 @@ final class Rollout {
         List<Worker> old = new ArrayList<>();
         for (Worker w : switching) {
             if (!restart) {
-                old.add(program.swap(w));
+                Worker replaced = program.swap(w);
+                supervisor.keepServing(replaced); // listed to the proxy until it drains: its requests go on
+                old.add(replaced);
             }
-            w.serve();
         }
+        switching.forEach(Worker::serve);
         switched += switching.size();
         if (!restart) {
             say("", "switched", switched + " of " + next.numprocs() + " workers switched to generation " + generation);

@@ -263,12 +263,22 @@ public final class Supervisor {
      * Completes once it has no process left.
      */
     CompletableFuture<Void> retire(Worker w, boolean drain, String why) {
-        retiring.add(w);
+        keepServing(w);
         w.drain(drain, why);
         return settle(w, s -> !s.hasProcess()).thenRunAsync(() -> {
             retiring.remove(w);
             w.releaseWaiters();
         }, loop::execute);
+    }
+
+    /**
+     * Keeps a worker that just left its slot among the workers Baton lists (to the proxy, status, the pid file)
+     * until it is retired and gone: without it, the proxy would forget the requests it is serving.
+     */
+    void keepServing(Worker w) {
+        if (!retiring.contains(w)) {
+            retiring.add(w);
+        }
     }
 
     /** After every transition of any worker: a reload in progress follows its workers. */

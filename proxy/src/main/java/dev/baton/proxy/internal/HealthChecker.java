@@ -9,15 +9,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -130,12 +124,7 @@ final class HealthChecker {
                 result.trySuccess(null);
                 connect.channel().close();
             } else {
-                DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                        settings.healthCheck().get());
-                get.headers().set(HttpHeaderNames.HOST, "localhost")
-                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                        .set(HttpHeaderNames.USER_AGENT, "baton-health-check");
-                connect.channel().writeAndFlush(get);
+                connect.channel().writeAndFlush(Probe.request(settings.healthCheck().get(), "baton-health-check"));
             }
         });
         ScheduledFuture<?> deadline = loop.schedule(() -> {
@@ -149,11 +138,9 @@ final class HealthChecker {
     }
 
     /** Completes the check with the response status. */
-    private static final class StatusReader extends SimpleChannelInboundHandler<HttpObject> {
-        private final Promise<String> result;
-
+    private static final class StatusReader extends Probe.Reader {
         StatusReader(Promise<String> result) {
-            this.result = result;
+            super(result, "connection closed before an answer");
         }
 
         @Override
@@ -162,17 +149,6 @@ final class HealthChecker {
                 int code = r.status().code();
                 result.trySuccess(code >= 200 && code < 400 ? null : "health check answered " + code);
             }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            result.trySuccess("connection closed before an answer");
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            result.trySuccess(Errors.describe(cause));
-            ctx.close();
         }
     }
 }

@@ -9,14 +9,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -113,11 +107,7 @@ final class Warmup {
                 result.trySuccess(Errors.describe(f.cause()));
                 return;
             }
-            DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path());
-            get.headers().set(HttpHeaderNames.HOST, "localhost")
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .set(HttpHeaderNames.USER_AGENT, "baton-warmup");
-            connect.channel().writeAndFlush(get);
+            connect.channel().writeAndFlush(Probe.request(path(), "baton-warmup"));
             ScheduledFuture<?> deadline = loop.schedule(
                     () -> result.trySuccess("no answer within response_timeout"),
                     settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -136,11 +126,9 @@ final class Warmup {
     }
 
     /** Reads the answer to its end and drops it. */
-    private static final class Discard extends SimpleChannelInboundHandler<HttpObject> {
-        private final Promise<String> result;
-
+    private static final class Discard extends Probe.Reader {
         Discard(Promise<String> result) {
-            this.result = result;
+            super(result, "connection closed before the end of the answer");
         }
 
         @Override
@@ -148,17 +136,6 @@ final class Warmup {
             if (msg instanceof LastHttpContent) {
                 result.trySuccess(null);
             }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            result.trySuccess("connection closed before the end of the answer");
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            result.trySuccess(Errors.describe(cause));
-            ctx.close();
         }
     }
 }

@@ -45,7 +45,11 @@ class BalancerTest {
     }
 
     private static Backend healthy(String id) {
-        Backend b = backend(id, BackendView.Role.SERVING);
+        return healthy(id, BackendListener.NONE);
+    }
+
+    private static Backend healthy(String id, BackendListener listener) {
+        Backend b = backend(id, BackendView.Role.SERVING, listener);
         b.checkPassed(1);
         return b;
     }
@@ -154,8 +158,7 @@ class BalancerTest {
     void drainedIsAnnouncedOnceWhenTheLastInFlightRequestOfADrainingBackendIsReleased() {
         Balancer balancer = new Balancer(0, 10, 10_000);
         RecordingListener listener = new RecordingListener();
-        Backend a = backend("a", BackendView.Role.SERVING, listener);
-        a.checkPassed(1);
+        Backend a = healthy("a", listener);
         balancer.backends(List.of(a));
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());
@@ -172,8 +175,7 @@ class BalancerTest {
     void aBackendRemovedWithoutDrainingIsNeverAnnouncedDrained() {
         Balancer balancer = new Balancer(0, 10, 10_000);
         RecordingListener listener = new RecordingListener();
-        Backend a = backend("a", BackendView.Role.SERVING, listener);
-        a.checkPassed(1);
+        Backend a = healthy("a", listener);
         balancer.backends(List.of(a));
         acquire(balancer, "r1", Set.of());
         a.transitionTo(BackendState.REMOVED, "worker gone");

@@ -12,6 +12,8 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +50,7 @@ final class ReloadCommand implements Callable<Integer> {
         String target = Requests.query("/v1/reload" + (wait ? "?wait=1" : ""), "program", programs);
         List<String> body = new ArrayList<>();
         int[] failed = {0};
+        Set<Object> shown = new HashSet<>();
         ControlClient client = options.client();
         int status;
         try {
@@ -60,7 +63,7 @@ final class ReloadCommand implements Callable<Integer> {
                     out.println(line);
                     out.flush();
                 } else {
-                    failed[0] += print(line, out, err);
+                    failed[0] += print(line, out, err, shown);
                 }
             });
         } catch (ControlClient.UnreachableException e) {
@@ -68,11 +71,8 @@ final class ReloadCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
         }
-        if (status != 200) {
-            Object answer = body.isEmpty() ? null : Json.parse(String.join("\n", body));
-            String message = answer instanceof Map<?, ?> m ? String.valueOf(m.get("error")) : String.join("\n", body);
-            throw new CliException(status == 409 ? ExitCode.BUSY : status < 500 ? ExitCode.USAGE : ExitCode.FAILURE,
-                    message);
+        if (status != 200) { // the error line was printed as it came
+            return status == 409 ? ExitCode.BUSY : status < 500 ? ExitCode.USAGE : ExitCode.FAILURE;
         }
         if (json) {
             failed[0] += body.stream().mapToInt(ReloadCommand::failures).sum();
@@ -81,17 +81,18 @@ final class ReloadCommand implements Callable<Integer> {
     }
 
     /** Prints one step, or the summary; answers how many programs failed. */
-    private static int print(String line, PrintWriter out, PrintWriter err) {
+    private static int print(String line, PrintWriter out, PrintWriter err, Set<Object> shown) {
         Object value = Json.parse(line);
         if (!(value instanceof Map<?, ?> m)) {
             return 0;
         }
         if (m.get("error") != null) {
-            err.println("baton: reload: " + m.get("error"));
+            err.println("baton: " + m.get("error"));
             err.flush();
             return 1;
         }
         if (!(m.get("summary") instanceof List<?> summary)) {
+            shown.add(m.get("message"));
             out.println(m.get("message"));
             out.flush();
             return 0;
@@ -102,7 +103,9 @@ final class ReloadCommand implements Callable<Integer> {
             boolean ok = Boolean.TRUE.equals(r.get("ok"));
             String took = r.get("duration_ms") instanceof Number n && n.longValue() > 0
                     ? String.format(Locale.ROOT, " in %.1fs", n.longValue() / 1000.0) : "";
-            (ok ? out : err).println((ok ? "" : "baton: ") + r.get("message") + took);
+            if (!ok || !shown.contains(r.get("message"))) { // scaled, added...: already shown as a step
+                (ok ? out : err).println((ok ? "" : "baton: ") + r.get("message") + took);
+            }
             if (!ok) {
                 failed++;
                 if (r.get("last_lines") instanceof List<?> lines && !lines.isEmpty()) {

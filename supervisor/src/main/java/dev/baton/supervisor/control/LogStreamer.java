@@ -2,19 +2,11 @@ package dev.baton.supervisor.control;
 
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogLine;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +25,7 @@ final class LogStreamer {
 
     static void start(ChannelHandlerContext ctx, LogHub hub, List<String> targets, int n, boolean follow) {
         Predicate<String> filter = filter(targets);
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson")
-                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.write(head);
+        ctx.write(Ndjson.head());
         if (!follow) {
             hub.tail(n, filter).forEach(line -> ctx.write(chunk(line)));
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
@@ -116,7 +103,7 @@ final class LogStreamer {
         json.put("source", line.source());
         json.put("stream", line.stream().name().toLowerCase(java.util.Locale.ROOT));
         json.put("text", line.text());
-        return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(json) + "\n", StandardCharsets.UTF_8));
+        return Ndjson.line(json);
     }
 
     private static DefaultHttpContent notice(long skipped) {
@@ -124,6 +111,6 @@ final class LogStreamer {
         json.put("source", "baton");
         json.put("stream", "stderr");
         json.put("text", skipped + " lines dropped: this client reads slower than the workers write");
-        return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(json) + "\n", StandardCharsets.UTF_8));
+        return Ndjson.line(json);
     }
 }

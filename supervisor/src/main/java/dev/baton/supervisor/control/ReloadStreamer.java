@@ -1,18 +1,11 @@
 package dev.baton.supervisor.control;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,12 +69,7 @@ final class ReloadStreamer {
     }
 
     private synchronized void open() {
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson")
-                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.write(head);
+        ctx.write(Ndjson.head());
         early.forEach(event -> ctx.write(chunk(event)));
         early.clear();
         ctx.flush();
@@ -96,6 +84,6 @@ final class ReloadStreamer {
     }
 
     private static DefaultHttpContent chunk(Object value) {
-        return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(value) + "\n", StandardCharsets.UTF_8));
+        return Ndjson.line(value);
     }
 }
