@@ -41,11 +41,17 @@ final class Release {
      * The {@code [program.web]} table: {@code numprocs} gunicorn masters, each with one gthread worker of 4 threads
      * (keep-alive, concurrent requests), on their {@code {port}} behind 127.0.0.1:{@code port}; health checked on
      * /healthz every 250 ms; then the {@code extra} lines.
+     *
+     * <p>gunicorn runs with {@code --graceful-timeout 0}: on Baton's SIGTERM the master kills its worker at once
+     * instead of letting it finish its requests. Baton signals an old worker only once no request is in flight
+     * on it, so nothing is cut; and a request Baton wrongly leaves on a stopping worker fails the test instead of
+     * being quietly finished by gunicorn (whose graceful stop also takes a second longer per worker).
      */
     static String program(int port, int numprocs, String extra) {
         return """
                 [program.web]
-                command = "gunicorn --bind 127.0.0.1:{port} --workers 1 --worker-class gthread --threads 4 release_app:app"
+                command = "gunicorn --bind 127.0.0.1:{port} --workers 1 --worker-class gthread --threads 4 \
+                --graceful-timeout 0 release_app:app"
                 numprocs = %d
                 listen = "127.0.0.1:%d"
                 health_check = "/healthz"
