@@ -23,11 +23,11 @@ class BrokenDeployIT {
 
     /** Short, so a release that never gets ready is given up quickly; stopwaitsecs short for a hung import. */
     private static final String EXTRA = """
-            start_timeout = "5s"
+            start_timeout = "3s"
             stopwaitsecs = 3
             """;
 
-    private static final String NOT_READY = "not ready within start_timeout (5.0s): its health check has not passed";
+    private static final String NOT_READY = "not ready within start_timeout (3.0s): its health check has not passed";
 
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();

@@ -35,7 +35,7 @@ class ZeroDowntimeReloadIT {
         List<Long> started = new ArrayList<>();
         List<Long> ended = new ArrayList<>();
 
-        Load load = Load.keepAlive(port, 4);
+        Load load = Load.keepAlive(port, 3);
         try {
             sandbox.await("the load to be answered", () -> load.answers().size() >= 20 || !load.failures().isEmpty());
             for (int version = 2; version <= RELOADS + 1; version++) {
@@ -68,9 +68,8 @@ class ZeroDowntimeReloadIT {
                     + " answered a request sent after " + reloadsDone + " reloads had ended and answered before "
                     + reloadsBegun + " had begun: an old generation served after its reload, or a new one before");
         }
-        Status settled = sandbox.status();
+        Status settled = Release.awaitHealthy(sandbox, 2);
         assertEquals(List.of(RELOADS + 1), settled.generations("web"), settled::toString);
-        assertTrue(ProxyStatus.healthy(settled, "web", 2), settled::toString);
         Release.assertOnlyProcessesOf(sandbox, settled);
     }
 
@@ -79,7 +78,7 @@ class ZeroDowntimeReloadIT {
         Release.install(sandbox, "1", 0.3);
         Status before = Release.start(sandbox, port, 2, "");
         CompletableFuture<Long> slowAnswered = new CompletableFuture<>();
-        CompletableFuture<HttpResponse<String>> slow = Http.getAsync(port, "/slow?s=4")
+        CompletableFuture<HttpResponse<String>> slow = Http.getAsync(port, "/slow?s=5")
                 .whenComplete((r, e) -> slowAnswered.complete(System.nanoTime()));
         Status.Worker busy = busyWorker(sandbox.await("the slow request in flight on a web worker", sandbox::status,
                 s -> busyWorker(s).isPresent())).orElseThrow();
@@ -88,21 +87,24 @@ class ZeroDowntimeReloadIT {
         CompletableFuture<Long> reloadEnded = new CompletableFuture<>();
         CompletableFuture<Cli.Result> reload = CompletableFuture.supplyAsync(() -> sandbox.baton("reload", "web"))
                 .whenComplete((r, e) -> reloadEnded.complete(System.nanoTime()));
-        Status draining = sandbox.await(busy.name() + " of generation 1 DRAINING next to 2 new workers RUNNING",
-                sandbox::status, s -> s.program("web", 1).stream().anyMatch(w -> w.pid() == busy.pid()
-                        && w.state().equals("DRAINING")) && s.program("web", 2).size() == 2
-                        && s.program("web", 2).stream().allMatch(Status.Worker::running));
+        Status switched = sandbox.await("generation 2 RUNNING and " + busy.name() + " of generation 1 retired",
+                sandbox::status, s -> s.program("web", 2).size() == 2
+                        && s.program("web", 2).stream().allMatch(Status.Worker::running)
+                        && s.program("web", 1).stream().noneMatch(w -> w.pid() == busy.pid() && w.running()));
         boolean slowStillInFlight = !slow.isDone();
         boolean oldWorkerAlive = Procs.alive(busy.pid());
         String servedWhileDraining = Release.served(port);
 
+        assertAll(
+                () -> assertTrue(slowStillInFlight, "the slow request was still in flight: " + switched),
+                () -> assertEquals(List.of("DRAINING"), switched.program("web", 1).stream()
+                        .filter(w -> w.pid() == busy.pid()).map(Status.Worker::state).toList(),
+                        () -> busy.name() + " of generation 1 drains while its request is in flight: " + switched),
+                () -> assertTrue(oldWorkerAlive, "the draining worker was alive while its request ran"),
+                () -> assertEquals("2", servedWhileDraining, "new requests go to generation 2 once it is ready"));
         HttpResponse<String> slowAnswer = slow.join();
         Cli.Result result = reload.join();
 
-        assertAll(
-                () -> assertTrue(slowStillInFlight, "the slow request was still in flight: " + draining),
-                () -> assertTrue(oldWorkerAlive, "the draining worker was alive while its request ran"),
-                () -> assertEquals("2", servedWhileDraining, "new requests go to generation 2 once it is ready"));
         Map<String, Object> body = Http.json(slowAnswer);
         assertEquals("1", body.get("version"), slowAnswer::body);
         assertEquals(busy.pid(), ((Number) body.get("master")).longValue(), "answered by the worker it started on");
