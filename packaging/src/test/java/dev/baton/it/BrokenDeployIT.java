@@ -21,13 +21,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class BrokenDeployIT {
 
-    /** Short, so a release that never gets ready is given up quickly; stopwaitsecs short for a hung import. */
+    /**
+     * A release that never gets ready is given up after 5 s: quick, yet time enough for gunicorn to boot and log
+     * while the load keeps both cores busy. A stop that hangs is cut short too.
+     */
     private static final String EXTRA = """
-            start_timeout = "3s"
+            start_timeout = "5s"
             stopwaitsecs = 3
             """;
 
-    private static final String NOT_READY = "not ready within start_timeout (3.0s): its health check has not passed";
+    private static final String NOT_READY = "not ready within start_timeout (5.0s): its health check has not passed";
 
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();

@@ -31,6 +31,18 @@ class ReloadIT {
             startsecs = 0
             """;
 
+    /** A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (1 s) to go. */
+    private static final String SLOW = """
+
+            [program.slow]
+            command = "python3 worker.py --ignore-term"
+            startsecs = 0
+            stopwaitsecs = 1
+            """;
+
+    /** A duration as the progress lines show it: 2.3s. */
+    private static final String SECONDS = "\\d+(\\.\\d+)?s";
+
     private static final Set<String> EVENTS = Set.of("reloading", "started", "ready", "switched", "draining",
             "stopping", "stopped", "failed", "added", "removed", "scaled", "updated");
 
@@ -254,17 +266,6 @@ class ReloadIT {
                         && s.generations("web").size() == 1);
         Release.assertOnlyProcessesOf(sandbox, settled);
     }
-
-    /** A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (1 s) to go. */
-    private static final String SLOW = """
-
-            [program.slow]
-            command = "python3 worker.py --ignore-term"
-            startsecs = 0
-            stopwaitsecs = 1
-            """;
-
-    private static final String SECONDS = "\\d+(\\.\\d+)?s";
 
     /** The gunicorn app as {@code web} with {@code numprocs} workers. */
     private String web(int numprocs) {

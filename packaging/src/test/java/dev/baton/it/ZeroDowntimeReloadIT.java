@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code baton reload} of a proxied gunicorn app under real client traffic: the new generation is ready before the
- * old one drains, so no request fails, and a request in flight on an old worker finishes there.
+ * old one drains, so no request fails (all at once, or max_surge workers at a time), and a request in flight on an
+ * old worker finishes there.
  */
 class ZeroDowntimeReloadIT {
 
@@ -71,6 +73,42 @@ class ZeroDowntimeReloadIT {
         Status settled = Release.awaitHealthy(sandbox, 2);
         assertEquals(List.of(RELOADS + 1), settled.generations("web"), settled::toString);
         Release.assertOnlyProcessesOf(sandbox, settled);
+    }
+
+    @Test
+    void rollingReloadReplacesMaxSurgeWorkersAtATimeUnderLoadWithoutAFailedRequest() {
+        Release.install(sandbox, "1", 0.3);
+        Release.start(sandbox, port, 3, "reload_strategy = \"rolling\"\nmax_surge = 1");
+        Release.deploy(sandbox, "2", 0.3, Release.Fault.NONE);
+
+        Load load = Load.keepAlive(port, 3);
+        Cli.Result reload;
+        try {
+            sandbox.await("the load to be answered", () -> load.answers().size() >= 20 || !load.failures().isEmpty());
+            reload = sandbox.baton("reload", "web");
+        } finally {
+            load.stop();
+        }
+
+        assertEquals(0, reload.exit(), () -> reload + "\n" + sandbox.context());
+        assertEquals(List.of(), load.failures(), load::toString);
+        List<String> out = reload.outLines();
+        assertEquals("web: reloading to generation 2 (rolling, 3 workers)", out.get(0), reload::toString);
+        List<Integer> started = IntStream.range(0, out.size())
+                .filter(i -> out.get(i).matches("web:[012] \\[gen 2\\] started, pid \\d+")).boxed().toList();
+        assertEquals(3, started.size(), reload::toString);
+        int previous = 0;
+        for (int batch = 1; batch <= 3; batch++) {
+            int switched = out.indexOf("web: " + batch + " of 3 workers switched to generation 2");
+            int start = started.get(batch - 1);
+            assertTrue(previous < start && start < switched, "new worker " + batch + " starts after "
+                    + (batch - 1) + " switched and before " + batch + " switched: one at a time\n" + reload);
+            previous = switched;
+        }
+        assertEquals("2", Release.served(port));
+        Status after = Release.awaitHealthy(sandbox, 3);
+        assertEquals(List.of(2), after.generations("web"), after::toString);
+        Release.assertOnlyProcessesOf(sandbox, after);
     }
 
     @Test
