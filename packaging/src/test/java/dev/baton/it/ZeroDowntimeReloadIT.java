@@ -46,9 +46,10 @@ class ZeroDowntimeReloadIT {
                 Cli.Result reload = sandbox.baton("reload");
                 ended.add(System.nanoTime());
 
-                assertEquals(0, reload.exit(), () -> "reload to version " + reload + "\nload: " + load
-                        + "\n" + sandbox.context());
-                assertEquals(String.valueOf(version), Release.served(port), "served right after " + reload);
+                String deployed = String.valueOf(version);
+                assertEquals(0, reload.exit(), () -> "reload to version " + deployed + ": " + reload + "\nload: "
+                        + load + "\n" + sandbox.context());
+                assertEquals(deployed, Release.served(port), "served right after " + reload);
             }
         } finally {
             load.stop();
