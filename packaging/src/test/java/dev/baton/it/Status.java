@@ -44,6 +44,21 @@ record Status(int exit, long daemonPid, List<Worker> workers, String json) {
         return workers.stream().filter(w -> w.program().equals(program)).toList();
     }
 
+    /** The workers of {@code program} in {@code generation}: during a reload a program shows two generations. */
+    List<Worker> program(String program, int generation) {
+        return program(program).stream().filter(w -> w.generation() == generation).toList();
+    }
+
+    /** The generations {@code program}'s workers belong to, ascending and each once. */
+    List<Integer> generations(String program) {
+        return program(program).stream().map(Worker::generation).distinct().sorted().toList();
+    }
+
+    /** The pids of {@code program}'s workers that have a process, ascending. */
+    List<Long> pids(String program) {
+        return program(program).stream().map(Worker::pid).filter(pid -> pid > 0).sorted().toList();
+    }
+
     boolean allRunning() {
         return !workers.isEmpty() && workers.stream().allMatch(Worker::running);
     }
@@ -57,7 +72,8 @@ record Status(int exit, long daemonPid, List<Worker> workers, String json) {
     @Override
     public String toString() {
         return "exit " + exit + ": " + workers.stream()
-                .map(w -> w.name() + " " + w.state() + " pid " + w.pid() + " restarts " + w.restarts()
+                .map(w -> w.name() + " gen " + w.generation() + " " + w.state() + " pid " + w.pid()
+                        + " restarts " + w.restarts()
                         + (w.reason().isEmpty() ? "" : " (" + w.reason() + ")"))
                 .collect(Collectors.joining("; "));
     }
