@@ -1,6 +1,8 @@
 /**
  * End-to-end tests of the packaged Baton: each {@code *IT} drives the real {@code bin/baton} launcher against a real
- * {@code baton run} daemon supervising real Python 3 workers ({@code fixtures/worker.py}, the demo HTTP app).
+ * {@code baton run} daemon supervising real Python 3 workers ({@code fixtures/worker.py}, {@code fixtures/proxied.py},
+ * the demo HTTP app) and real gunicorn workers ({@code fixtures/release_app.py}, whose deploys the reload tests
+ * switch between).
  *
  * <p>{@link dev.baton.it.Sandbox} gives every test its own short folder under /tmp (config, control socket, logs),
  * starts daemons from it, and after the test shuts them down and kills anything still working in the folder;
