@@ -259,12 +259,12 @@ public final class Supervisor {
     }
 
     /**
-     * Takes {@code w} out of its program: it drains first when {@code drain} (proxied), else stops at once.
+     * Takes {@code w} out of its program: it drains first when {@code proxied}, else stops at once.
      * Completes once it has no process left.
      */
-    CompletableFuture<Void> retire(Worker w, boolean drain, String why) {
+    CompletableFuture<Void> retire(Worker w, boolean proxied, String why) {
         keepServing(w);
-        w.drain(drain, why);
+        w.drain(proxied, why);
         return settle(w, s -> !s.hasProcess()).thenRunAsync(() -> {
             retiring.remove(w);
             w.releaseWaiters();

@@ -132,13 +132,12 @@ public final class Worker {
     }
 
     /**
-     * Retires a worker replaced by a newer generation. With {@code inflight} (the program is proxied), it goes
-     * DRAINING: no new requests; the stop signal follows at {@link #drained()} or after {@code stopwaitsecs}.
-     * Without, it stops at once.
+     * Retires a worker replaced by a newer generation. When {@code proxied}, it goes DRAINING: no new requests;
+     * the stop signal follows at {@link #drained()} or after {@code stopwaitsecs}. Otherwise it stops at once.
      */
-    public void drain(boolean inflight, String why) {
+    public void drain(boolean proxied, String why) {
         startAfterStop = false;
-        if (!inflight || (state != WorkerState.STARTING && state != WorkerState.RUNNING)) {
+        if (!proxied || (state != WorkerState.STARTING && state != WorkerState.RUNNING)) {
             stop();
             return;
         }
