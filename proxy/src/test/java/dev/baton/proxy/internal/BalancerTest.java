@@ -107,7 +107,8 @@ class BalancerTest {
 
     @Test
     void aFullQueueRefusesAtOnceAndAWaitTimesOut() {
-        Balancer balancer = new Balancer(1, 1, 50);
+        // The wait is long enough that r2 cannot time out before r3 arrives, even on a loaded machine.
+        Balancer balancer = new Balancer(1, 1, 1_000);
         Backend a = healthy("a");
         balancer.backends(List.of(a));
         acquire(balancer, "r1", Set.of());
