@@ -16,7 +16,7 @@ public final class Main {
         System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = BatonCommand.create(out, err).execute(args);
+        int code = BatonCommand.create(out, err, args).execute(args);
         out.flush();
         err.flush();
         System.exit(code);

@@ -5,13 +5,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code baton}: the command tree, with output streams injected so tests can capture them. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = BatonCommand.Version.class,
         description = "Process supervisor with a built-in reverse proxy and zero-downtime reload.",
-        subcommands = {RunCommand.class, StatusCommand.class, StartCommand.class, StopCommand.class,
-                RestartCommand.class, ReloadCommand.class, SignalCommand.class, LogsCommand.class, ShutdownCommand.class,
-                CheckCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (a worker did not start, a reload was rolled back...)",
                 "2:usage error, unknown target or invalid configuration",
@@ -27,9 +27,41 @@ public final class BatonCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    /** Builds the command line: one-line errors, named exit codes, no stack traces for user mistakes. */
-    public static CommandLine create(PrintWriter out, PrintWriter err) {
+    /**
+     * The subcommands in the order {@code baton --help} lists them, each built only when needed: picocli reads every
+     * command's annotations by reflection, in classes too old for class-data sharing, and doing it for all of them
+     * cost more than the rest of a {@code baton status}.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("run", RunCommand::new);
+        COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("start", StartCommand::new);
+        COMMANDS.put("stop", StopCommand::new);
+        COMMANDS.put("restart", RestartCommand::new);
+        COMMANDS.put("reload", ReloadCommand::new);
+        COMMANDS.put("signal", SignalCommand::new);
+        COMMANDS.put("logs", LogsCommand::new);
+        COMMANDS.put("shutdown", ShutdownCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("version", VersionCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
+    /**
+     * Builds the command line for these arguments: one-line errors, named exit codes, no stack traces for user
+     * mistakes. When the first argument names a subcommand other than {@code help}, only that one is built;
+     * anything else ({@code --help}, a typo, no argument) gets the whole tree, so usage and errors list them all.
+     */
+    public static CommandLine create(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new BatonCommand());
+        String first = args.length > 0 ? args[0] : "";
+        if (COMMANDS.containsKey(first) && !first.equals("help")) {
+            cli.addSubcommand(first, COMMANDS.get(first).get());
+        } else {
+            COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.code() : ExitCode.FAILURE);
@@ -45,7 +77,7 @@ public final class BatonCommand implements Runnable {
             commandLine.getErr().flush();
             return e instanceof CliException c ? c.code() : ExitCode.FAILURE;
         });
-        cli.setParameterExceptionHandler((e, args) -> {
+        cli.setParameterExceptionHandler((e, unmatched) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("baton: " + e.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
