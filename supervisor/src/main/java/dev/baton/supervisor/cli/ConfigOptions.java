@@ -5,13 +5,14 @@ import dev.baton.conf.ConfigError;
 import dev.baton.conf.ConfigException;
 import dev.baton.conf.ConfigLoader;
 import dev.baton.conf.DaemonSettings;
+import dev.baton.conf.SocketLookup;
 import dev.baton.supervisor.control.ControlClient;
 import org.tomlj.Toml;
-import org.tomlj.TomlParseResult;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,14 +67,24 @@ public final class ConfigOptions {
             return new ControlClient(socket.toAbsolutePath());
         }
         Path file = configFile().toAbsolutePath();
-        TomlParseResult toml;
+        String path;
         try {
-            toml = Toml.parse(file);
+            path = SocketLookup.scan(Files.readString(file)).orElseGet(() -> parsedSocket(file));
+        } catch (CharacterCodingException e) {
+            path = parsedSocket(file);
         } catch (IOException e) {
             throw new CliException(ExitCode.USAGE, file + ": cannot read: " + e.getMessage());
         }
-        Object value = toml.get("baton.socket");
-        String path = value instanceof String s ? s : DaemonSettings.DEFAULT_SOCKET;
         return new ControlClient(file.getParent().resolve(path).normalize());
+    }
+
+    /** {@code [baton] socket} read with the TOML parser, for files {@link SocketLookup} cannot answer for. */
+    private static String parsedSocket(Path file) {
+        try {
+            Object value = Toml.parse(file).get("baton.socket");
+            return value instanceof String s ? s : DaemonSettings.DEFAULT_SOCKET;
+        } catch (IOException e) {
+            throw new CliException(ExitCode.USAGE, file + ": cannot read: " + e.getMessage());
+        }
     }
 }
