@@ -63,20 +63,41 @@ final class StatusCommand implements Callable<Integer> {
                 || t.equals(worker.get("program") + ":*"));
     }
 
-    private static void print(List<Map<?, ?>> workers, PrintWriter out) {
+    static void print(List<Map<?, ?>> workers, PrintWriter out) {
         if (workers.isEmpty()) {
             out.println("no programs configured");
             return;
         }
-        int width = Math.max(4, workers.stream().mapToInt(w -> String.valueOf(w.get("name")).length()).max().orElse(4));
-        String format = "%-" + width + "s  %-8s  %7s  %3s  %9s  %s%n";
-        out.printf(format, "NAME", "STATE", "PID", "GEN", "UPTIME", "INFO");
+        int width = 4;
+        for (Map<?, ?> w : workers) {
+            width = Math.max(width, String.valueOf(w.get("name")).length());
+        }
+        row(out, width, "NAME", "STATE", "PID", "GEN", "UPTIME", "INFO");
         for (Map<?, ?> w : workers) {
             long pid = ((Number) w.get("pid")).longValue();
             boolean running = pid > 0;
-            out.printf(format, w.get("name"), w.get("state"), running ? pid : "-", w.get("generation"),
+            row(out, width, w.get("name"), w.get("state"), running ? pid : "-", w.get("generation"),
                     running ? duration(((Number) w.get("uptime_ms")).longValue()) : "-", info(w));
         }
+    }
+
+    /** One table row (padded by hand: java.util.Formatter costs a CLI command a few milliseconds to start). */
+    private static void row(PrintWriter out, int width, Object name, Object state, Object pid, Object gen,
+                            Object uptime, String info) {
+        StringBuilder line = new StringBuilder(96);
+        pad(line, name, -width).append("  ");
+        pad(line, state, -8).append("  ");
+        pad(line, pid, 7).append("  ");
+        pad(line, gen, 3).append("  ");
+        pad(line, uptime, 9).append("  ").append(info);
+        out.println(line);
+    }
+
+    /** Appends the value padded with spaces to |width|: on the right when width is negative, else on the left. */
+    private static StringBuilder pad(StringBuilder line, Object value, int width) {
+        String text = String.valueOf(value);
+        String spaces = " ".repeat(Math.max(0, Math.abs(width) - text.length()));
+        return width < 0 ? line.append(text).append(spaces) : line.append(spaces).append(text);
     }
 
     /** One line per proxied program: where it listens and how many requests wait in Baton's queue. */
@@ -87,9 +108,12 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
         for (Object p : list) {
             Map<?, ?> program = (Map<?, ?>) p;
-            out.printf("%s: listening on %s, %s queued%n", program.get("name"),
-                    String.join(", ", ((List<?>) program.get("listen")).stream().map(String::valueOf).toList()),
-                    program.get("queued"));
+            List<String> listen = new ArrayList<>();
+            for (Object address : (List<?>) program.get("listen")) {
+                listen.add(String.valueOf(address));
+            }
+            out.println(program.get("name") + ": listening on " + String.join(", ", listen) + ", "
+                    + program.get("queued") + " queued");
         }
     }
 
@@ -114,8 +138,12 @@ final class StatusCommand implements Callable<Integer> {
     static String duration(long millis) {
         long s = millis / 1000;
         if (s >= 86400) {
-            return String.format("%dd%02dh%02dm", s / 86400, s % 86400 / 3600, s % 3600 / 60);
+            return s / 86400 + "d" + twoDigits(s % 86400 / 3600) + "h" + twoDigits(s % 3600 / 60) + "m";
         }
-        return String.format("%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60);
+        return s / 3600 + ":" + twoDigits(s % 3600 / 60) + ":" + twoDigits(s % 60);
+    }
+
+    private static String twoDigits(long n) {
+        return n < 10 ? "0" + n : Long.toString(n);
     }
 }
