@@ -57,8 +57,19 @@ final class Cli {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
+        return exec(builder(cwd, command));
+    }
+
+    /** Runs the process {@code builder} describes (any program: dpkg, an installed baton) and waits for it. */
+    static Result exec(ProcessBuilder builder) {
+        List<String> command = List.copyOf(builder.command());
         long started = System.nanoTime();
-        Process process = start(cwd, command);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());
         try {
@@ -104,14 +115,6 @@ final class Cli {
         }
     }
 
-    private static Process start(Path cwd, List<String> command) {
-        try {
-            return builder(cwd, command).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
-    }
-
     private static ProcessBuilder builder(Path cwd, List<String> command) {
         if (!Files.isExecutable(LAUNCHER)) {
             fail(LAUNCHER + " is missing or not executable: run the packaging module's package phase first");
@@ -133,7 +136,7 @@ final class Cli {
         });
     }
 
-    private static String required(String property) {
+    static String required(String property) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException("system property " + property + " is not set: run the ITs with"

@@ -10,6 +10,10 @@
  * with what it waited for, the last value seen and the daemon's log tail. A zombie counts as gone (an init that
  * does not reap keeps killed orphans as zombies).
  *
+ * <p>{@link dev.baton.it.DebPackageIT} installs the Debian package with dpkg into a scratch root
+ * ({@link dev.baton.it.ScratchRoot}), never onto the machine, and runs the commands of its systemd unit
+ * ({@link dev.baton.it.SystemdUnit}) the way systemd would.
+ *
  * <p>Run one class with {@code mvn -B -q verify -pl packaging -am -Dtest=NONE
  * -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=StopIT}.
  */
