@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +70,7 @@ class DebPackageIT {
 
     @BeforeEach
     void install() throws IOException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "dpkg installs need root (CI runs as root)");
+        assertEquals("root", System.getProperty("user.name"), "dpkg installs need root (CI runs as root)");
         assertTrue(Files.isRegularFile(DEB), DEB + " is missing: run the packaging module's package phase first");
         // Open like /: the example's worker runs as nobody, in /etc/baton of the root.
         Files.setPosixFilePermissions(sandbox.dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -93,6 +92,11 @@ class DebPackageIT {
                 "Package", "Version", "Architecture", "Section", "Priority", "Depends"));
         Cli.Result conffiles = Cli.exec(new ProcessBuilder("dpkg-deb", "--info", DEB.toString(), "conffiles"));
         Cli.Result version = baton("version");
+        // -Xshare:on: the JVM refuses to start unless it can map the archive postinst dumped for it.
+        ProcessBuilder sharing = root.process(root.reroot(List.of("/usr/bin/baton", "version")));
+        sharing.environment().put("JAVA_OPTS", "-Xshare:on");
+        Cli.Result archived = Cli.exec(sharing);
+        Cli.Result triggers = Cli.exec(new ProcessBuilder("dpkg-deb", "--info", DEB.toString(), "triggers"));
 
         assertAll(
                 () -> assertEquals("installed", root.status("baton")),
@@ -118,6 +122,11 @@ class DebPackageIT {
                 () -> assertFalse(Files.exists(root.path("/etc/systemd/system/multi-user.target.wants/baton.service"),
                         LinkOption.NOFOLLOW_LINKS), "the service is not enabled on install"),
                 () -> assertEquals(0, version.exit(), version::toString),
+                () -> assertTrue(Files.isRegularFile(root.path("/usr/share/baton/lib/baton-client.jsa")),
+                        "postinst dumped the CLI's class-data sharing archive"),
+                () -> assertEquals(0, archived.exit(), () -> "the CLI maps that archive: " + archived),
+                () -> assertTrue(triggers.out().contains("interest-noawait /usr/lib/jvm"),
+                        () -> "a JVM change dumps it again: " + triggers),
                 () -> assertTrue(version.out().startsWith("baton 0.1.0 "), version::toString));
     }
 
@@ -202,10 +211,8 @@ class DebPackageIT {
      */
     @Test
     void underANoexecTmpAndAReadOnlyHomeTheServiceLoadsItsNativeLibrariesFromLibNative() throws IOException {
-        assumeTrue(Files.readString(root.path("/usr/share/baton/bin/baton")).contains("-Djava.library.path="),
-                "the launcher does not point java.library.path at lib/native yet");
-        assumeTrue(Cli.exec(new ProcessBuilder("unshare", "--mount", "true")).exit() == 0,
-                "no mount namespaces here (unshare --mount needs CAP_SYS_ADMIN)");
+        Cli.Result namespaces = Cli.exec(new ProcessBuilder("unshare", "--mount", "true"));
+        assertEquals(0, namespaces.exit(), () -> "mount namespaces (unshare --mount needs CAP_SYS_ADMIN): " + namespaces);
         SystemdUnit unit = prepareService().unit();
 
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private",
