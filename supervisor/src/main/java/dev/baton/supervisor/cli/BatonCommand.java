@@ -5,9 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.List;
 
 /** {@code baton}: the command tree, with output streams injected so tests can capture them. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = BatonCommand.Version.class,
@@ -28,25 +26,30 @@ public final class BatonCommand implements Runnable {
     }
 
     /**
-     * The subcommands in the order {@code baton --help} lists them, each built only when needed: picocli reads every
-     * command's annotations by reflection, in classes too old for class-data sharing, and doing it for all of them
-     * cost more than the rest of a {@code baton status}.
+     * The subcommands in the order {@code baton --help} lists them. Each is built only when needed (see
+     * {@link #command}): picocli reads every command's annotations by reflection, in classes too old for
+     * class-data sharing, and doing it for all of them cost more than the rest of a {@code baton status}.
      */
-    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+    private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload",
+            "signal", "logs", "shutdown", "check", "version", "help");
 
-    static {
-        COMMANDS.put("run", RunCommand::new);
-        COMMANDS.put("status", StatusCommand::new);
-        COMMANDS.put("start", StartCommand::new);
-        COMMANDS.put("stop", StopCommand::new);
-        COMMANDS.put("restart", RestartCommand::new);
-        COMMANDS.put("reload", ReloadCommand::new);
-        COMMANDS.put("signal", SignalCommand::new);
-        COMMANDS.put("logs", LogsCommand::new);
-        COMMANDS.put("shutdown", ShutdownCommand::new);
-        COMMANDS.put("check", CheckCommand::new);
-        COMMANDS.put("version", VersionCommand::new);
-        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    /** A new subcommand object; a switch rather than a map of constructor references, which load every class. */
+    private static Object command(String name) {
+        switch (name) {
+            case "run": return new RunCommand();
+            case "status": return new StatusCommand();
+            case "start": return new StartCommand();
+            case "stop": return new StopCommand();
+            case "restart": return new RestartCommand();
+            case "reload": return new ReloadCommand();
+            case "signal": return new SignalCommand();
+            case "logs": return new LogsCommand();
+            case "shutdown": return new ShutdownCommand();
+            case "check": return new CheckCommand();
+            case "version": return new VersionCommand();
+            case "help": return new CommandLine.HelpCommand();
+            default: throw new IllegalArgumentException("no such command: " + name);
+        }
     }
 
     /**
@@ -57,10 +60,12 @@ public final class BatonCommand implements Runnable {
     public static CommandLine create(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new BatonCommand());
         String first = args.length > 0 ? args[0] : "";
-        if (COMMANDS.containsKey(first) && !first.equals("help")) {
-            cli.addSubcommand(first, COMMANDS.get(first).get());
+        if (COMMANDS.contains(first) && !first.equals("help")) {
+            cli.addSubcommand(first, command(first));
         } else {
-            COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+            for (String name : COMMANDS) {
+                cli.addSubcommand(name, command(name));
+            }
         }
         cli.setOut(out);
         cli.setErr(err);
