@@ -391,12 +391,16 @@ def wrk(url, connections, seconds, threads=2, script=None, proxy_pids=()):
 
 
 def parse_wrk(out, ticks=0, measured_cpu=False):
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = latency_ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))
-    p99 = latency_ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))
+    def field(pattern):
+        match = re.search(pattern, out, re.M)
+        if match is None:
+            raise RuntimeError("cannot read wrk's output (no %r):\n%s" % (pattern, out))
+        return match.group(1)
+    # wrk pads a one-letter unit with a space: "     99%    1.02s "
+    p50, p99 = latency_ms(field(r"^\s+50%\s+(\S+)\s*$")), latency_ms(field(r"^\s+99%\s+(\S+)\s*$"))
+    requests, rps = int(field(r"(\d+) requests in")), float(field(r"Requests/sec:\s+([\d.]+)"))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
     cpu_us = ticks * 1_000_000.0 / os.sysconf("SC_CLK_TCK") / max(1, requests) if measured_cpu else None
     return WrkResult(rps, p50, p99, errors + (int(non2xx.group(1)) if non2xx else 0), requests, cpu_us)
 
