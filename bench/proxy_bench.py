@@ -20,14 +20,13 @@ import common
 BACKENDS = {
     "gunicorn": {
         "title": "4 gunicorn sync workers",
-        "what": "gunicorn sync workers (`bench/wsgi_app.py`, one single-threaded worker per master, "
-                "a new connection per request: sync workers close it)",
+        "what": "`bench/wsgi_app.py`, one single-threaded worker per gunicorn master; a sync worker closes the "
+                "connection after each answer, so every proxied request opens a new one to its worker",
         "max_inflight": 1,
     },
     "fast": {
         "title": "4 trivially fast backends",
-        "what": "a trivially fast backend (`bench/fast_app.py`: one asyncio event loop answering a fixed "
-                "200 on keep-alive connections)",
+        "what": "`bench/fast_app.py`, one asyncio event loop answering a fixed 200 on keep-alive connections",
         "max_inflight": 0,
     },
 }
@@ -99,7 +98,7 @@ def run(workers=4, connections=32, seconds=10, warmup=8, backends=("gunicorn", "
         "times as long), then %d s measured. Proxy CPU per request is the whole Baton JVM, nginx's "
         "master and workers, or the HAProxy process, over the measured run. On a machine with few cores, wrk, "
         "the proxy and the workers share them: compare the ratios."
-        % (workers, versions("nginx"), versions("haproxy"), workers, connections, warmup, seconds))
+        % (workers, version("nginx"), version("haproxy"), workers, connections, warmup, seconds))
     for backend in backends:
         info = BACKENDS[backend]
         measured = measure(backend, workers, connections, seconds, warmup, worker_logs)
@@ -110,8 +109,8 @@ def run(workers=4, connections=32, seconds=10, warmup=8, backends=("gunicorn", "
             rows.append([name, "%.0f" % r.rps, "%.2f" % r.p50, "%.2f" % r.p99, r.errors,
                          "%.1f" % r.cpu_us if r.cpu_us is not None else "-",
                          common.ratio(r.rps, nginx.rps), common.ratio(r.rps, haproxy.rps), warmed])
-        report.add("**%s**: %s%s.\n\n%s" % (
-            info["title"].capitalize(), info["what"],
+        report.add("**On %s** (%s%s):\n\n%s" % (
+            info["title"], info["what"],
             ", each logging every request through Baton" if worker_logs and backend == "gunicorn" else "",
             common.table(["path", "requests/s", "p50 (ms)", "p99 (ms)", "errors", "proxy CPU per request (µs)",
                           "requests/s vs nginx", "requests/s vs HAProxy", "warm-up (s)"], rows)))
@@ -131,7 +130,7 @@ def run(workers=4, connections=32, seconds=10, warmup=8, backends=("gunicorn", "
     return report
 
 
-def versions(tool):
+def version(tool):
     if tool == "nginx":
         line = common.version_line([common.tool_path("nginx"), "-v"])  # nginx version: nginx/1.22.1
         return line.split("/")[-1]

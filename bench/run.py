@@ -93,8 +93,8 @@ def machine(started):
                                                                    mem_kib / 1048576.0, platform.release())],
         ["load average at start", "%.2f, %.2f, %.2f (1, 5, 15 min)" % os.getloadavg()],
         ["Baton", "%s, commit %s" % (common.version_line([common.BATON, "version"]), commit)],
-        ["nginx", common.version_line([common.tool_path("nginx"), "-v"]).split("/")[-1]],
-        ["HAProxy", " ".join(common.version_line([common.tool_path("haproxy"), "-v"]).split()[2:3])],
+        ["nginx", proxy_bench.version("nginx")],
+        ["HAProxy", proxy_bench.version("haproxy")],
         ["gunicorn", reload_bench.version("gunicorn") + " (sync workers), on " +
          common.version_line([common.PYTHON, "--version"])],
         ["supervisord", common.version_line(["supervisord", "--version"])],
@@ -104,17 +104,19 @@ def machine(started):
 
 
 def report(reports, machine_rows, quick, elapsed):
-    summary = [row for r in reports for row in r.summary]
+    """The whole document; reports: [(section name, Report)]."""
+    summary = [row for _, r in reports for row in r.summary]
+    rows = machine_rows + [["run time", "%.1f min" % (elapsed / 60)]]
     parts = [INTRO, "## Results"]
     if quick:
         parts.append("**A quick smoke run (`--quick`): short durations, not numbers to publish.**")
-    parts.append("\n".join("- **%s**: %s" % (k, v) for k, v in machine_rows + [["run time", "%.1f min" % (elapsed / 60)]]))
-    parts.append("### Summary\n\nOne line per comparison, Baton / peer measured in the same run; below 1× means "
-                 "Baton is lower (faster, smaller, fewer failures), above 1× higher.\n\n"
-                 + common.table(["comparison", "Baton / peer", "Baton", "peer"], summary))
+    parts.append("\n".join("- **%s**: %s" % (key, value) for key, value in rows))
+    parts.append("### Summary\n\nOne line per comparison, Baton / peer measured in the same run: below 1× Baton's "
+                 "number is the smaller one (better for latency, memory, failures and duration; worse for "
+                 "throughput).\n\n" + common.table(["comparison", "Baton / peer", "Baton", "peer"], summary))
     body = "\n\n".join(parts) + "\n"
-    for number, r in enumerate(reports, 1):
-        body += "\n" + r.markdown(number=number)
+    for name, r in reports:
+        body += "\n" + r.markdown(number=list(SECTIONS).index(name) + 1)
     return body
 
 
@@ -144,7 +146,7 @@ def main():
             began = time.monotonic()
             print("== %s (%s) ..." % (name, ", ".join("%s=%s" % kv for kv in settings.items())), file=sys.stderr)
             try:
-                reports.append(module.run(**settings))
+                reports.append((name, module.run(**settings)))
             except Exception:
                 traceback.print_exc()
                 failed.append(name)
