@@ -390,6 +390,19 @@ def wrk(url, connections, seconds, threads=2, script=None, proxy_pids=()):
     return parse_wrk(out, ticks, bool(proxy_pids))
 
 
+def warm_up(url, connections, seconds, threads, script=None, step=2):
+    """Load in runs of step seconds for at least `seconds`, then until two runs in a row agree within 10% on
+    requests/s (Baton's JIT compiles for a while, longer on busy cores), for at most 3 × seconds."""
+    elapsed, last = 0, None
+    while elapsed < max(seconds, 1) * 3:
+        rps = wrk(url, connections, step, threads=threads, script=script).rps
+        elapsed += step
+        if elapsed >= seconds and last is not None and abs(rps - last) <= 0.1 * max(rps, last):
+            return elapsed
+        last = rps
+    return elapsed
+
+
 def parse_wrk(out, ticks=0, measured_cpu=False):
     def field(pattern):
         match = re.search(pattern, out, re.M)

@@ -62,7 +62,7 @@ def measure(backend, workers=4, connections=32, seconds=10, warmup=8, worker_log
             results = []
             for name, port, script, pids in targets:
                 url = "http://127.0.0.1:%d/" % port
-                warmed = warm_up(url, connections, warmup, threads=workers, script=script)
+                warmed = common.warm_up(url, connections, warmup, threads=workers, script=script)
                 results.append((name, warmed, common.wrk(url, connections, seconds, threads=workers,
                                                          script=script, proxy_pids=pids)))
             return results
@@ -70,19 +70,6 @@ def measure(backend, workers=4, connections=32, seconds=10, warmup=8, worker_log
             for proc in reversed(started[1:]):
                 common.stop(proc)
             baton.stop()
-
-
-def warm_up(url, connections, seconds, threads, script=None, step=2):
-    """Load in runs of step seconds for at least `seconds`, then until two runs in a row agree within 10% on
-    requests/s (Baton's JIT compiles for a while, longer on busy cores), for at most 3 × seconds."""
-    elapsed, last = 0, None
-    while elapsed < max(seconds, 1) * 3:
-        rps = common.wrk(url, connections, step, threads=threads, script=script).rps
-        elapsed += step
-        if elapsed >= seconds and last is not None and abs(rps - last) <= 0.1 * max(rps, last):
-            return elapsed
-        last = rps
-    return elapsed
 
 
 def run(workers=4, connections=32, seconds=10, warmup=8, backends=("gunicorn", "fast"), worker_logs=False):

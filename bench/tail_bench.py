@@ -110,7 +110,7 @@ def measure(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
             results = []
             for name, port in (("Baton", baton_port), ("nginx", nginx_port), ("HAProxy", haproxy_port)):
                 if warmup:  # fast requests as fast as they go: Baton's JIT; the same for every proxy
-                    common.wrk("http://127.0.0.1:%d/" % port, 16, warmup)
+                    common.warm_up("http://127.0.0.1:%d/" % port, 16, warmup, threads=2)
                 results.append((name, open_loop(port, rate, seconds, slow_every)))
             return results
         finally:
@@ -129,7 +129,8 @@ def run(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
         "server, so it queues like Baton. The load is open-loop (`bench/tail_bench.py`): %d requests/s for %d s "
         "at a fixed rate whatever the answers, on keep-alive connections (a new one when none is idle), the "
         "same random choice of slow requests for every proxy; a latency counts from when the request was due, "
-        "so waiting anywhere, in the load generator too, is counted. %d s of `wrk` on `/` first (Baton's JIT). "
+        "so waiting anywhere, in the load generator too, is counted. First `wrk` on `/` for at least %d s, until "
+        "requests/s settle (Baton's JIT). "
         "\"Fast\" columns are the %d-in-%d requests to `/`."
         % (workers, slow_every, wsgi_app.SLOW_SECONDS * 1000, rate, seconds, warmup, slow_every - 1, slow_every))
     rows, fast_p99, all_p999 = [], {}, {}
@@ -157,7 +158,8 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rate", type=int, default=200, help="requests per second, in total")
     parser.add_argument("--seconds", type=int, default=30, help="measured seconds per proxy")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds of wrk on / before each proxy's run")
+    parser.add_argument("--warmup", type=int, default=5,
+                        help="least seconds of wrk on / before each proxy's run (until requests/s settle)")
     parser.add_argument("--slow-every", type=int, default=20, help="1 request in N is slow")
     args = parser.parse_args()
     common.ensure_tools("nginx", "haproxy", "gunicorn", "wrk")
