@@ -161,13 +161,13 @@ def hyperfine(commands, out, runs):
 
 
 def proxy_requests(port, total, connections=32):
-    """Sends at least total requests through wrk in runs of at most 10 s, each as long as the last one's rate says
+    """Sends at least total requests through wrk in runs of at most 5 s, each as long as the last one's rate says
     is left; answers (requests, req/s, errors)."""
     done, errors, seconds, elapsed = 0, 0, 1, 0.0
     while done < total:
         result = common.wrk("http://127.0.0.1:%d/" % port, connections, seconds)
         done, errors, elapsed = done + result.requests, errors + result.errors, elapsed + seconds
-        seconds = max(1, min(10, math.ceil((total - done) / max(1.0, result.rps))))
+        seconds = max(1, min(5, math.ceil((total - done) / max(1.0, result.rps))))
     return done, done / elapsed, errors
 
 
