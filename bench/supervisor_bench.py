@@ -1,38 +1,30 @@
 #!/usr/bin/env python3
-"""Baton vs supervisord on the same 8 demo workers: CLI status latency, daemon memory, crash recovery.
+"""Baton vs supervisord on 8 workers: CLI status latency, daemon memory (idle, and Baton's after N proxied
+requests), crash recovery.
 
-    mvn -q package -DskipTests && python3 bench/supervisor_bench.py [--workers 8] [--kills 5]
+    mvn -q package -DskipTests && python3 bench/supervisor_bench.py [--workers 8] [--requests 1000000]
+        [--runs 30] [--kills 5]
 
-Needs supervisor and hyperfine (installed with apt-get when missing and run as root). Prints a Markdown table;
-ratios are Baton / supervisord measured in the same run. Everything runs on 127.0.0.1 and unix sockets.
+Both daemons run the same program, 8 workers of bench/fast_app.py; Baton also proxies them (`listen`), idle until
+wrk sends it N requests at the end. Installs supervisor, hyperfine and wrk with apt-get when missing. Prints
+Markdown tables; ratios are Baton / supervisord measured in the same run. Everything runs on 127.0.0.1 and
+unix sockets.
 """
 import argparse
-import http.client
 import json
+import math
 import os
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import xmlrpc.client
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BATON = os.path.join(ROOT, "packaging", "target", "baton", "bin", "baton")
-DEMO = os.path.join(ROOT, "conf", "examples", "demo")
+import common
 
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost")
-        self.path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
+APP = os.path.join(common.BENCH, "fast_app.py")
 
 
 class UnixTransport(xmlrpc.client.Transport):
@@ -41,74 +33,40 @@ class UnixTransport(xmlrpc.client.Transport):
         self.path = path
 
     def make_connection(self, host):
-        return UnixHTTPConnection(self.path)
-
-
-def ensure_tools():
-    missing = [pkg for tool, pkg in (("supervisord", "supervisor"), ("hyperfine", "hyperfine"))
-               if shutil.which(tool) is None]
-    if missing:
-        if os.geteuid() != 0:
-            sys.exit("missing: %s (apt-get install %s)" % (", ".join(missing), " ".join(missing)))
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq"] + missing, check=True)
-    if not os.access(BATON, os.X_OK):
-        sys.exit("build Baton first: mvn -q package -DskipTests")
-
-
-def wait_for(what, check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    sys.exit("timed out waiting for " + what)
+        return common.UnixHTTPConnection(self.path)
 
 
 class Baton:
     name = "Baton"
 
     def __init__(self, tmp, workers):
-        self.dir = os.path.join(tmp, "baton")
-        os.makedirs(self.dir)
-        self.config = os.path.join(self.dir, "baton.toml")
-        with open(self.config, "w") as f:
-            f.write('[baton]\nsocket = "baton.sock"\n\n[program.web]\n'
-                    'command = "python3 %s/app.py --port {port}"\nnumprocs = %d\nstartsecs = 1\n' % (DEMO, workers))
-        self.socket = os.path.join(self.dir, "baton.sock")
-        self.proc = subprocess.Popen([BATON, "run", "-c", self.config], stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(self.dir, "baton.log"), "w"))
+        self.port = common.free_port()
+        self.daemon = common.Baton(os.path.join(tmp, "baton"), common.baton_program(
+            "web", common.command_line(common.PYTHON, APP, "--port", "{port}"), workers, startsecs=1,
+            listen="127.0.0.1:%d" % self.port, health_check="/healthz", max_inflight=0))
+        self.pid = self.daemon.pid
 
     def workers(self):
         try:
-            conn = UnixHTTPConnection(self.socket)
-            conn.request("GET", "/v1/status")
-            body = json.loads(conn.getresponse().read())
-            return {w["name"]: (w["state"], w["pid"]) for w in body["workers"]}
+            return {w["name"]: (w["state"], w["pid"]) for w in self.daemon.workers()}
         except OSError:
             return {}
 
     def status_command(self):
-        return "%s status -c %s" % (BATON, self.config)
-
-    def daemon_pid(self):
-        return self.proc.pid  # bin/baton execs java: the launcher's pid is the JVM's
+        return common.command_line(common.BATON, "status", "-c", self.daemon.config)
 
     def stop(self):
-        subprocess.run([BATON, "shutdown", "-c", self.config], stdout=subprocess.DEVNULL)
-        self.proc.wait(timeout=60)
+        self.daemon.stop()
 
 
 class Supervisord:
     name = "supervisord"
 
     def __init__(self, tmp, workers):
-        self.dir = os.path.join(tmp, "supervisord")
-        os.makedirs(self.dir)
-        self.config = os.path.join(self.dir, "supervisord.conf")
-        self.socket = os.path.join(self.dir, "supervisor.sock")
-        base = free_port_block(workers)
+        folder = os.path.join(tmp, "supervisord")
+        os.makedirs(folder)
+        self.config = os.path.join(folder, "supervisord.conf")
+        self.socket = os.path.join(folder, "supervisor.sock")
         with open(self.config, "w") as f:
             f.write("""[unix_http_server]
 file=%(sock)s
@@ -122,15 +80,16 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
 serverurl=unix://%(sock)s
 [program:web]
-command=python3 %(demo)s/app.py --port %%(process_num)d
+command=%(command)s
 process_name=%%(program_name)s_%%(process_num)d
 numprocs=%(n)d
 numprocs_start=%(base)d
 startsecs=1
 environment=PYTHONUNBUFFERED="1"
-""" % {"sock": self.socket, "dir": self.dir, "demo": DEMO, "n": workers, "base": base})
-        self.proc = subprocess.Popen(["supervisord", "-c", self.config], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+""" % {"sock": self.socket, "dir": folder, "n": workers, "base": free_port_block(workers),
+                "command": common.command_line(common.PYTHON, APP, "--port", "%(process_num)d")})
+        self.proc = common.spawn(["supervisord", "-c", self.config])
+        self.pid = self.proc.pid
 
     def workers(self):
         try:
@@ -141,17 +100,14 @@ environment=PYTHONUNBUFFERED="1"
             return {}
 
     def status_command(self):
-        return "supervisorctl -c %s status" % self.config
-
-    def daemon_pid(self):
-        return self.proc.pid
+        return common.command_line("supervisorctl", "-c", self.config, "status")
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=60)
+        common.stop(self.proc, timeout=60)
 
 
 def free_port_block(n):
+    """A first port of n free ports in a row: supervisord numbers its processes' ports from it."""
     for base in range(20000, 60000, 100):
         ok = True
         for port in range(base, base + n):
@@ -163,7 +119,7 @@ def free_port_block(n):
                     break
         if ok:
             return base
-    sys.exit("no free port block")
+    raise RuntimeError("no block of %d free ports" % n)
 
 
 def all_running(daemon, n):
@@ -171,24 +127,16 @@ def all_running(daemon, n):
     return len(states) == n and all(state == "RUNNING" for state, _ in states.values())
 
 
-def rss_mib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
 def recovery_ms(daemon, kills):
     """kill -9 a worker (a different one each time: a first crash, before any backoff), time until the daemon
-    reports a new pid RUNNING (startsecs = 1 for both)."""
+    reports a new pid RUNNING (startsecs = 1 for both); the median."""
     times = []
     for i in range(kills):
         workers = sorted(daemon.workers().items())
         name, (_, pid) = workers[i % len(workers)]
         start = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        wait_for(name + " back", lambda: restarted(daemon.workers().get(name), pid))
+        common.wait_for(name + " back", lambda: restarted(daemon.workers().get(name), pid), interval=0.01)
         times.append((time.monotonic() - start) * 1000)
         time.sleep(0.5)
     return statistics.median(times)
@@ -199,45 +147,103 @@ def restarted(worker, old_pid):
     return worker is not None and worker[0] == "RUNNING" and worker[1] != old_pid
 
 
-def hyperfine(commands, out):
-    subprocess.run(["hyperfine", "--warmup", "3", "--runs", "30", "-N", "--ignore-failure", "--export-json", out]
-                   + commands, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def hyperfine(commands, out, runs):
+    """[{median, mean, stddev, min, max} in ms] per command: hyperfine without a shell, after 3 warm-up runs."""
+    for command in commands:  # a failing command would be timed as fast as its error
+        done = subprocess.run(command, shell=True, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError("%s: exit %d: %s" % (command, done.returncode, (done.stdout + done.stderr).strip()))
+    subprocess.run(["hyperfine", "--warmup", "3", "--runs", str(runs), "-N", "--export-json", out] + commands,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(out) as f:
-        return [r["median"] * 1000 for r in json.load(f)["results"]]
+        return [{k: r[k] * 1000 for k in ("median", "mean", "stddev", "min", "max")}
+                for r in json.load(f)["results"]]
+
+
+def proxy_requests(port, total, connections=32):
+    """Sends at least total requests through wrk in runs of at most 5 s, each as long as the last one's rate says
+    is left; answers (requests, req/s, errors)."""
+    done, errors, seconds, elapsed = 0, 0, 1, 0.0
+    while done < total:
+        result = common.wrk("http://127.0.0.1:%d/" % port, connections, seconds)
+        done, errors, elapsed = done + result.requests, errors + result.errors, elapsed + seconds
+        seconds = max(1, min(5, math.ceil((total - done) / max(1.0, result.rps))))
+    return done, done / elapsed, errors
+
+
+def run(workers=8, requests=1_000_000, runs=30, kills=5):
+    report = common.Report(
+        "CLI latency and daemon memory: Baton vs supervisord",
+        "The same program under Baton and under supervisord %s: %d workers of `bench/fast_app.py`, "
+        "`startsecs = 1`; Baton also proxies them (`listen`, health checks every 2 s), idle until the end. "
+        "`status` is timed with hyperfine (`-N`, 3 warm-up runs, %d runs) side by side; RSS is the daemon "
+        "process's (`VmRSS`; peak: `VmHWM`), 2 s after every worker is RUNNING; then wrk sends %s requests "
+        "through Baton (`-t2 -c32`, keep-alive) and Baton's RSS is read again. Crash recovery: `kill -9` of a "
+        "worker until the daemon reports a new one RUNNING, median of %d. The daemon runs with the launcher's "
+        "default flags (`BATON_DAEMON_OPTS`, see README)."
+        % (common.version_line(["supervisord", "--version"]), workers, runs, "{:,}".format(requests), kills))
+    with common.scratch_dir("baton-supervisor-bench-") as tmp:
+        daemons = []
+        try:
+            daemons = [Baton(tmp, workers), Supervisord(tmp, workers)]
+            for d in daemons:
+                common.wait_for(d.name + " workers RUNNING", lambda d=d: all_running(d, workers))
+            daemons[0].daemon.wait_healthy("web", workers)
+            time.sleep(2)
+            rss = [common.memory_mib(d.pid) for d in daemons]
+            cli = hyperfine([d.status_command() for d in daemons], os.path.join(tmp, "hyperfine.json"), runs)
+            recovery = [recovery_ms(d, kills) for d in daemons]
+            daemons[0].daemon.wait_healthy("web", workers)
+            sent, rps, errors = proxy_requests(daemons[0].port, requests)
+            rss_after = common.memory_mib(daemons[0].pid)
+            peak = common.memory_mib(daemons[0].pid, "VmHWM")
+        finally:
+            for d in reversed(daemons):
+                d.stop()
+    baton, supervisord = cli
+    report.add(common.table(
+        ["command", "median (ms)", "mean ± σ (ms)", "min (ms)", "max (ms)"],
+        [[name, "%.1f" % r["median"], "%.1f ± %.1f" % (r["mean"], r["stddev"]), "%.1f" % r["min"], "%.1f" % r["max"]]
+         for name, r in (("`baton status`", baton), ("`supervisorctl status`", supervisord))]
+        + [["Baton / supervisorctl", common.ratio(baton["median"], supervisord["median"]),
+            common.ratio(baton["mean"], supervisord["mean"]), "", ""]]))
+    report.add(common.table(
+        ["metric", "Baton", "supervisord", "Baton / supervisord"],
+        [["daemon RSS, %d workers, idle (MiB)" % workers, "%.1f" % rss[0], "%.1f" % rss[1], common.ratio(*rss)],
+         ["daemon RSS after %s proxied requests (MiB)" % "{:,}".format(sent), "%.1f" % rss_after, "-", "-"],
+         ["daemon peak RSS, VmHWM (MiB)", "%.1f" % peak, "-", "-"],
+         ["kill -9 to RUNNING again, median of %d (ms)" % kills, "%.0f" % recovery[0], "%.0f" % recovery[1],
+          common.ratio(*recovery)]]))
+    report.add("The %s requests went through Baton at %.0f requests/s, %d errors." % ("{:,}".format(sent), rps, errors))
+    report.summary += [
+        ("`status` latency, median: Baton / supervisorctl", common.ratio(baton["median"], supervisord["median"]),
+         "%.0f ms" % baton["median"], "%.0f ms" % supervisord["median"]),
+        ("`status` latency, mean ± σ: Baton / supervisorctl", common.ratio(baton["mean"], supervisord["mean"]),
+         "%.0f ± %.0f ms" % (baton["mean"], baton["stddev"]),
+         "%.0f ± %.0f ms" % (supervisord["mean"], supervisord["stddev"])),
+        ("Daemon RSS, %d workers, idle: Baton / supervisord" % workers, common.ratio(*rss), "%.1f MiB" % rss[0],
+         "%.1f MiB" % rss[1]),
+        ("Baton daemon RSS after %s proxied requests (no peer)" % "{:,}".format(sent), "-", "%.1f MiB" % rss_after,
+         "-")]
+    return report
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=1_000_000, help="requests proxied before the last RSS")
+    parser.add_argument("--runs", type=int, default=30, help="hyperfine runs of each status command")
     parser.add_argument("--kills", type=int, default=5)
     args = parser.parse_args()
-    ensure_tools()
-    tmp = tempfile.mkdtemp(prefix="baton-bench-")
-    daemons = [Baton(tmp, args.workers), Supervisord(tmp, args.workers)]
+    common.ensure_tools("supervisord", "supervisorctl", "hyperfine", "wrk")
+    common.install_signal_handlers()
     try:
-        for d in daemons:
-            wait_for(d.name + " workers RUNNING", lambda d=d: all_running(d, args.workers))
-        time.sleep(2)
-        rss = [rss_mib(d.daemon_pid()) for d in daemons]
-        cli = hyperfine([d.status_command() for d in daemons], os.path.join(tmp, "hyperfine.json"))
-        recovery = [recovery_ms(d, args.kills) for d in daemons]
+        report = run(args.workers, args.requests, args.runs, args.kills)
     finally:
-        for d in daemons:
-            try:
-                d.stop()
-            except Exception as e:  # keep stopping the others
-                print("stopping %s: %s" % (d.name, e), file=sys.stderr)
-    print("%d demo workers (conf/examples/demo/app.py), %s, %d cores, %s" % (
-        args.workers, time.strftime("%Y-%m-%d"), os.cpu_count(), os.uname().release))
-    print()
-    print("| metric | Baton | supervisord | Baton / supervisord |")
-    print("|---|---|---|---|")
-    rows = [("`status` wall time, median of 30 (ms)", cli), ("daemon RSS (MiB)", rss),
-            ("kill -9 to RUNNING again, median of %d (ms)" % args.kills, recovery)]
-    for label, (b, s) in rows:
-        print("| %s | %.1f | %.1f | %.2f |" % (label, b, s, b / s))
-    shutil.rmtree(tmp, ignore_errors=True)
+        common.stop_all()
+    print(report.markdown())
+    print(common.table(["comparison", "ratio", "Baton", "peer"], report.summary))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
