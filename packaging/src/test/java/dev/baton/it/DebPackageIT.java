@@ -124,6 +124,8 @@ class DebPackageIT {
                 () -> assertEquals(0, version.exit(), version::toString),
                 () -> assertTrue(Files.isRegularFile(root.path("/usr/share/baton/lib/baton-client.jsa")),
                         "postinst dumped the CLI's class-data sharing archive"),
+                () -> assertTrue(Files.isRegularFile(root.path("/usr/share/baton/lib/baton-daemon.jsa")),
+                        "and the daemon's"),
                 () -> assertEquals(0, archived.exit(), () -> "the CLI maps that archive: " + archived),
                 () -> assertTrue(triggers.out().contains("interest-noawait /usr/lib/jvm"),
                         () -> "a JVM change dumps it again: " + triggers),
@@ -149,7 +151,10 @@ class DebPackageIT {
         SystemdUnit unit = service.unit();
         assertEquals("mixed", unit.get("KillMode"), "SIGTERM goes to Baton alone, which stops its workers");
 
-        daemon = startService(root.process(root.reroot(unit.command("ExecStart"))));
+        ProcessBuilder start = root.process(root.reroot(unit.command("ExecStart")));
+        // -Xshare:on: the daemon refuses to start unless it can map the archive postinst dumped for it.
+        start.environment().put("JAVA_OPTS", "-Xshare:on");
+        daemon = startService(start);
         Status first = awaitStatusOk();
         Status.Worker worker = first.worker("example:0");
         assertEquals("nobody", Files.getOwner(Path.of("/proc/" + worker.pid())).getName(),
