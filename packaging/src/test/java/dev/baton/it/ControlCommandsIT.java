@@ -35,6 +35,10 @@ class ControlCommandsIT {
                 """);
         sandbox.startDaemon();
         before = sandbox.awaitStatus("web and jobs RUNNING", s -> s.running("web", 2) && s.running("jobs", 1));
+        // RUNNING comes at once (startsecs = 0); "ready" comes after the worker's SIGUSR1 handler is installed.
+        sandbox.await("every worker's \"ready\" line", () -> sandbox.baton("logs", "-n", "50").out(),
+                out -> Sandbox.hasLogLine(out, "web:0", "ready") && Sandbox.hasLogLine(out, "web:1", "ready")
+                        && Sandbox.hasLogLine(out, "jobs:0", "ready"));
     }
 
     @Test
