@@ -147,6 +147,19 @@ def restarted(worker, old_pid):
     return worker is not None and worker[0] == "RUNNING" and worker[1] != old_pid
 
 
+def settled_rss(pid, window=5, spread=0.5, timeout=60.0):
+    """The process's RSS (MiB) once it stops moving: the last of `window` 1 s readings within `spread` MiB."""
+    readings = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        readings.append(common.memory_mib(pid))
+        last = readings[-window:]
+        if len(last) == window and max(last) - min(last) <= spread:
+            break
+        time.sleep(1.0)
+    return readings[-1]
+
+
 def hyperfine(commands, out, runs):
     """[{median, mean, stddev, min, max} in ms] per command: hyperfine without a shell, after 3 warm-up runs."""
     for command in commands:  # a failing command would be timed as fast as its error
@@ -177,7 +190,9 @@ def run(workers=8, requests=1_000_000, runs=30, kills=5):
         "The same program under Baton and under supervisord %s: %d workers of `bench/fast_app.py`, "
         "`startsecs = 1`; Baton also proxies them (`listen`, health checks every 2 s), idle until the end. "
         "`status` is timed with hyperfine (`-N`, 3 warm-up runs, %d runs) side by side; RSS is the daemon "
-        "process's (`VmRSS`; peak: `VmHWM`), 2 s after every worker is RUNNING; then wrk sends %s requests "
+        "process's (`VmRSS`; peak: `VmHWM`) once idle: read every second after every worker is RUNNING until "
+        "5 readings in a row are within 0.5 MiB (at most 60 s; a JVM still compiles and trims for a few "
+        "seconds after it starts); then wrk sends %s requests "
         "through Baton (`-t2 -c32`, keep-alive) and Baton's RSS is read again. Crash recovery: `kill -9` of a "
         "worker until the daemon reports a new one RUNNING, median of %d. The daemon runs with the launcher's "
         "default flags (`BATON_DAEMON_OPTS`, see README)."
@@ -189,8 +204,7 @@ def run(workers=8, requests=1_000_000, runs=30, kills=5):
             for d in daemons:
                 common.wait_for(d.name + " workers RUNNING", lambda d=d: all_running(d, workers))
             daemons[0].daemon.wait_healthy("web", workers)
-            time.sleep(2)
-            rss = [common.memory_mib(d.pid) for d in daemons]
+            rss = [settled_rss(d.pid) for d in daemons]
             cli = hyperfine([d.status_command() for d in daemons], os.path.join(tmp, "hyperfine.json"), runs)
             recovery = [recovery_ms(d, kills) for d in daemons]
             daemons[0].daemon.wait_healthy("web", workers)
