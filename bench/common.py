@@ -159,6 +159,17 @@ def _terminated(signum, frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
+def run_and_print(make_report):
+    """A section script's main: runs make_report() with cleanup on any exit, then prints its report and summary."""
+    install_signal_handlers()
+    try:
+        report = make_report()
+    finally:
+        stop_all()
+    print(report.markdown())
+    print(table(["comparison", "ratio", "Baton", "peer"], report.summary))
+
+
 def install_signal_handlers():
     """SIGTERM and SIGHUP unwind like Ctrl-C, so that finally blocks stop what was started."""
     for sig in (signal.SIGTERM, signal.SIGHUP):

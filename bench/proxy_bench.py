@@ -137,14 +137,9 @@ def main():
                         help="gunicorn logs every request (Baton, which supervises it, then handles those lines)")
     args = parser.parse_args()
     common.ensure_tools("nginx", "haproxy", "gunicorn", "wrk")
-    common.install_signal_handlers()
-    try:
-        report = run(args.workers, args.connections, args.seconds, args.warmup,
-                     [args.backend] if args.backend else ("gunicorn", "fast"), args.worker_logs)
-    finally:
-        common.stop_all()
-    print(report.markdown())
-    print(common.table(["comparison", "ratio", "Baton", "peer"], report.summary))
+    backends = [args.backend] if args.backend else ("gunicorn", "fast")
+    common.run_and_print(lambda: run(args.workers, args.connections, args.seconds, args.warmup, backends,
+                                     args.worker_logs))
 
 
 if __name__ == "__main__":

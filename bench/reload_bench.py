@@ -305,14 +305,9 @@ def main():
     parser.add_argument("--only", choices=sorted(SYSTEMS), help="run one system only")
     args = parser.parse_args()
     common.ensure_tools("gunicorn", "supervisord", "nginx")
-    common.install_signal_handlers()
-    try:
-        report = run(args.rate, args.reloads, args.broken_wait, [args.only] if args.only else list(SYSTEMS),
-                     good=not args.broken, broken=not args.good)
-    finally:
-        common.stop_all()
-    print(report.markdown())
-    print(common.table(["comparison", "ratio", "Baton", "peer"], report.summary))
+    systems = [args.only] if args.only else list(SYSTEMS)
+    common.run_and_print(lambda: run(args.rate, args.reloads, args.broken_wait, systems,
+                                     good=not args.broken, broken=not args.good))
 
 
 if __name__ == "__main__":

@@ -250,13 +250,7 @@ def main():
     parser.add_argument("--kills", type=int, default=5)
     args = parser.parse_args()
     common.ensure_tools("supervisord", "supervisorctl", "hyperfine", "wrk")
-    common.install_signal_handlers()
-    try:
-        report = run(args.workers, args.requests, args.runs, args.kills)
-    finally:
-        common.stop_all()
-    print(report.markdown())
-    print(common.table(["comparison", "ratio", "Baton", "peer"], report.summary))
+    common.run_and_print(lambda: run(args.workers, args.requests, args.runs, args.kills))
 
 
 if __name__ == "__main__":

@@ -163,13 +163,7 @@ def main():
     parser.add_argument("--slow-every", type=int, default=20, help="1 request in N is slow")
     args = parser.parse_args()
     common.ensure_tools("nginx", "haproxy", "gunicorn", "wrk")
-    common.install_signal_handlers()
-    try:
-        report = run(args.workers, args.rate, args.seconds, args.warmup, args.slow_every)
-    finally:
-        common.stop_all()
-    print(report.markdown())
-    print(common.table(["comparison", "ratio", "Baton", "peer"], report.summary))
+    common.run_and_print(lambda: run(args.workers, args.rate, args.seconds, args.warmup, args.slow_every))
 
 
 if __name__ == "__main__":
