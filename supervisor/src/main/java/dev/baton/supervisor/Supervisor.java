@@ -47,7 +47,7 @@ public final class Supervisor {
         this(ctx, Traffic.NONE);
     }
 
-    Supervisor(WorkerContext ctx, Traffic traffic) {
+    public Supervisor(WorkerContext ctx, Traffic traffic) {
         this.loop = ctx.loop();
         this.traffic = traffic;
         this.ctx = new WorkerContext(ctx.launcher(), ctx.loop(), ctx.logFiles(), ctx.hub(), ctx.logToStdout(),
@@ -314,17 +314,17 @@ public final class Supervisor {
     }
 
     /** The workers of {@code program}, current and retiring generations; loop thread only. */
-    List<WorkerStatus> statusOf(String program) {
+    public List<WorkerStatus> statusOf(String program) {
         return allWorkers().stream().filter(w -> w.config().name().equals(program)).map(Worker::status).toList();
     }
 
     /** Names of the configured programs; loop thread only. */
-    List<String> programNames() {
+    public List<String> programNames() {
         return List.copyOf(programs.keySet());
     }
 
     /** Every worker with a process or a slot, current and retiring; loop thread only. */
-    List<Worker> allWorkers() {
+    public List<Worker> allWorkers() {
         List<Worker> all = new ArrayList<>();
         for (Program p : programs.values()) {
             all.addAll(p.workers());

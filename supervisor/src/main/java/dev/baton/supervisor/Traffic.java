@@ -5,7 +5,7 @@ package dev.baton.supervisor;
  * workers through Baton (then a new worker is ready once its health check passes, and an old one drains before
  * it is stopped), and how many requests a worker is serving now.
  */
-interface Traffic {
+public interface Traffic {
 
     /** No proxy at all: every program is ready when RUNNING and stops at once. */
     Traffic NONE = new Traffic() {

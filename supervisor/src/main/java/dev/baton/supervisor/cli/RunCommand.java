@@ -1,7 +1,7 @@
 package dev.baton.supervisor.cli;
 
 import dev.baton.conf.BatonConfig;
-import dev.baton.supervisor.Daemon;
+import dev.baton.supervisor.daemon.Daemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

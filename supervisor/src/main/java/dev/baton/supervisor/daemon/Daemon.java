@@ -1,4 +1,14 @@
-package dev.baton.supervisor;
+package dev.baton.supervisor.daemon;
+
+import dev.baton.supervisor.Supervisor;
+import dev.baton.supervisor.SupervisorLoop;
+import dev.baton.supervisor.WorkerContext;
+import dev.baton.supervisor.Log;
+import dev.baton.supervisor.Worker;
+import dev.baton.supervisor.WorkerStatus;
+import dev.baton.supervisor.ReloadEvent;
+import dev.baton.supervisor.ReloadResult;
+import dev.baton.supervisor.Main;
 
 import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ConfigError;

@@ -1,4 +1,9 @@
-package dev.baton.supervisor;
+package dev.baton.supervisor.daemon;
+
+import dev.baton.supervisor.Log;
+import dev.baton.supervisor.Worker;
+import dev.baton.supervisor.WorkerStatus;
+import dev.baton.supervisor.Traffic;
 
 import dev.baton.conf.AccessLogFormat;
 import dev.baton.conf.BatonConfig;

@@ -1,4 +1,10 @@
-package dev.baton.supervisor;
+package dev.baton.supervisor.daemon;
+
+import dev.baton.supervisor.Supervisor;
+import dev.baton.supervisor.WorkerStatus;
+import dev.baton.supervisor.ReloadEvent;
+import dev.baton.supervisor.ReloadResult;
+import dev.baton.supervisor.Main;
 
 import dev.baton.conf.Signal;
 import dev.baton.proxy.BackendStats;

@@ -1,4 +1,6 @@
-package dev.baton.supervisor;
+package dev.baton.supervisor.daemon;
+
+import dev.baton.supervisor.Log;
 
 import dev.baton.conf.Signal;
 import dev.baton.supervisor.process.Posix;
