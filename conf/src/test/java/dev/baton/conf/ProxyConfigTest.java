@@ -57,17 +57,36 @@ class ProxyConfigTest {
                 warmup_requests = 3
                 """);
 
-        assertEquals(new ProxyConfig(
-                List.of(ListenAddress.tcp("0.0.0.0", 80), ListenAddress.tcp("::", 80),
-                        ListenAddress.unix(Path.of("/run/web.sock"))),
-                Optional.of("/healthz?full=1"), 0, 50,
-                Duration.ofMillis(2500), Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(3),
-                Duration.ofMillis(500), Duration.ofMillis(1500), 64 * 1024, 10 * 1024 * 1024,
-                Duration.ofHours(1), Duration.ofSeconds(5), 5, 1, 0,
-                List.of("10.0.0.0/8", "::1", "192.168.1.7", "fd00::/8"),
-                Optional.of(Path.of("/etc/baton/logs/web-access.log")), AccessLogFormat.JSON, 1024 * 1024, 0,
-                Optional.of("/warm?all=1"), 3),
+        assertEquals(ProxyConfig.builder(List.of(ListenAddress.tcp("0.0.0.0", 80), ListenAddress.tcp("::", 80),
+                        ListenAddress.unix(Path.of("/run/web.sock"))))
+                .healthCheck(Optional.of("/healthz?full=1"))
+                .maxInflight(0)
+                .maxQueue(50)
+                .queueTimeout(Duration.ofMillis(2500))
+                .connectTimeout(Duration.ofMillis(250))
+                .responseTimeout(Duration.ofMinutes(2))
+                .headerTimeout(Duration.ofSeconds(3))
+                .keepaliveTimeout(Duration.ofMillis(500))
+                .upstreamKeepaliveTimeout(Duration.ofMillis(1500))
+                .maxHeaderSize(64 * 1024)
+                .maxBodySize(10 * 1024 * 1024)
+                .healthInterval(Duration.ofHours(1))
+                .healthTimeout(Duration.ofSeconds(5))
+                .healthRise(5)
+                .healthFall(1)
+                .retries(0)
+                .trustedProxies(List.of("10.0.0.0/8", "::1", "192.168.1.7", "fd00::/8"))
+                .accessLog(Optional.of(Path.of("/etc/baton/logs/web-access.log")))
+                .accessLogFormat(AccessLogFormat.JSON)
+                .accessLogMaxbytes(1024 * 1024)
+                .accessLogBackups(0)
+                .warmupPath(Optional.of("/warm?all=1"))
+                .warmupRequests(3)
+                .build(),
                 proxy);
+        assertEquals(Optional.of("/healthz?full=1"), proxy.health().path());
+        assertEquals(Optional.of("/warm?all=1"), proxy.health().warmupPath());
+        assertEquals(proxy, proxy.toBuilder().build());
     }
 
     @Test
@@ -76,11 +95,14 @@ class ProxyConfigTest {
 
         List<ListenAddress> listen = List.of(ListenAddress.tcp("127.0.0.1", 8000));
         assertEquals(ProxyConfig.defaults(listen), proxy);
-        assertEquals(new ProxyConfig(listen, Optional.empty(), 1, 1000,
-                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(10),
-                Duration.ofSeconds(75), Duration.ofSeconds(1), 16384, 0,
-                Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3, 2, List.of(),
-                Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10, Optional.empty(), 1), proxy);
+        assertEquals(new ProxyConfig(listen,
+                new ProxyConfig.Health(Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3,
+                        Optional.empty(), 1),
+                new ProxyConfig.Limits(1, 1000, 16384, 0, 2),
+                new ProxyConfig.Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                        Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(1)),
+                List.of(),
+                new ProxyConfig.AccessLog(Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10)), proxy);
     }
 
     @Test
@@ -146,21 +168,21 @@ class ProxyConfigTest {
                 health_timeout = "0.001s"
                 """);
 
-        assertEquals(Duration.ofMillis(250), proxy.queueTimeout());
-        assertEquals(Duration.ofMillis(1500), proxy.connectTimeout());
-        assertEquals(Duration.ofMinutes(2), proxy.responseTimeout());
-        assertEquals(Duration.ofHours(1), proxy.headerTimeout());
-        assertEquals(Duration.ofSeconds(90), proxy.keepaliveTimeout());
-        assertEquals(Duration.ofMillis(250), proxy.upstreamKeepaliveTimeout());
-        assertEquals(Duration.ofHours(24), proxy.healthInterval());
-        assertEquals(Duration.ofMillis(1), proxy.healthTimeout());
+        assertEquals(Duration.ofMillis(250), proxy.timeouts().queue());
+        assertEquals(Duration.ofMillis(1500), proxy.timeouts().connect());
+        assertEquals(Duration.ofMinutes(2), proxy.timeouts().response());
+        assertEquals(Duration.ofHours(1), proxy.timeouts().header());
+        assertEquals(Duration.ofSeconds(90), proxy.timeouts().keepalive());
+        assertEquals(Duration.ofMillis(250), proxy.timeouts().upstreamKeepalive());
+        assertEquals(Duration.ofHours(24), proxy.health().interval());
+        assertEquals(Duration.ofMillis(1), proxy.health().timeout());
     }
 
     @Test
     void healthTimeoutMayExceedHealthInterval() throws ConfigException {
         ProxyConfig proxy = proxy("listen = \":8000\"\nhealth_interval = \"1s\"\nhealth_timeout = \"3s\"");
 
-        assertEquals(Duration.ofSeconds(3), proxy.healthTimeout());
+        assertEquals(Duration.ofSeconds(3), proxy.health().timeout());
     }
 
     @Test
@@ -173,11 +195,11 @@ class ProxyConfigTest {
                 """);
         ProxyConfig largest = proxy("listen = \":8000\"\nmax_header_size = 1048576\nmax_body_size = \"100B\"");
 
-        assertEquals(1024, smallest.maxHeaderSize());
-        assertEquals(1024L * 1024 * 1024, smallest.maxBodySize());
-        assertEquals(0, smallest.accessLogMaxbytes());
-        assertEquals(1024 * 1024, largest.maxHeaderSize());
-        assertEquals(100, largest.maxBodySize());
+        assertEquals(1024, smallest.limits().maxHeaderSize());
+        assertEquals(1024L * 1024 * 1024, smallest.limits().maxBodySize());
+        assertEquals(0, smallest.accessLog().maxbytes());
+        assertEquals(1024 * 1024, largest.limits().maxHeaderSize());
+        assertEquals(100, largest.limits().maxBodySize());
     }
 
     @Test
@@ -188,8 +210,8 @@ class ProxyConfigTest {
                 access_log_format = "Combined"
                 """);
 
-        assertEquals(Optional.of(Path.of("/var/log/access.log")), proxy.accessLog());
-        assertEquals(AccessLogFormat.COMBINED, proxy.accessLogFormat());
+        assertEquals(Optional.of(Path.of("/var/log/access.log")), proxy.accessLog().path());
+        assertEquals(AccessLogFormat.COMBINED, proxy.accessLog().format());
     }
 
     @Test
@@ -200,7 +222,7 @@ class ProxyConfigTest {
                 program.web.listen = ":9001"
                 """);
 
-        assertEquals(5, config.program("api").orElseThrow().proxy().orElseThrow().retries());
+        assertEquals(5, config.program("api").orElseThrow().proxy().orElseThrow().limits().retries());
         assertEquals(List.of(ListenAddress.tcp("", 9001)),
                 config.program("web").orElseThrow().proxy().orElseThrow().listen());
     }
@@ -218,16 +240,13 @@ class ProxyConfigTest {
         ProxyConfig proxy = ConfigLoader.parse(uncommented, FILE, Map.of()).program("web").orElseThrow()
                 .proxy().orElseThrow();
 
-        ProxyConfig defaults = ProxyConfig.defaults(proxy.listen());
         assertEquals(List.of(ListenAddress.tcp("127.0.0.1", 8000), ListenAddress.unix(Path.of("/etc/baton/web.sock"))),
                 proxy.listen());
-        assertEquals(new ProxyConfig(proxy.listen(), Optional.of("/healthz"), defaults.maxInflight(),
-                defaults.maxQueue(), defaults.queueTimeout(), defaults.connectTimeout(), defaults.responseTimeout(),
-                defaults.headerTimeout(), defaults.keepaliveTimeout(), defaults.upstreamKeepaliveTimeout(),
-                defaults.maxHeaderSize(), defaults.maxBodySize(), defaults.healthInterval(),
-                defaults.healthTimeout(), defaults.healthRise(), defaults.healthFall(), defaults.retries(),
-                List.of("10.0.0.0/8", "::1"), Optional.of(Path.of("/etc/baton/logs/web-access.log")),
-                defaults.accessLogFormat(), defaults.accessLogMaxbytes(), defaults.accessLogBackups(),
-                Optional.of("/"), defaults.warmupRequests()), proxy);
+        assertEquals(ProxyConfig.defaults(proxy.listen()).toBuilder()
+                .healthCheck(Optional.of("/healthz"))
+                .trustedProxies(List.of("10.0.0.0/8", "::1"))
+                .accessLog(Optional.of(Path.of("/etc/baton/logs/web-access.log")))
+                .warmupPath(Optional.of("/"))
+                .build(), proxy);
     }
 }

@@ -37,32 +37,7 @@ public final class ProxyReader {
      * @param owners every listen address of the file so far; this program's are added
      */
     public static Optional<ProxyConfig> read(Section program, Path base, ListenOwners owners) {
-        ProxyConfig d = ProxyConfig.defaults(List.of());
-        ProxyConfig proxy = new ProxyConfig(
-                listen(program, base, owners),
-                httpPath(program, "health_check"),
-                program.integer("max_inflight", d.maxInflight(), 0),
-                program.integer("max_queue", d.maxQueue(), 0),
-                program.duration("queue_timeout", d.queueTimeout()),
-                program.duration("connect_timeout", d.connectTimeout()),
-                program.duration("response_timeout", d.responseTimeout()),
-                program.duration("header_timeout", d.headerTimeout()),
-                program.duration("keepalive_timeout", d.keepaliveTimeout()),
-                program.duration("upstream_keepalive_timeout", d.upstreamKeepaliveTimeout()),
-                program.size("max_header_size", d.maxHeaderSize(), 1024, 1024 * 1024),
-                program.size("max_body_size", d.maxBodySize(), 0, Long.MAX_VALUE),
-                program.duration("health_interval", d.healthInterval()),
-                program.duration("health_timeout", d.healthTimeout()),
-                program.integer("health_rise", d.healthRise(), 1),
-                program.integer("health_fall", d.healthFall(), 1),
-                program.integer("retries", d.retries(), 0),
-                trustedProxies(program),
-                program.path("access_log", base),
-                accessLogFormat(program),
-                program.size("access_log_maxbytes", d.accessLogMaxbytes(), 0, Long.MAX_VALUE),
-                program.integer("access_log_backups", d.accessLogBackups(), 0),
-                httpPath(program, "warmup_path"),
-                program.integer("warmup_requests", d.warmupRequests(), 1));
+        ProxyConfig proxy = values(program, base, owners);
         if (program.has("warmup_requests") && !program.has("warmup_path")) {
             program.errorAtKey("warmup_requests", "needs \"warmup_path\"");
         }
@@ -75,6 +50,41 @@ public final class ProxyReader {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every proxy key of {@code program}, at its default when left out, read in {@link #KEYS} order. */
+    private static ProxyConfig values(Section program, Path base, ListenOwners owners) {
+        ProxyConfig d = ProxyConfig.defaults(List.of());
+        ProxyConfig.Health health = d.health();
+        ProxyConfig.Limits limits = d.limits();
+        ProxyConfig.Timeouts timeouts = d.timeouts();
+        ProxyConfig.AccessLog log = d.accessLog();
+        return ProxyConfig.builder(listen(program, base, owners))
+                .healthCheck(httpPath(program, "health_check"))
+                .maxInflight(program.integer("max_inflight", limits.maxInflight(), 0))
+                .maxQueue(program.integer("max_queue", limits.maxQueue(), 0))
+                .queueTimeout(program.duration("queue_timeout", timeouts.queue()))
+                .connectTimeout(program.duration("connect_timeout", timeouts.connect()))
+                .responseTimeout(program.duration("response_timeout", timeouts.response()))
+                .headerTimeout(program.duration("header_timeout", timeouts.header()))
+                .keepaliveTimeout(program.duration("keepalive_timeout", timeouts.keepalive()))
+                .upstreamKeepaliveTimeout(
+                        program.duration("upstream_keepalive_timeout", timeouts.upstreamKeepalive()))
+                .maxHeaderSize(program.size("max_header_size", limits.maxHeaderSize(), 1024, 1024 * 1024))
+                .maxBodySize(program.size("max_body_size", limits.maxBodySize(), 0, Long.MAX_VALUE))
+                .healthInterval(program.duration("health_interval", health.interval()))
+                .healthTimeout(program.duration("health_timeout", health.timeout()))
+                .healthRise(program.integer("health_rise", health.rise(), 1))
+                .healthFall(program.integer("health_fall", health.fall(), 1))
+                .retries(program.integer("retries", limits.retries(), 0))
+                .trustedProxies(trustedProxies(program))
+                .accessLog(program.path("access_log", base))
+                .accessLogFormat(accessLogFormat(program))
+                .accessLogMaxbytes(program.size("access_log_maxbytes", log.maxbytes(), 0, Long.MAX_VALUE))
+                .accessLogBackups(program.integer("access_log_backups", log.backups(), 0))
+                .warmupPath(httpPath(program, "warmup_path"))
+                .warmupRequests(program.integer("warmup_requests", health.warmupRequests(), 1))
+                .build();
     }
 
     /** A string or a non-empty array of strings; each address is claimed in {@code owners}. */

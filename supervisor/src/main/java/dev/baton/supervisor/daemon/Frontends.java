@@ -148,8 +148,8 @@ final class Frontends implements Closeable, Traffic {
         if (server == null) {
             server = ProxyServer.start(log);
         }
-        proxy.accessLog().ifPresent(path -> accessLogs.put(p.name(),
-                new RotatingFile(path, proxy.accessLogMaxbytes(), proxy.accessLogBackups())));
+        proxy.accessLog().path().ifPresent(path -> accessLogs.put(p.name(),
+                new RotatingFile(path, proxy.accessLog().maxbytes(), proxy.accessLog().backups())));
         try {
             String name = p.name();
             served.put(name, server.serve(settings(name, proxy), new BackendListener() {
@@ -237,11 +237,13 @@ final class Frontends implements Closeable, Traffic {
 
     static ProxySettings settings(String name, ProxyConfig c) {
         List<SocketAddress> listen = c.listen().stream().map(Frontends::address).toList();
-        return new ProxySettings(name, listen, c.healthCheck(), c.maxInflight(), c.maxQueue(), c.queueTimeout(),
-                c.connectTimeout(), c.responseTimeout(), c.headerTimeout(), c.keepaliveTimeout(),
-                c.upstreamKeepaliveTimeout(), (int) c.maxHeaderSize(), c.maxBodySize(), c.healthInterval(),
-                c.healthTimeout(), c.healthRise(), c.healthFall(), c.retries(), c.trustedProxies(),
-                c.accessLogFormat() == AccessLogFormat.JSON, c.warmupPath(), c.warmupRequests());
+        ProxyConfig.Health h = c.health();
+        ProxyConfig.Limits l = c.limits();
+        ProxyConfig.Timeouts t = c.timeouts();
+        return new ProxySettings(name, listen, h.path(), l.maxInflight(), l.maxQueue(), t.queue(), t.connect(),
+                t.response(), t.header(), t.keepalive(), t.upstreamKeepalive(), (int) l.maxHeaderSize(),
+                l.maxBodySize(), h.interval(), h.timeout(), h.rise(), h.fall(), l.retries(), c.trustedProxies(),
+                c.accessLog().format() == AccessLogFormat.JSON, h.warmupPath(), h.warmupRequests());
     }
 
     private static SocketAddress address(ListenAddress a) {
