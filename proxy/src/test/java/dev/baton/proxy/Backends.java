@@ -96,10 +96,21 @@ final class Backends implements BeforeEachCallback, AfterEachCallback {
     }
 
     static ProxySettings settings(String name, SocketAddress listen) {
-        return new ProxySettings(name, List.of(listen), Optional.of("/healthz"), 0, 100, Duration.ofSeconds(5),
-                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), 16 * 1024, 0, Duration.ofMillis(500), Duration.ofMillis(500), 2, 2, 2,
-                List.of(), false, Optional.empty(), 0);
+        return ProxySettings.builder(name)
+                .listen(List.of(listen))
+                .healthCheck(Optional.of("/healthz"))
+                .healthInterval(Duration.ofMillis(500))
+                .healthTimeout(Duration.ofMillis(500))
+                .healthFall(2)
+                .warmupRequests(0)
+                .maxInflight(0)
+                .maxQueue(100)
+                .queueTimeout(Duration.ofSeconds(5))
+                .connectTimeout(Duration.ofSeconds(2))
+                .responseTimeout(Duration.ofSeconds(10))
+                .headerTimeout(Duration.ofSeconds(5))
+                .keepaliveTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     /** Starts a serving worker of generation 1. */

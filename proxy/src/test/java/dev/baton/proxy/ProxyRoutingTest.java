@@ -116,10 +116,7 @@ class ProxyRoutingTest {
     @Test
     void noWorkerWithinQueueTimeoutIs503WithRetryAfter() throws Exception {
         ProxySettings s = backends.listenOnFreePort("web");
-        s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 1, 10, Duration.ofMillis(300),
-                s.connectTimeout(), s.responseTimeout(), s.headerTimeout(), s.keepaliveTimeout(),
-                s.upstreamKeepaliveTimeout(), s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(),
-                s.healthRise(), s.healthFall(), s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
+        s = s.toBuilder().maxInflight(1).maxQueue(10).queueTimeout(Duration.ofMillis(300)).build();
         backends.serve(s);
         HttpResponse<String> r = backends.get("/");
         assertEquals(503, r.statusCode());
@@ -130,10 +127,7 @@ class ProxyRoutingTest {
     void workerThatNeverAnswersIs504() throws Exception {
         backends.start("web:0", false);
         ProxySettings s = backends.listenOnFreePort("web");
-        s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 0, 10, s.queueTimeout(), s.connectTimeout(),
-                Duration.ofMillis(500), s.headerTimeout(), s.keepaliveTimeout(), s.upstreamKeepaliveTimeout(),
-                s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
-                s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
+        s = s.toBuilder().maxInflight(0).maxQueue(10).responseTimeout(Duration.ofMillis(500)).build();
         backends.serve(s);
         assertEquals(504, backends.get("/hang").statusCode());
         assertEquals(200, backends.get("/after").statusCode(), "the proxy keeps serving");
@@ -143,10 +137,7 @@ class ProxyRoutingTest {
     void maxInflightQueuesRequestsInsideBatonAndServesThemAll() throws Exception {
         backends.start("web:0", false);
         ProxySettings s = backends.listenOnFreePort("web");
-        s = new ProxySettings(s.name(), s.listen(), s.healthCheck(), 1, 10, s.queueTimeout(), s.connectTimeout(),
-                s.responseTimeout(), s.headerTimeout(), s.keepaliveTimeout(), s.upstreamKeepaliveTimeout(),
-                s.maxHeaderSize(), 0, s.healthInterval(), s.healthTimeout(), s.healthRise(), s.healthFall(),
-                s.retries(), List.of(), false, s.warmupPath(), s.warmupRequests());
+        s = s.toBuilder().maxInflight(1).maxQueue(10).build();
         backends.serve(s);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         long start = System.nanoTime();

@@ -19,11 +19,8 @@ class ProxyWarmupTest {
     private final RecordingListener listener = new RecordingListener();
 
     private static ProxySettings warmingUp(ProxySettings s, String path, int requests, Duration responseTimeout) {
-        return new ProxySettings(s.name(), s.listen(), s.healthCheck(), s.maxInflight(), s.maxQueue(),
-                s.queueTimeout(), s.connectTimeout(), responseTimeout, s.headerTimeout(), s.keepaliveTimeout(),
-                s.upstreamKeepaliveTimeout(), s.maxHeaderSize(), s.maxBodySize(), s.healthInterval(),
-                s.healthTimeout(), s.healthRise(), s.healthFall(), s.retries(), s.trustedProxies(),
-                s.accessLogJson(), Optional.of(path), requests);
+        return s.toBuilder().warmupPath(Optional.of(path)).warmupRequests(requests).responseTimeout(responseTimeout)
+                .build();
     }
 
     /** The requests the worker received so far, health checks left out, the /seen request itself last. */

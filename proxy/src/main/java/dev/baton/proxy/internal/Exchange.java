@@ -76,7 +76,7 @@ final class Exchange implements BackendHandler.Listener {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.idempotent = Methods.idempotent(head.method());
-        this.timer = new ResponseTimer(client.executor(), program.settings().responseTimeout().toNanos(),
+        this.timer = new ResponseTimer(client.executor(), program.settings().timeouts().response().toNanos(),
                 this::timedOut);
     }
 
@@ -171,7 +171,7 @@ final class Exchange implements BackendHandler.Listener {
             ReferenceCountUtil.release(content);
             return;
         }
-        if (program.settings().maxBodySize() > 0 && bodyBytes > program.settings().maxBodySize()) {
+        if (program.settings().limits().maxBodySize() > 0 && bodyBytes > program.settings().limits().maxBodySize()) {
             ReferenceCountUtil.release(content);
             fail(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size", false);
             return;
@@ -312,7 +312,7 @@ final class Exchange implements BackendHandler.Listener {
     }
 
     private void retryOrFail(HttpResponseStatus status, String why, boolean safe) {
-        if (safe && attempts <= program.settings().retries() && frontend.active()) {
+        if (safe && attempts <= program.settings().limits().retries() && frontend.active()) {
             program.log().info(program.name() + ": " + head.method() + " " + head.uri() + ": " + why
                     + "; retrying on another worker");
             start();
@@ -338,7 +338,7 @@ final class Exchange implements BackendHandler.Listener {
         program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " -> " + status + ": " + why);
         boolean keepAlive = clientKeepAlive && canKeepAlive;
         io.netty.handler.codec.http.FullHttpResponse response = failure == HttpResponseStatus.SERVICE_UNAVAILABLE
-                ? Responses.unavailable(why, program.settings().queueTimeout().toSeconds() / 10)
+                ? Responses.unavailable(why, program.settings().timeouts().queue().toSeconds() / 10)
                 : Responses.error(failure, why);
         bytesOut = response.content().readableBytes();
         logAccess();

@@ -93,7 +93,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reject(decoderFailure.get(), "malformed request: " + Errors.describe(request.decoderResult().cause()));
             return;
         }
-        long maxBody = program.settings().maxBodySize();
+        long maxBody = program.settings().limits().maxBodySize();
         if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
             reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size");
             return;

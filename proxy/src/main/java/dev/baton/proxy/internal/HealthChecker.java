@@ -72,7 +72,7 @@ final class HealthChecker {
                 continue;
             }
             long interval = b.state() == BackendState.PENDING ? PENDING_INTERVAL_MILLIS
-                    : settings.healthInterval().toMillis();
+                    : settings.health().interval().toMillis();
             nextCheck.put(b, now + TimeUnit.MILLISECONDS.toNanos(interval));
             inFlight.put(b, Boolean.TRUE);
             check(b).addListener(f -> {
@@ -92,18 +92,18 @@ final class HealthChecker {
     private void checked(Backend b, String failure) {
         inFlight.remove(b);
         if (failure == null) {
-            if (b.checkPassed(settings.healthRise())) {
+            if (b.checkPassed(settings.health().rise())) {
                 admitted.run();
             }
         } else if (b.state() != BackendState.PENDING) {
-            b.checkFailed(settings.healthFall(), failure);
+            b.checkFailed(settings.health().fall(), failure);
         }
     }
 
     /** Completes with null when the check passed, or with the reason it failed. */
     private Promise<String> check(Backend b) {
         Promise<String> result = loop.newPromise();
-        long timeout = settings.healthTimeout().toMillis();
+        long timeout = settings.health().timeout().toMillis();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel(b.address()))
@@ -111,7 +111,7 @@ final class HealthChecker {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (settings.healthCheck().isPresent()) {
+                        if (settings.health().path().isPresent()) {
                             ch.pipeline().addLast(new HttpClientCodec(), new StatusReader(result));
                         }
                     }
@@ -120,11 +120,11 @@ final class HealthChecker {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.trySuccess(Errors.describe(f.cause()));
-            } else if (settings.healthCheck().isEmpty()) {
+            } else if (settings.health().path().isEmpty()) {
                 result.trySuccess(null);
                 connect.channel().close();
             } else {
-                connect.channel().writeAndFlush(Probe.request(settings.healthCheck().get(), "baton-health-check"));
+                connect.channel().writeAndFlush(Probe.request(settings.health().path().get(), "baton-health-check"));
             }
         });
         ScheduledFuture<?> deadline = loop.schedule(() -> {

@@ -51,9 +51,10 @@ public final class ProgramProxy implements ProxiedProgram {
         this.settings = settings;
         this.log = log;
         this.listener = listener;
-        this.balancer = new Balancer(settings.maxInflight(), settings.maxQueue(), settings.queueTimeout().toMillis());
-        this.upstream = new Upstream(transport, (int) settings.connectTimeout().toMillis(),
-                settings.upstreamKeepaliveTimeout().toMillis());
+        this.balancer = new Balancer(settings.limits().maxInflight(), settings.limits().maxQueue(),
+                settings.timeouts().queue().toMillis());
+        this.upstream = new Upstream(transport, (int) settings.timeouts().connect().toMillis(),
+                settings.timeouts().upstreamKeepalive().toMillis());
         this.trusted = TrustedProxies.parse(settings.trustedProxies());
         this.health = new HealthChecker(settings, transport, group.next(), balancer::backends, balancer::wake, log);
     }
@@ -91,10 +92,10 @@ public final class ProgramProxy implements ProxiedProgram {
                             return;
                         }
                         clients.add(ch);
-                        ch.pipeline().addLast("guard", new RequestGuard(settings.maxHeaderSize()));
-                        ch.pipeline().addLast("http", RequestChecks.serverCodec(settings.maxHeaderSize()));
+                        ch.pipeline().addLast("guard", new RequestGuard(settings.limits().maxHeaderSize()));
+                        ch.pipeline().addLast("http", RequestChecks.serverCodec(settings.limits().maxHeaderSize()));
                         ch.pipeline().addLast("timeouts", new HeaderTimeoutHandler(
-                                settings.headerTimeout().toMillis(), settings.keepaliveTimeout().toMillis()));
+                                settings.timeouts().header().toMillis(), settings.timeouts().keepalive().toMillis()));
                         ch.pipeline().addLast("proxy", new FrontendHandler(ProgramProxy.this));
                     }
                 });

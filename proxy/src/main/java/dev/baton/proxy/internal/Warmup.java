@@ -45,7 +45,7 @@ final class Warmup {
 
     /** True when {@code b} passed a check but was never warmed up: it has yet to pass its first. */
     boolean needed(Backend b) {
-        return settings.warmupPath().isPresent() && settings.warmupRequests() > 0
+        return settings.health().warmupPath().isPresent() && requests() > 0
                 && b.state() == BackendState.PENDING;
     }
 
@@ -69,8 +69,8 @@ final class Warmup {
         }
         get(b).addListener((Future<String> f) -> {
             if (f.getNow() != null) {
-                result.setSuccess("GET " + path() + " " + n + "/" + settings.warmupRequests() + ": " + f.getNow());
-            } else if (n < settings.warmupRequests()) {
+                result.setSuccess("GET " + path() + " " + n + "/" + requests() + ": " + f.getNow());
+            } else if (n < requests()) {
                 send(b, n + 1, started, result);
             } else {
                 log.info(describe(b) + " warmed up with " + n + " GET " + path() + " in "
@@ -94,7 +94,7 @@ final class Warmup {
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel(b.address()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -110,7 +110,7 @@ final class Warmup {
             connect.channel().writeAndFlush(Probe.request(path(), "baton-warmup"));
             ScheduledFuture<?> deadline = loop.schedule(
                     () -> result.trySuccess("no answer within response_timeout"),
-                    settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    settings.timeouts().response().toMillis(), TimeUnit.MILLISECONDS);
             result.addListener(done -> deadline.cancel(false));
         });
         result.addListener(f -> connect.channel().close());
@@ -118,7 +118,11 @@ final class Warmup {
     }
 
     private String path() {
-        return settings.warmupPath().orElseThrow();
+        return settings.health().warmupPath().orElseThrow();
+    }
+
+    private int requests() {
+        return settings.health().warmupRequests();
     }
 
     private String describe(Backend b) {

@@ -236,14 +236,32 @@ final class Frontends implements Closeable, Traffic {
     }
 
     static ProxySettings settings(String name, ProxyConfig c) {
-        List<SocketAddress> listen = c.listen().stream().map(Frontends::address).toList();
-        ProxyConfig.Health h = c.health();
-        ProxyConfig.Limits l = c.limits();
-        ProxyConfig.Timeouts t = c.timeouts();
-        return new ProxySettings(name, listen, h.path(), l.maxInflight(), l.maxQueue(), t.queue(), t.connect(),
-                t.response(), t.header(), t.keepalive(), t.upstreamKeepalive(), (int) l.maxHeaderSize(),
-                l.maxBodySize(), h.interval(), h.timeout(), h.rise(), h.fall(), l.retries(), c.trustedProxies(),
-                c.accessLog().format() == AccessLogFormat.JSON, h.warmupPath(), h.warmupRequests());
+        ProxyConfig.Health health = c.health();
+        ProxyConfig.Limits limits = c.limits();
+        ProxyConfig.Timeouts timeouts = c.timeouts();
+        return ProxySettings.builder(name)
+                .listen(c.listen().stream().map(Frontends::address).toList())
+                .healthCheck(health.path())
+                .healthInterval(health.interval())
+                .healthTimeout(health.timeout())
+                .healthRise(health.rise())
+                .healthFall(health.fall())
+                .warmupPath(health.warmupPath())
+                .warmupRequests(health.warmupRequests())
+                .maxInflight(limits.maxInflight())
+                .maxQueue(limits.maxQueue())
+                .maxHeaderSize((int) limits.maxHeaderSize())
+                .maxBodySize(limits.maxBodySize())
+                .retries(limits.retries())
+                .queueTimeout(timeouts.queue())
+                .connectTimeout(timeouts.connect())
+                .responseTimeout(timeouts.response())
+                .headerTimeout(timeouts.header())
+                .keepaliveTimeout(timeouts.keepalive())
+                .upstreamKeepaliveTimeout(timeouts.upstreamKeepalive())
+                .trustedProxies(c.trustedProxies())
+                .accessLogJson(c.accessLog().format() == AccessLogFormat.JSON)
+                .build();
     }
 
     private static SocketAddress address(ListenAddress a) {
