@@ -12,8 +12,16 @@ import java.net.SocketAddress;
  * @param address    where it listens: {@link java.net.InetSocketAddress} or a
  *                   {@link io.netty.channel.unix.DomainSocketAddress}
  * @param role       what the proxy does with it: hold it, route to it, drain it, or close its tunnels
+ * @param settings   the settings of the worker's generation: its health check and warm-up, {@code max_inflight},
+ *                   connect and response timeouts, pooled connections' idle timeout. Null: the program's settings
+ *                   at the time of the publish
  */
-public record BackendView(String id, int generation, SocketAddress address, Role role) {
+public record BackendView(String id, int generation, SocketAddress address, Role role, ProxySettings settings) {
+
+    /** A backend that runs with the program's settings. */
+    public BackendView(String id, int generation, SocketAddress address, Role role) {
+        this(id, generation, address, role, null);
+    }
 
     /** What the supervisor wants of a backend. */
     public enum Role {
@@ -30,5 +38,10 @@ public record BackendView(String id, int generation, SocketAddress address, Role
     /** The identity of a backend: the same worker slot in another generation is another backend. */
     public String key() {
         return id + "@" + generation;
+    }
+
+    /** This view with {@code settings} when it has none of its own. */
+    public BackendView withDefault(ProxySettings program) {
+        return settings != null ? this : new BackendView(id, generation, address, role, program);
     }
 }

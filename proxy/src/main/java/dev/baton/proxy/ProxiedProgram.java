@@ -2,21 +2,46 @@ package dev.baton.proxy;
 
 import java.io.Closeable;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
-/** One program served by the proxy. */
+/**
+ * One program served by the proxy. It lives across the program's generations: its client connections, queue and
+ * backends outlive a reload, and a reload changes its settings and listeners in place.
+ */
 public interface ProxiedProgram extends Closeable {
 
     /**
-     * Replaces the program's backends with this view (safe from any thread). A {@code SERVING} backend gets
-     * traffic once a health check passes; a {@code HELD} one is checked but gets none until published
-     * {@code SERVING}; a {@code DRAINING} one gets no new requests; a {@code STOPPING} one also has its WebSocket
-     * tunnels closed. A backend no longer listed is out of routing at once.
+     * Replaces the program's settings, backends and down state with this view (safe from any thread). A
+     * {@code SERVING} backend gets traffic once a health check passes; a {@code HELD} one is checked but gets none
+     * until published {@code SERVING}; a {@code DRAINING} one gets no new requests; a {@code STOPPING} one also has
+     * its WebSocket tunnels closed. A backend no longer listed is out of routing at once.
      */
+    void publish(ProgramView view);
+
+    /** {@link #publish(ProgramView)} with the program's current settings and no down state. */
     void publish(List<BackendView> backends);
+
+    /**
+     * Serves exactly these listeners from now on: those new to the program start accepting, and those it served
+     * and no longer lists close (unless another program took them). Any thread; never blocks.
+     */
+    void listenOn(List<Listener> listeners);
+
+    /**
+     * Stops accepting, like HAProxy's soft-stop: the program's listeners close, idle keep-alive connections close,
+     * a connection accepted but not yet used gets its first answer, and the answer in progress on each busy
+     * connection carries {@code Connection: close}. Requests in flight and queued are still served. Completes once
+     * no HTTP client connection is left (WebSocket tunnels are not waited for). Idempotent.
+     */
+    CompletableFuture<Void> stopAccepting();
+
+    /** Why the program is down (see {@link ProgramView#down()}), if it is. */
+    Optional<String> down();
 
     ProgramStats stats();
 
-    /** Stops listening and closes the program's idle worker connections; in-flight exchanges end abruptly. */
+    /** Stops listening and closes every client and worker connection at once. */
     @Override
     void close();
 }

@@ -1,11 +1,15 @@
 package dev.baton.proxy;
 
+import dev.baton.proxy.internal.BoundListener;
 import dev.baton.proxy.internal.ProgramProxy;
 import dev.baton.proxy.internal.Transport;
 import io.netty.channel.EventLoopGroup;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The proxy: one set of event loops serving every program that has {@code listen} addresses. */
@@ -26,22 +30,44 @@ public final class ProxyServer implements Closeable {
     }
 
     /**
-     * Starts serving a program on its listen addresses, telling nobody about its backends.
+     * Binds a listening socket that accepts nothing until a program serves it ({@link ProxiedProgram#listenOn}).
+     * Blocks until bound: never call it on an event loop.
      *
-     * @throws IOException with a one-line reason when an address cannot be bound (in use, permission denied)
+     * @throws IOException with a one-line reason: {@code cannot listen on 127.0.0.1:8000: address already in use}
      */
+    public Listener bind(SocketAddress address) throws IOException {
+        return BoundListener.bind(address, transport, group, log);
+    }
+
+    /** A program with no listener and no backend yet: publish its backends, then give it listeners. */
+    public ProxiedProgram program(ProxySettings settings, BackendListener listener) {
+        return ProgramProxy.start(settings, transport, group, log, listener);
+    }
+
+    /** Serves a program on its {@code settings.listen()} addresses at once, telling nobody about its backends. */
     public ProxiedProgram serve(ProxySettings settings) throws IOException {
         return serve(settings, BackendListener.NONE);
     }
 
     /**
-     * Starts serving a program on its listen addresses; {@code listener} hears when a backend is ready and when a
-     * draining one has nothing left in flight.
+     * Serves a program on its {@code settings.listen()} addresses at once; {@code listener} hears when a backend is
+     * ready and when a draining one has nothing left in flight.
      *
      * @throws IOException with a one-line reason when an address cannot be bound (in use, permission denied)
      */
     public ProxiedProgram serve(ProxySettings settings, BackendListener listener) throws IOException {
-        return ProgramProxy.bind(settings, transport, group, log, listener);
+        List<Listener> bound = new ArrayList<>();
+        try {
+            for (SocketAddress address : settings.listen()) {
+                bound.add(bind(address));
+            }
+        } catch (IOException e) {
+            bound.forEach(Listener::close);
+            throw e;
+        }
+        ProxiedProgram program = program(settings, listener);
+        program.listenOn(bound);
+        return program;
     }
 
     @Override

@@ -7,36 +7,40 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One configured program: its configuration and its worker slots ({@code web:0} .. {@code web:N-1}). Each slot
- * holds the worker serving it now; a reload replaces the workers slot by slot with those of the next generation,
- * so between two reloads every slot holds a worker of the same generation. Loop thread only.
+ * One configured program: its serving generation and its worker slots ({@code web:0} .. {@code web:N-1}). Each
+ * slot holds the worker serving it now; a reload replaces the workers slot by slot with those of the next
+ * generation, so between two reloads every slot holds a worker of the serving generation. Loop thread only.
  */
 public final class Program {
 
-    private ProgramConfig config;
-    private int generation;
+    private Generation serving;
     private final List<Worker> workers = new ArrayList<>();
     private Rollout rollout;
 
-    Program(ProgramConfig config, int generation, WorkerContext ctx) {
-        this.config = config;
-        this.generation = generation;
-        for (int i = 0; i < config.numprocs(); i++) {
-            workers.add(new Worker(config, i, generation, ctx));
+    Program(Generation first, WorkerContext ctx) {
+        this.serving = first;
+        for (int i = 0; i < first.config().numprocs(); i++) {
+            workers.add(new Worker(first, i, ctx));
         }
     }
 
     public String name() {
-        return config.name();
+        return serving.program();
     }
 
+    /** The configuration of the serving generation. */
     public ProgramConfig config() {
-        return config;
+        return serving.config();
     }
 
-    /** The generation of the configuration last applied. */
+    /** The number of the serving generation. */
     public int generation() {
-        return generation;
+        return serving.number();
+    }
+
+    /** The generation whose configuration the program runs: the last one a reload completed or applied. */
+    Generation serving() {
+        return serving;
     }
 
     /** The worker serving each slot, in slot order. */
@@ -58,34 +62,38 @@ public final class Program {
         return workers.stream().anyMatch(w -> w.state().hasProcess());
     }
 
+    /** True when any slot's worker runs or will run without anyone asking (see {@link Worker#comingBack}). */
+    boolean comingBack() {
+        return workers.stream().anyMatch(Worker::comingBack);
+    }
+
     /** Puts {@code next} in its slot; answers the worker it replaced. */
     Worker swap(Worker next) {
         return workers.set(next.index(), next);
     }
 
-    /** The configuration and generation the slots now run (after a reload or a scale). */
-    void applied(ProgramConfig next, int nextGeneration) {
-        config = next;
-        generation = nextGeneration;
+    /** {@code next} is the generation the program now runs (a reload ended, or applies at the next start). */
+    void applied(Generation next) {
+        serving = next;
     }
 
-    /** Adds slots up to {@code next.numprocs()}, of the current generation; answers the new workers. */
+    /** Adds slots up to {@code next.numprocs()}, of the serving generation; answers the new workers. */
     List<Worker> grow(ProgramConfig next, WorkerContext ctx) {
+        serving.scaled(next);
         List<Worker> added = new ArrayList<>();
         for (int i = workers.size(); i < next.numprocs(); i++) {
-            Worker w = new Worker(next, i, generation, ctx);
+            Worker w = new Worker(serving, i, ctx);
             workers.add(w);
             added.add(w);
         }
-        config = next;
         return added;
     }
 
     /** Removes the slots from {@code next.numprocs()} on; answers their workers, to be retired. */
     List<Worker> shrink(ProgramConfig next) {
+        serving.scaled(next);
         List<Worker> removed = new ArrayList<>(workers.subList(next.numprocs(), workers.size()));
         workers.subList(next.numprocs(), workers.size()).clear();
-        config = next;
         return removed;
     }
 

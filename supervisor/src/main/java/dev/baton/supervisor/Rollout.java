@@ -1,7 +1,7 @@
 package dev.baton.supervisor;
 
-import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.ReloadStrategy;
+import dev.baton.supervisor.process.ExitStatus;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,13 +16,21 @@ import java.util.function.Consumer;
 /**
  * One program's move to its next generation ({@code baton reload}). Loop thread only.
  *
+ * <pre>
+ *  STARTING ──last batch switched──▶ DRAINING ──old workers gone──▶ ENDED
+ *     │
+ *     └──a new worker failed, start_timeout, shutdown──▶ ROLLING_BACK ──new workers gone──▶ ENDED
+ * </pre>
+ *
  * <p>The invariant: a reload never leaves fewer than {@code numprocs} ready workers serving. New workers start
  * held out of traffic; only once every worker of a batch is ready (health check passed, or RUNNING without a
- * proxy) does the batch switch in, and only then do the old workers of those slots drain and stop. A new worker
- * that exits, or is not ready within {@code start_timeout}, rolls the batch back: its new workers stop, the old
- * workers were never touched. With {@code surge} the batch is every slot; with {@code rolling} it is
- * {@code max_surge} slots, so a failure after earlier batches leaves those on the new generation. With
- * {@code restart} the old workers stop first and nothing can be rolled back.
+ * proxy) does the batch switch in, and only then do the old workers of those slots drain and stop. The first
+ * switch also makes the new generation's proxy settings and listen addresses the program's ({@link
+ * Traffic#switched}). A new worker that exits, or is not ready within {@code start_timeout}, rolls the batch back:
+ * its new workers stop, the old workers were never touched, and before any switch the new generation is
+ * ABANDONED ({@link Traffic#abandoned}: its new listeners close unused). With {@code surge} the batch is every
+ * slot; with {@code rolling} it is {@code max_surge} slots, so a failure after earlier batches leaves those on the
+ * new generation. With {@code restart} the old workers stop first and nothing can be rolled back.
  */
 final class Rollout {
 
@@ -32,6 +40,8 @@ final class Rollout {
         STARTING,
         /** Every slot switched; old workers are draining and stopping. */
         DRAINING,
+        /** A new worker failed: the batch's new workers are stopping. */
+        ROLLING_BACK,
         /** Finished: the result is out. */
         ENDED
     }
@@ -39,9 +49,8 @@ final class Rollout {
     private final Supervisor supervisor;
     private final WorkerContext ctx;
     private final Program program;
-    private final ProgramConfig next;
-    private final int generation;
-    private final boolean proxied;
+    private final Generation next;
+    private final Generation previous;
     private final Consumer<ReloadEvent> progress;
     private final long startedAt;
     private final CompletableFuture<ReloadResult> result = new CompletableFuture<>();
@@ -54,17 +63,16 @@ final class Rollout {
     private int switched;
     private EventLoop.Timer deadline;
 
-    Rollout(Supervisor supervisor, WorkerContext ctx, Program program, ProgramConfig next, int generation,
-            boolean proxied, Consumer<ReloadEvent> progress) {
+    Rollout(Supervisor supervisor, WorkerContext ctx, Program program, Generation next,
+            Consumer<ReloadEvent> progress) {
         this.supervisor = supervisor;
         this.ctx = ctx;
         this.program = program;
         this.next = next;
-        this.generation = generation;
-        this.proxied = proxied;
+        this.previous = program.serving();
         this.progress = progress;
         this.startedAt = ctx.loop().nowMillis();
-        for (int i = 0; i < next.numprocs(); i++) {
+        for (int i = 0; i < next.config().numprocs(); i++) {
             todo.add(i);
         }
     }
@@ -73,16 +81,28 @@ final class Rollout {
         return result;
     }
 
-    /** The new workers started and not yet switched in. */
+    /**
+     * The new workers started and not yet switched in: held out of traffic. With {@code restart} there are none:
+     * the new workers take their slots at once (the old ones are gone by then).
+     */
     List<Worker> pending() {
-        return List.copyOf(batch);
+        return restart() ? List.of() : List.copyOf(batch);
+    }
+
+    State state() {
+        return state;
+    }
+
+    private boolean restart() {
+        return next.config().reload().strategy() == ReloadStrategy.RESTART;
     }
 
     void start() {
-        ReloadStrategy strategy = next.reload().strategy();
-        say("", "reloading", "reloading to generation " + generation + " (" + strategy.name().toLowerCase(Locale.ROOT)
-                + ", " + next.numprocs() + " workers)");
-        if (strategy == ReloadStrategy.RESTART) {
+        ReloadStrategy strategy = next.config().reload().strategy();
+        say("", "reloading", "reloading to generation " + next.number() + " ("
+                + strategy.name().toLowerCase(Locale.ROOT) + ", " + next.config().numprocs() + " workers)");
+        if (restart()) {
+            switchGenerations("reload_strategy = \"restart\": the old workers stop first");
             for (Worker old : program.workers()) {
                 retire(old, false);
             }
@@ -94,27 +114,24 @@ final class Rollout {
     }
 
     private int batchSize() {
-        return next.reload().strategy() == ReloadStrategy.ROLLING ? next.reload().maxSurge() : next.numprocs();
+        var reload = next.config().reload();
+        return reload.strategy() == ReloadStrategy.ROLLING ? reload.maxSurge() : next.config().numprocs();
     }
 
     private void startBatch() {
         if (state != State.STARTING) {
             return;
         }
-        boolean restart = next.reload().strategy() == ReloadStrategy.RESTART;
         List<Worker> started = new ArrayList<>();
         for (int n = batchSize(); n > 0 && !todo.isEmpty(); n--) {
-            Worker w = new Worker(next, todo.poll(), generation, ctx);
-            if (restart) {
+            Worker w = new Worker(next, todo.poll(), ctx);
+            if (restart()) {
                 program.swap(w);
-            } else {
-                w.hold();
             }
             batch.add(w);
             started.add(w);
         }
-        long timeout = next.reload().startTimeout().toMillis();
-        deadline = ctx.loop().schedule(this::timedOut, timeout);
+        deadline = ctx.loop().schedule(this::timedOut, next.config().reload().startTimeout().toMillis());
         for (Worker w : started) {
             if (state != State.STARTING) {
                 return; // an earlier one failed at spawn and rolled the batch back
@@ -129,11 +146,11 @@ final class Rollout {
             switch (w.state()) {
                 case STARTING -> say(w, "started", "started, pid " + w.status().pid());
                 case RUNNING -> {
-                    if (!proxied) {
+                    if (!Supervisor.proxied(w)) {
                         ready(w);
                     }
                 }
-                case BACKOFF, EXITED, FATAL, STOPPED -> fail(w, whyExited(w));
+                case BACKOFF, EXITED, FATAL, STOPPED -> fail(w, whyFailed(w));
                 default -> { }
             }
         } else if (retired.contains(w)) {
@@ -148,11 +165,15 @@ final class Rollout {
     }
 
     /** A held worker that ended before it was ready exited too quickly, whatever {@code startsecs} says. */
-    private static String whyExited(Worker w) {
-        String why = w.status().reason().replaceFirst("; last output: .*$", "")
-                .replaceFirst("; (retrying|restarting) in .*$", "");
-        return why.startsWith("exited too quickly") || w.state() == WorkerState.STOPPED ? why
-                : "exited too quickly: " + why;
+    private static String whyFailed(Worker w) {
+        if (w.state() == WorkerState.STOPPED) {
+            return "stopped";
+        }
+        if (w.spawnError() != null) {
+            return "cannot start: " + w.spawnError();
+        }
+        ExitStatus exit = w.lastExit();
+        return "exited too quickly: " + (exit == null ? w.state().name() : exit.describe());
     }
 
     /** A new worker is ready: its health check passed (proxied) or it is RUNNING. */
@@ -169,46 +190,53 @@ final class Rollout {
     /** Switches the ready batch in, then retires the old workers of its slots. */
     private void switchBatch() {
         cancelDeadline();
-        boolean restart = next.reload().strategy() == ReloadStrategy.RESTART;
         List<Worker> switching = List.copyOf(batch);
         batch.clear();
         ready.clear();
         List<Worker> old = new ArrayList<>();
-        for (Worker w : switching) {
-            if (!restart) {
-                Worker replaced = program.swap(w);
-                supervisor.keepServing(replaced); // listed to the proxy until it drains: its requests go on
-                old.add(replaced);
-            }
+        for (Worker w : restart() ? List.<Worker>of() : switching) {
+            Worker replaced = program.swap(w);
+            supervisor.keepServing(replaced); // listed to the proxy until it drains: its requests go on
+            old.add(replaced);
         }
-        switching.forEach(Worker::serve);
+        if (switched == 0 && !restart()) {
+            switchGenerations(switching.size() + " of " + next.config().numprocs() + " workers ready");
+        }
         switched += switching.size();
-        if (!restart) {
-            say("", "switched", switched + " of " + next.numprocs() + " workers switched to generation " + generation);
+        if (!restart()) {
+            say("", "switched", switched + " of " + next.config().numprocs() + " workers switched to generation "
+                    + next.number());
         }
-        old.forEach(w -> retire(w, proxied));
+        supervisor.publish(program.name()); // the new workers serve before the old ones drain
+        old.forEach(w -> retire(w, Supervisor.proxied(w)));
         if (!todo.isEmpty()) {
             startBatch();
             return;
         }
-        state = State.DRAINING;
-        program.applied(next, generation);
+        program.applied(next);
+        transitionTo(State.DRAINING, "every slot switched; waiting for the old workers to stop");
         CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new))
-                .thenRunAsync(() -> end(ReloadResult.Outcome.RELOADED, program.name() + ": reloaded to generation " + generation,
-                        "", List.of()), ctx.loop()::execute);
+                .thenRunAsync(() -> end(ReloadResult.Outcome.RELOADED, program.name() + ": reloaded to generation "
+                        + next.number(), "", List.of()), ctx.loop()::execute);
+    }
+
+    /** The new generation serves: its proxy settings and listeners become the program's. */
+    private void switchGenerations(String why) {
+        next.transitionTo(Generation.State.SERVING, why);
+        supervisor.traffic().switched(program.name(), next);
     }
 
     private void retire(Worker old, boolean drain) {
         retired.add(old);
-        stopped.add(supervisor.retire(old, drain, "replaced by generation " + generation));
+        stopped.add(supervisor.retire(old, drain, "replaced by generation " + next.number()));
     }
 
     private void timedOut() {
         deadline = null;
         for (Worker w : batch) {
             if (!ready.contains(w)) {
-                fail(w, "not ready within start_timeout (" + seconds(next.reload().startTimeout().toMillis()) + ")"
-                        + (proxied ? ": its health check has not passed" : ": not RUNNING yet"));
+                fail(w, "not ready within start_timeout (" + seconds(next.config().reload().startTimeout().toMillis())
+                        + ")" + (Supervisor.proxied(w) ? ": its health check has not passed" : ": not RUNNING yet"));
                 return;
             }
         }
@@ -218,26 +246,29 @@ final class Rollout {
     private void fail(Worker failed, String why) {
         cancelDeadline();
         List<String> lines = failed.recentLines();
-        boolean restart = next.reload().strategy() == ReloadStrategy.RESTART;
         say(failed, "failed", why);
-        state = State.ENDED; // before stopping the batch: its transitions must not fail the reload again
+        transitionTo(State.ROLLING_BACK, failed.name() + " failed"); // its batch's transitions fail nothing more
         List<Worker> abandoned = List.copyOf(batch);
         batch.clear();
+        boolean restart = restart();
         List<CompletableFuture<Void>> rolledBack = new ArrayList<>();
-        if (!restart) {
-            for (Worker w : abandoned) {
-                rolledBack.add(supervisor.retire(w, false, "reload rolled back"));
-            }
+        for (Worker w : restart ? List.<Worker>of() : abandoned) {
+            rolledBack.add(supervisor.retire(w, false, "reload rolled back"));
         }
         ReloadResult.Outcome outcome = restart || switched > 0 ? ReloadResult.Outcome.FAILED
                 : ReloadResult.Outcome.ROLLED_BACK;
-        String message = failed.name() + " [gen " + generation + "] failed: " + why + "; " + (outcome
+        if (outcome == ReloadResult.Outcome.ROLLED_BACK) {
+            next.transitionTo(Generation.State.ABANDONED, why);
+            supervisor.traffic().abandoned(program.name());
+        }
+        int numprocs = next.config().numprocs();
+        String message = failed.name() + " [gen " + next.number() + "] failed: " + why + "; " + (outcome
                 == ReloadResult.Outcome.ROLLED_BACK ? "rolled back, generation " + program.generation()
                 + " keeps serving" : restart ? "the old workers were already stopped (reload_strategy = \"restart\")"
-                : switched + " of " + next.numprocs() + " workers had switched to generation " + generation
+                : switched + " of " + numprocs + " workers had switched to generation " + next.number()
                 + " and stay; the others keep generation " + program.generation());
         if (restart) {
-            program.applied(next, generation);
+            program.applied(next);
         }
         CompletableFuture.allOf(rolledBack.toArray(CompletableFuture[]::new))
                 .thenRunAsync(() -> end(outcome, message, failed.name(), lines), ctx.loop()::execute);
@@ -251,10 +282,20 @@ final class Rollout {
     }
 
     private void end(ReloadResult.Outcome outcome, String message, String worker, List<String> lines) {
-        state = State.ENDED;
+        transitionTo(State.ENDED, outcome.name().toLowerCase(Locale.ROOT));
         long took = ctx.loop().nowMillis() - startedAt;
-        int serving = outcome == ReloadResult.Outcome.ROLLED_BACK ? program.generation() : generation;
+        int serving = outcome == ReloadResult.Outcome.ROLLED_BACK ? previous.number() : next.number();
         result.complete(new ReloadResult(program.name(), serving, outcome, message, took, worker, lines));
+    }
+
+    private void transitionTo(State to, String why) {
+        State from = state;
+        if (from == to) {
+            return;
+        }
+        state = to;
+        Log.info(program.name() + ": reload to generation " + next.number() + " " + from + " -> " + to
+                + (why.isEmpty() ? "" : ": " + why));
     }
 
     private void cancelDeadline() {
@@ -270,7 +311,7 @@ final class Rollout {
     }
 
     private void say(String worker, String event, String text) {
-        emit(new ReloadEvent(program.name(), worker, generation, event, program.name() + ": " + text));
+        emit(new ReloadEvent(program.name(), worker, next.number(), event, program.name() + ": " + text));
     }
 
     private void emit(ReloadEvent event) {

@@ -5,19 +5,21 @@ import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.Signal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The programs Baton runs and the requests it answers. Public methods may be called from any thread: they enqueue
- * onto the {@link EventLoop} and answer through a future; all state is touched on the loop thread only.
+ * onto the {@link EventLoop} and answer through a future; all state is touched on the loop thread only. Methods
+ * documented "loop thread" are for tasks already running there.
  *
  * <p>Targets name workers: {@code all}, a program ({@code web}, also {@code web:*}) or one worker ({@code web:2}).
  */
@@ -43,6 +45,14 @@ public final class Supervisor {
         }
     }
 
+    /** A reload is already running for these programs; the message is for the operator. */
+    public static final class BusyException extends IllegalStateException {
+        public BusyException(List<String> programs) {
+            super("a reload of " + String.join(", ", programs) + " is already running; wait for it to end, or use"
+                    + " baton reload --wait");
+        }
+    }
+
     public Supervisor(WorkerContext ctx) {
         this(ctx, Traffic.NONE);
     }
@@ -62,6 +72,7 @@ public final class Supervisor {
         loop.execute(() -> {
             for (ProgramConfig p : config.programs()) {
                 Program program = newProgram(p);
+                publish(p.name());
                 if (p.autostart()) {
                     program.startAll();
                 }
@@ -70,7 +81,7 @@ public final class Supervisor {
     }
 
     public CompletableFuture<List<WorkerStatus>> status() {
-        return call(() -> allWorkers().stream().map(Worker::status).toList());
+        return call(() -> allWorkers().stream().map(this::statusOf).toList());
     }
 
     public CompletableFuture<List<Result>> start(List<String> targets) {
@@ -92,11 +103,9 @@ public final class Supervisor {
 
     public CompletableFuture<List<Result>> restart(List<String> targets) {
         return forEach(targets, w -> {
-            w.stop();
-            return settle(w, s -> !s.hasProcess()).thenComposeAsync(stopped -> {
-                w.start();
-                return settle(w, Supervisor::startSettled).thenApply(s -> startResult(w, s));
-            }, loop::execute);
+            w.restart();
+            return settle(w, s -> startSettled(s) && !(s == WorkerState.STOPPED && w.startPending()))
+                    .thenApply(s -> startResult(w, s));
         });
     }
 
@@ -107,96 +116,36 @@ public final class Supervisor {
     }
 
     /**
-     * Applies a re-read configuration ({@code baton reload}, SIGHUP). With no {@code names}: added programs start,
-     * removed ones stop, and every program rolls to its next generation (see {@link Rollout}). With names, only
-     * those programs. A program whose {@code numprocs} alone changed scales instead: workers are added or retired,
-     * the others keep running. Completes, once every program's reload has ended, with one result each.
+     * Applies a re-read configuration ({@code baton reload}, SIGHUP) as one transaction on the loop; see
+     * {@link Reload}. {@code refused} names programs whose new listen addresses could not be bound, with the
+     * one-line reason: those are rolled back before anything starts. Completes, once every program's reload has
+     * ended, with one result each.
      *
      * @throws BusyException (through the future) when a named program is reloading already
      */
     public CompletableFuture<List<ReloadResult>> reload(BatonConfig config, List<String> names,
+                                                        Map<String, String> refused, Consumer<ReloadEvent> progress) {
+        return this.<CompletableFuture<List<ReloadResult>>>call(
+                () -> new Reload(this, config, names, refused, progress).apply()).thenCompose(f -> f);
+    }
+
+    public CompletableFuture<List<ReloadResult>> reload(BatonConfig config, List<String> names,
                                                         Consumer<ReloadEvent> progress) {
-        return this.<CompletableFuture<List<ReloadResult>>>call(() -> {
-            List<String> busy = busyAmong(names);
-            if (!busy.isEmpty()) {
-                throw new BusyException(busy);
-            }
-            List<CompletableFuture<ReloadResult>> results = new ArrayList<>();
-            for (ProgramConfig p : config.programs()) {
-                if (names.isEmpty() || names.contains(p.name())) {
-                    results.add(reloadOne(p, progress));
-                }
-            }
-            for (String name : new ArrayList<>(programs.keySet())) {
-                if (config.program(name).isEmpty() && (names.isEmpty() || names.contains(name))) {
-                    results.add(remove(programs.get(name), progress));
-                }
-            }
-            return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
-        }).thenCompose(f -> f);
+        return reload(config, names, Map.of(), progress);
     }
 
-    private CompletableFuture<ReloadResult> reloadOne(ProgramConfig next, Consumer<ReloadEvent> progress) {
-        Program current = programs.get(next.name());
-        if (current == null) {
-            Program added = newProgram(next);
-            startIfAuto(added);
-            return done(progress, ReloadResult.of(next.name(), added.generation(), ReloadResult.Outcome.ADDED,
-                    next.name() + ": added" + (next.autostart() ? ", starting " + next.numprocs() + " workers" : "")));
-        }
-        ProgramConfig old = current.config();
-        if (old.numprocs() != next.numprocs() && old.withNumprocs(next.numprocs()).equals(next)) {
-            return done(progress, scale(current, next));
-        }
-        int generation = generations.merge(next.name(), 1, Integer::sum);
-        if (!current.running() && !next.autostart()) {
-            for (int i = 0; i < next.numprocs(); i++) {
-                current.swap(new Worker(next, i, generation, ctx));
-            }
-            current.applied(next, generation);
-            return done(progress, ReloadResult.of(next.name(), generation, ReloadResult.Outcome.UPDATED,
-                    next.name() + ": not running; generation " + generation + " applies at its next start"));
-        }
-        Rollout rollout = new Rollout(this, ctx, current, next, generation, traffic.proxied(next.name()), progress);
-        current.rollout(rollout);
-        rollout.start();
-        return rollout.result().whenCompleteAsync((r, e) -> current.rollout(null), loop::execute);
+    /** {@link #reload} from a task already running on the loop: starts at once. Loop thread. */
+    public CompletableFuture<List<ReloadResult>> reloadNow(BatonConfig config, List<String> names,
+                                                           Map<String, String> refused,
+                                                           Consumer<ReloadEvent> progress) {
+        return new Reload(this, config, names, refused, progress).apply();
     }
 
-    private ReloadResult scale(Program program, ProgramConfig next) {
-        int before = program.workers().size();
-        if (next.numprocs() > before) {
-            boolean start = next.autostart() || program.running();
-            List<Worker> added = program.grow(next, ctx);
-            if (start) {
-                added.forEach(Worker::start);
-            }
-        } else {
-            program.shrink(next).forEach(w -> retire(w, traffic.proxied(next.name()), "numprocs lowered"));
-        }
-        return ReloadResult.of(next.name(), program.generation(), ReloadResult.Outcome.SCALED,
-                next.name() + ": scaled from " + before + " to " + next.numprocs() + " workers");
-    }
-
-    private CompletableFuture<ReloadResult> remove(Program program, Consumer<ReloadEvent> progress) {
-        programs.remove(program.name());
-        CompletableFuture<?>[] stops = program.workers().stream().map(w -> retire(w, false, "program removed"))
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(stops).thenCompose(v -> done(progress, ReloadResult.of(program.name(),
-                program.generation(), ReloadResult.Outcome.REMOVED, program.name() + ": removed, its workers stopped")));
-    }
-
-    private static CompletableFuture<ReloadResult> done(Consumer<ReloadEvent> progress, ReloadResult r) {
-        Log.info("reload: " + r.message());
-        progress.accept(new ReloadEvent(r.program(), "", r.generation(),
-                r.outcome().name().toLowerCase(java.util.Locale.ROOT), r.message()));
-        return CompletableFuture.completedFuture(r);
-    }
-
-    /** The programs among {@code names} (all when empty) that are reloading now. */
-    public CompletableFuture<List<String>> busy(List<String> names) {
-        return call(() -> busyAmong(names));
+    /** The programs among {@code names} (all when empty) that are reloading now; loop thread. */
+    public List<String> busyNow(List<String> names) {
+        return programs.values().stream()
+                .filter(p -> p.rollout() != null && (names.isEmpty() || names.contains(p.name())))
+                .map(Program::name).toList();
     }
 
     /** Completes once none of {@code names} (all when empty) is reloading. */
@@ -208,20 +157,6 @@ public final class Supervisor {
             return running.length == 0 ? CompletableFuture.<Void>completedFuture(null)
                     : CompletableFuture.allOf(running).handle((v, e) -> null).thenCompose(v -> whenIdle(names));
         }).thenCompose(f -> f);
-    }
-
-    private List<String> busyAmong(List<String> names) {
-        return programs.values().stream()
-                .filter(p -> p.rollout() != null && (names.isEmpty() || names.contains(p.name())))
-                .map(Program::name).toList();
-    }
-
-    /** A reload is already running for these programs; the message is for the operator. */
-    public static final class BusyException extends IllegalStateException {
-        public BusyException(List<String> programs) {
-            super("a reload of " + String.join(", ", programs) + " is already running; wait for it to end, or use"
-                    + " baton reload --wait");
-        }
     }
 
     /** The proxy saw a worker pass its first health check (and warm-up). Any thread. */
@@ -245,29 +180,76 @@ public final class Supervisor {
         });
     }
 
-    private Worker find(String program, String worker, int generation) {
-        for (Worker w : allWorkers()) {
-            if (w.name().equals(worker) && w.generation() == generation && w.config().name().equals(program)) {
-                return w;
-            }
-        }
-        return null;
+    /** Stops every program gracefully (see {@link Shutdown}); completes when no worker process is left. */
+    public CompletableFuture<Void> shutdown() {
+        return this.<CompletableFuture<Void>>call(() -> {
+            shuttingDown = true;
+            return new Shutdown(this).run();
+        }).thenCompose(f -> f);
+    }
+
+    // ---- state shared with Reload, Rollout and Shutdown (loop thread) ----------------------------------------
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    WorkerContext ctx() {
+        return ctx;
     }
 
     Traffic traffic() {
         return traffic;
     }
 
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    Map<String, Program> programs() {
+        return programs;
+    }
+
+    List<Worker> retiring() {
+        return retiring;
+    }
+
+    /** The next generation number of {@code program}; numbers are never reused, even after a removal. */
+    int nextGeneration(String program) {
+        return generations.merge(program, 1, Integer::sum);
+    }
+
+    Program newProgram(ProgramConfig config) {
+        Program program = new Program(Generation.first(config, nextGeneration(config.name())), ctx);
+        programs.put(config.name(), program);
+        return program;
+    }
+
+    /** True when {@code w}'s generation is served through the proxy: it is ready once checked, and drains. */
+    static boolean proxied(Worker w) {
+        return w.config().proxy().isPresent();
+    }
+
     /**
-     * Takes {@code w} out of its program: it drains first when {@code proxied}, else stops at once.
-     * Completes once it has no process left.
+     * Takes {@code w} out of its program: it drains first when {@code drain}, else stops at once. Completes once
+     * it has no process left; its generation is RETIRING once no slot holds it, RETIRED once its last worker is
+     * gone.
      */
-    CompletableFuture<Void> retire(Worker w, boolean proxied, String why) {
+    CompletableFuture<Void> retire(Worker w, boolean drain, String why) {
         keepServing(w);
-        w.drain(proxied, why);
+        Program p = programs.get(w.config().name());
+        if (p == null || p.workers().stream().noneMatch(o -> o.gen() == w.gen())) {
+            w.gen().transitionTo(Generation.State.RETIRING, why);
+        }
+        w.drain(drain, why);
         return settle(w, s -> !s.hasProcess()).thenRunAsync(() -> {
             retiring.remove(w);
             w.releaseWaiters();
+            if (allWorkers().stream().noneMatch(o -> o.gen() == w.gen())
+                    && w.gen().state() == Generation.State.RETIRING) {
+                w.gen().transitionTo(Generation.State.RETIRED, "its last worker is gone");
+            }
+            publish(w.config().name());
         }, loop::execute);
     }
 
@@ -281,49 +263,70 @@ public final class Supervisor {
         }
     }
 
-    /** After every transition of any worker: a reload in progress follows its workers. */
+    /** After every transition of any worker: a reload in progress follows its workers, and the proxy's view. */
     private void workerChanged(Worker w) {
         Program p = programs.get(w.config().name());
         if (p != null && p.rollout() != null) {
             p.rollout().workerChanged(w);
         }
+        publish(w.config().name());
     }
 
-    /** Stops every program, highest priority value first; completes when no worker process is left. */
-    public CompletableFuture<Void> shutdown() {
-        return this.<CompletableFuture<Void>>call(() -> {
-            shuttingDown = true;
-            programs.values().stream().filter(p -> p.rollout() != null).toList()
-                    .forEach(p -> p.rollout().abort("Baton is shutting down"));
-            TreeMap<Integer, List<Program>> byPriority = new TreeMap<>(Comparator.reverseOrder());
-            for (Program p : programs.values()) {
-                byPriority.computeIfAbsent(p.config().priority(), k -> new ArrayList<>()).add(p);
-            }
-            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-            for (List<Program> group : byPriority.values()) {
-                chain = chain.thenComposeAsync(v -> CompletableFuture.allOf(
-                        group.stream().map(Program::stopAll).toArray(CompletableFuture[]::new)), loop::execute);
-            }
-            List<CompletableFuture<Void>> all = new ArrayList<>(List.of(chain));
-            for (Worker w : new ArrayList<>(retiring)) {
-                w.stop();
-                all.add(settle(w, s -> !s.hasProcess()).thenApply(s -> null));
-            }
-            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
-        }).thenCompose(f -> f);
+    /** Hands the proxy the program's workers and their roles now; loop thread. */
+    public void publish(String program) {
+        traffic.publish(roster(program));
     }
 
-    /** The workers of {@code program}, current and retiring generations; loop thread only. */
+    /** The program's workers, current and retiring generations, as the proxy must see them; loop thread. */
+    Roster roster(String name) {
+        Program p = programs.get(name);
+        List<Roster.Member> members = new ArrayList<>();
+        List<Worker> held = p != null && p.rollout() != null ? p.rollout().pending() : List.of();
+        for (Worker w : workersOf(name)) {
+            Roster.Role role = switch (w.state()) {
+                case STARTING, RUNNING -> held.contains(w) ? Roster.Role.HELD : Roster.Role.SERVING;
+                case DRAINING -> Roster.Role.DRAINING;
+                case STOPPING -> Roster.Role.STOPPING;
+                default -> null;
+            };
+            if (role != null) {
+                members.add(new Roster.Member(statusOf(w), w.config(), role));
+            }
+        }
+        boolean serving = members.stream().anyMatch(m -> m.role() == Roster.Role.SERVING
+                || m.role() == Roster.Role.HELD);
+        boolean coming = p != null && (p.rollout() != null || p.comingBack());
+        Optional<String> down = serving || coming ? Optional.empty() : Optional.of(whyDown(name, p));
+        return new Roster(name, Optional.ofNullable(p).map(Program::config), members, down);
+    }
+
+    private String whyDown(String name, Program p) {
+        if (shuttingDown) {
+            return name + ": Baton is shutting down";
+        }
+        if (p == null) {
+            return name + ": removed from the configuration";
+        }
+        boolean fatal = p.workers().stream().anyMatch(w -> w.state() == WorkerState.FATAL);
+        return fatal ? name + ": its workers failed to start (FATAL); baton start " + name
+                : name + " is stopped; baton start " + name;
+    }
+
+    /** The workers of {@code program}, current and retiring generations; loop thread. */
     public List<WorkerStatus> statusOf(String program) {
-        return allWorkers().stream().filter(w -> w.config().name().equals(program)).map(Worker::status).toList();
+        return workersOf(program).stream().map(this::statusOf).toList();
     }
 
-    /** Names of the configured programs; loop thread only. */
+    private List<Worker> workersOf(String program) {
+        return allWorkers().stream().filter(w -> w.config().name().equals(program)).toList();
+    }
+
+    /** Names of the configured programs; loop thread. */
     public List<String> programNames() {
         return List.copyOf(programs.keySet());
     }
 
-    /** Every worker with a process or a slot, current and retiring; loop thread only. */
+    /** Every worker with a process or a slot, current and retiring; loop thread. */
     public List<Worker> allWorkers() {
         List<Worker> all = new ArrayList<>();
         for (Program p : programs.values()) {
@@ -334,6 +337,13 @@ public final class Supervisor {
         }
         all.addAll(retiring);
         return all;
+    }
+
+    /** {@code w}'s status, {@code held} when it sits in a reload's batch not yet switched in; loop thread. */
+    public WorkerStatus statusOf(Worker w) {
+        Program p = programs.get(w.config().name());
+        boolean held = p != null && p.rollout() != null && p.rollout().pending().contains(w);
+        return held ? w.status().asHeld() : w.status();
     }
 
     /** Completes once {@code w} is in a state satisfying {@code until}, now or after a later transition. */
@@ -352,17 +362,13 @@ public final class Supervisor {
         return new Result(w.name(), false, s + ": " + w.status().reason());
     }
 
-    private Program newProgram(ProgramConfig config) {
-        int generation = generations.merge(config.name(), 1, Integer::sum);
-        Program program = new Program(config, generation, ctx);
-        programs.put(config.name(), program);
-        return program;
-    }
-
-    private void startIfAuto(Program program) {
-        if (program.config().autostart() && !shuttingDown) {
-            program.startAll();
+    private Worker find(String program, String worker, int generation) {
+        for (Worker w : allWorkers()) {
+            if (w.name().equals(worker) && w.generation() == generation && w.config().name().equals(program)) {
+                return w;
+            }
         }
+        return null;
     }
 
     private CompletableFuture<List<Result>> forEach(List<String> targets,
@@ -398,7 +404,8 @@ public final class Supervisor {
         String name = colon < 0 ? target : target.substring(0, colon);
         Program program = programs.get(name);
         if (program == null) {
-            throw new TargetException("no such program: " + name + known());
+            throw new TargetException("no such program: " + name + (programs.isEmpty() ? " (no programs configured)"
+                    : " (programs: " + String.join(", ", programs.keySet()) + ")"));
         }
         String index = colon < 0 ? "*" : target.substring(colon + 1);
         if (index.equals("*")) {
@@ -412,23 +419,7 @@ public final class Supervisor {
         }
     }
 
-    private String known() {
-        return programs.isEmpty() ? " (no programs configured)" : " (programs: " + names(programs.keySet()) + ")";
-    }
-
-    private static String names(java.util.Collection<String> names) {
-        return names.isEmpty() ? "none" : String.join(", ", names);
-    }
-
-    private <T> CompletableFuture<T> call(java.util.function.Supplier<T> task) {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                future.complete(task.get());
-            } catch (RuntimeException e) {
-                future.completeExceptionally(e);
-            }
-        });
-        return future;
+    private <T> CompletableFuture<T> call(Supplier<T> task) {
+        return loop.submit(task);
     }
 }

@@ -22,9 +22,9 @@ import java.util.function.Predicate;
  */
 public final class Worker {
 
+    private final Generation generation;
     private final ProgramConfig config;
     private final int index;
-    private final int generation;
     private final WorkerContext ctx;
     private final String name;
     private final List<Waiter> waiters = new ArrayList<>();
@@ -41,17 +41,18 @@ public final class Worker {
     private int crashStreak;
     private int restarts;
     private boolean startAfterStop;
-    private boolean held;
+    private ExitStatus lastExit;
+    private String spawnError;
     private List<String> recentLines = List.of();
     private EventLoop.Timer timer;
 
     private record Waiter(Predicate<WorkerState> until, CompletableFuture<WorkerState> future) {
     }
 
-    public Worker(ProgramConfig config, int index, int generation, WorkerContext ctx) {
-        this.config = config;
-        this.index = index;
+    public Worker(Generation generation, int index, WorkerContext ctx) {
         this.generation = generation;
+        this.config = generation.config();
+        this.index = index;
         this.ctx = ctx;
         this.name = config.name() + ":" + index;
         this.since = ctx.loop().nowMillis();
@@ -65,7 +66,13 @@ public final class Worker {
         return index;
     }
 
+    /** The generation number. */
     public int generation() {
+        return generation.number();
+    }
+
+    /** The generation this worker belongs to, with the configuration it runs. */
+    public Generation gen() {
         return generation;
     }
 
@@ -77,22 +84,28 @@ public final class Worker {
         return config;
     }
 
-    /** True while this is a reload's new worker not yet switched in: health-checked, but gets no traffic. */
-    public boolean held() {
-        return held;
+    /** How the last process of this worker ended; null before the first exit. */
+    ExitStatus lastExit() {
+        return lastExit;
     }
 
-    /** Holds this worker out of traffic until {@link #serve()}; call before its first start. */
-    void hold() {
-        held = true;
+    /** Why the last spawn failed before any process ran ({@code directory ... does not exist}); null otherwise. */
+    String spawnError() {
+        return spawnError;
     }
 
-    /** Switches this worker into traffic (the reload's switch); the proxy's view follows at once. */
-    void serve() {
-        if (held) {
-            held = false;
-            ctx.onChange().accept(this);
-        }
+    /**
+     * True when a process of this worker runs or will run without anyone asking: starting, running, retrying after
+     * a failed start, restarting after a crash, or restarting after a stop ({@code baton restart}). False when it is
+     * stopped, stopping for good, FATAL, or exited for good.
+     */
+    public boolean comingBack() {
+        return switch (state) {
+            case STARTING, RUNNING, BACKOFF -> true;
+            case EXITED -> timer != null;
+            case STOPPING, STOPPED -> startAfterStop; // STOPPED: seen in the instant before the restart
+            default -> false;
+        };
     }
 
     /** The last lines the current (or last) process printed, oldest first: a failed start's traceback. */
@@ -129,6 +142,24 @@ public final class Worker {
             case BACKOFF, EXITED, FATAL -> transitionTo(WorkerState.STOPPED, "stopped");
             default -> { }
         }
+    }
+
+    /**
+     * Stops the worker if a process runs, then starts it again; it counts as coming back throughout (requests
+     * wait for it instead of getting 503).
+     */
+    public void restart() {
+        stop();
+        if (state == WorkerState.STOPPING) {
+            startAfterStop = true;
+        } else {
+            start();
+        }
+    }
+
+    /** True while a stop is under way that a start will follow ({@link #restart}). */
+    boolean startPending() {
+        return startAfterStop;
     }
 
     /**
@@ -173,20 +204,21 @@ public final class Worker {
         return future;
     }
 
+    /** A snapshot of this worker; {@code held} is false (the supervisor knows whether the worker is held). */
     public WorkerStatus status() {
         int pid = process == null ? 0 : process.pid();
-        return new WorkerStatus(name, config.name(), index, generation, state, pid, since,
+        return new WorkerStatus(name, config.name(), index, generation.number(), state, pid, since,
                 process == null ? 0 : startedAt, reason, restarts,
-                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket(), held);
+                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket(), false);
     }
 
     private void spawn() {
         cancelTimer();
         WorkerLaunch next;
         try {
-            next = WorkerLaunch.prepare(config, index, generation, ctx);
+            next = WorkerLaunch.prepare(config, index, generation.number(), ctx);
         } catch (SpawnException e) {
-            failedStart("cannot start: " + e.getMessage());
+            spawnFailed(e.getMessage());
             return;
         }
         WorkerOutput out = new WorkerOutput(name, config, index, ctx);
@@ -194,9 +226,10 @@ public final class Worker {
             process = ctx.launcher().start(next.spec(), listener(out));
         } catch (SpawnException | RuntimeException e) {
             out.close();
-            failedStart("cannot start: " + e.getMessage());
+            spawnFailed(e.getMessage());
             return;
         }
+        spawnError = null;
         process.killGroupOnExit(config.killasgroup());
         lastPid = process.pid();
         output = out;
@@ -244,6 +277,7 @@ public final class Worker {
         }
         String last = out.lastLine();
         recentLines = out.recentLines();
+        lastExit = status;
         process = null;
         output = null;
         cancelTimer();
@@ -275,8 +309,8 @@ public final class Worker {
         long uptime = ctx.loop().nowMillis() - startedAt;
         crashStreak = uptime >= Backoff.STABLE_MILLIS ? 1 : crashStreak + 1;
         long delay = Backoff.afterCrash(crashStreak);
+        timer = ctx.loop().schedule(this::restartAfterExit, delay); // before the transition: it is coming back
         transitionTo(WorkerState.EXITED, what + "; restarting in " + seconds(delay));
-        timer = ctx.loop().schedule(this::restartAfterExit, delay);
     }
 
     private void restartAfterExit() {
@@ -284,6 +318,11 @@ public final class Worker {
             restarts++;
             spawn();
         }
+    }
+
+    private void spawnFailed(String why) {
+        spawnError = why;
+        failedStart("cannot start: " + why);
     }
 
     private void failedStart(String why) {
@@ -326,7 +365,7 @@ public final class Worker {
         reason = why;
         since = ctx.loop().nowMillis();
         String pid = process != null || previous.hasProcess() ? " pid " + lastPid : "";
-        Log.info(name + " [gen " + generation + "] " + previous + " -> " + next + pid
+        Log.info(name + " [gen " + generation.number() + "] " + previous + " -> " + next + pid
                 + (why.isEmpty() ? "" : ": " + why));
         notifyWaiters();
         ctx.onChange().accept(this);

@@ -15,4 +15,10 @@ import java.nio.file.Path;
  */
 public record WorkerStatus(String name, String program, int index, int generation, WorkerState state, int pid,
                            long since, long startedAt, String reason, int restarts, int port, Path socket, boolean held) {
+
+    /** This status with {@code held} set: the worker sits in a reload's batch, not yet switched in. */
+    WorkerStatus asHeld() {
+        return new WorkerStatus(name, program, index, generation, state, pid, since, startedAt, reason, restarts,
+                port, socket, true);
+    }
 }

@@ -33,8 +33,8 @@ class ReloadTest {
     private final ManualLoop loop = new ManualLoop();
     private final FakeLauncher launcher = new FakeLauncher();
     private final List<ReloadEvent> events = new ArrayList<>();
-    /** In-flight requests per worker key ({@code web:0@1}) as the fake proxy reports them. */
-    private final Map<String, Integer> inflight = new HashMap<>();
+    private final FakeTraffic traffic = new FakeTraffic();
+    /** Programs get {@code listen} (so workers are ready once checked, and drain) unless a test clears this. */
     private boolean proxied = true;
     private LogFiles logFiles;
     private Supervisor supervisor;
@@ -44,17 +44,7 @@ class ReloadTest {
         logFiles = new LogFiles(dir.resolve("logs"));
         WorkerContext ctx = new WorkerContext(launcher, loop, logFiles, LogHub.withDefaults(), false,
                 dir.resolve("workers"), Map.of("PATH", "/usr/bin:/bin"), w -> { });
-        supervisor = new Supervisor(ctx, new Traffic() {
-            @Override
-            public boolean proxied(String program) {
-                return proxied;
-            }
-
-            @Override
-            public int inflight(Worker w) {
-                return inflight.getOrDefault(w.name() + "@" + w.generation(), 0);
-            }
-        });
+        supervisor = new Supervisor(ctx, traffic);
     }
 
     @AfterEach
@@ -66,8 +56,9 @@ class ReloadTest {
         return ConfigLoader.parse(toml, dir.resolve("baton.toml"), Map.of());
     }
 
-    private static String web(String version, int numprocs, String extra) {
-        return "[program.web]\ncommand = \"web " + version + "\"\nnumprocs = " + numprocs + "\n" + extra + "\n";
+    private String web(String version, int numprocs, String extra) {
+        return "[program.web]\ncommand = \"web " + version + " {port}\"\nnumprocs = " + numprocs + "\n"
+                + (proxied ? "listen = \"127.0.0.1:18080\"\n" : "") + extra + "\n";
     }
 
     private void boot(String toml) throws Exception {
@@ -122,7 +113,7 @@ class ReloadTest {
         ready("web:0", 2);
         assertTrue(children("v1").stream().allMatch(c -> c.signals.isEmpty()), "one new worker ready is not all");
 
-        inflight.put("web:1@1", 1);
+        traffic.inflight.put("web:1@1", 1);
         ready("web:1", 2);
         assertEquals(List.of("web:0@2=STARTING", "web:1@2=STARTING", "web:0@1=DRAINING", "web:1@1=DRAINING"),
                 states());

@@ -44,7 +44,7 @@ class WorkerStateMachineTest {
     private Worker worker(String settings) throws Exception {
         String toml = "[program.web]\ncommand = \"app --port {port} --n {worker} --g {generation}\"\n" + settings;
         ProgramConfig config = ConfigLoader.parse(toml, dir.resolve("baton.toml"), Map.of()).programs().get(0);
-        return new Worker(config, 2, 7, ctx);
+        return new Worker(Generation.first(config, 7), 2, ctx);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.ProxySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
@@ -26,12 +27,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * published {@code SERVING}, a {@code READY} backend is {@code HEALTHY} at once; {@code DRAINING} and
  * {@code STOPPING} are both {@code DRAINING}, which is final (until {@code REMOVED}).
  *
+ * <p>Passive checks: real requests count too. {@code health_fall} requests in a row that the worker failed (closed
+ * or reset its connection in the middle of a response, or left it unanswered for {@code response_timeout}) eject
+ * it like failed health checks would; any answered request resets the count. Health checks re-admit it after
+ * {@code health_rise} passes.
+ *
  * <p>The {@link BackendListener} hears, once each and outside any lock, that the backend passed its first check
  * and that, draining, it has nothing left in flight: no request, no open WebSocket tunnel.
  */
 public final class Backend {
 
     private final BackendView view;
+    private final ProxySettings settings;
     private final String program;
     private final ProxyLog log;
     private final BackendListener listener;
@@ -43,10 +50,13 @@ public final class Backend {
     private volatile int inflight;
     private int passes;
     private int failures;
+    private int failedRequests;
     private boolean readyAnnounced;
 
+    /** {@code view} must carry its settings (see {@link BackendView#withDefault}). */
     Backend(BackendView view, String program, ProxyLog log, BackendListener listener) {
         this.view = view;
+        this.settings = java.util.Objects.requireNonNull(view.settings(), "the backend's settings");
         this.program = program;
         this.log = log;
         this.listener = listener;
@@ -67,6 +77,17 @@ public final class Backend {
 
     public BackendState state() {
         return state;
+    }
+
+    /** The settings of the backend's generation: health checks, max_inflight, connect and response timeouts. */
+    ProxySettings settings() {
+        return settings;
+    }
+
+    /** True when it may take one more request: under its {@code max_inflight} (0 = no limit). Balancer's lock. */
+    boolean hasRoom() {
+        int max = settings.limits().maxInflight();
+        return max == 0 || inflight < max;
     }
 
     /**
@@ -184,6 +205,7 @@ public final class Backend {
             failures = 0;
             passes++;
             if (state == BackendState.PENDING || (state == BackendState.UNHEALTHY && passes >= rise)) {
+                failedRequests = 0;
                 BackendState next = role == BackendView.Role.HELD ? BackendState.READY : BackendState.HEALTHY;
                 String why = state == BackendState.PENDING ? "first health check passed"
                         : passes + " health checks passed";
@@ -215,6 +237,22 @@ public final class Backend {
         }
     }
 
+    /** A real request failed on this worker; {@code health_fall} in a row eject it. Any thread. */
+    synchronized void requestFailed(String why) {
+        failedRequests++;
+        int fall = settings.health().fall();
+        if (failedRequests >= fall && state == BackendState.HEALTHY) {
+            passes = 0;
+            transitionTo(BackendState.UNHEALTHY, failedRequests + (failedRequests == 1 ? " request" : " requests")
+                    + " in a row failed: " + why);
+        }
+    }
+
+    /** A real request was answered whole: the count of failed requests in a row starts again. Any thread. */
+    synchronized void requestSucceeded() {
+        failedRequests = 0;
+    }
+
     /** An idle keep-alive connection on {@code loop}, or null; loop thread only. */
     Channel pollIdle(EventLoop loop) {
         ArrayDeque<Channel> deque = idle.get(loop);
@@ -244,7 +282,8 @@ public final class Backend {
         }
     }
 
-    private void closeIdle() {
+    /** Closes every pooled idle connection (on their own loops): after one was found reset, the rest may be too. */
+    void closeIdle() {
         for (Map.Entry<EventLoop, ArrayDeque<Channel>> e : idle.entrySet()) {
             e.getKey().execute(() -> {
                 ArrayDeque<Channel> deque = e.getValue();

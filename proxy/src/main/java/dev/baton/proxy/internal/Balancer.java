@@ -11,27 +11,37 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
- * Picks a worker for each request: the healthy one with the fewest requests in flight, never more than
- * {@code max_inflight} each. Requests beyond that capacity wait here, in arrival order, in a bounded queue (like
- * HAProxy's per-server maxconn and queue), never in a worker's kernel backlog; a request still waiting after
- * {@code queue_timeout} is answered 503.
+ * Picks a worker for each request: the healthy one with the fewest requests in flight, never more than its
+ * {@code max_inflight} each (a backend's own, from its generation). Requests beyond that capacity wait here, in
+ * arrival order, in a bounded queue (like HAProxy's per-server maxconn and queue), never in a worker's kernel
+ * backlog; a request that has waited its time is answered 503.
+ *
+ * <p>While the program is down (no worker running or coming back: stopped, FATAL), a request that finds no
+ * backend is refused at once instead of waiting, and the requests waiting when it goes down are refused too.
  *
  * <p>One small lock guards the backend list, in-flight counts and the queue. Grants are handed to the waiting
  * request's own event loop.
  */
 public final class Balancer {
 
-    private final int maxInflight;
-    private final int maxQueue;
-    private final long queueTimeoutMillis;
+    private final IntSupplier maxQueue;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private List<Backend> backends = List.of();
+    private String down;
     private int rotation;
 
     /** Why a request got no worker. */
-    public enum Refusal { QUEUE_FULL, QUEUE_TIMEOUT }
+    public enum Refusal {
+        /** {@code max_queue} requests were waiting already. */
+        QUEUE_FULL,
+        /** No worker was free within the request's wait. */
+        QUEUE_TIMEOUT,
+        /** No worker runs or is coming back; {@link #down()} says why. */
+        DOWN
+    }
 
     private final class Waiter {
         final EventExecutor loop;
@@ -48,40 +58,63 @@ public final class Balancer {
         }
     }
 
-    public Balancer(int maxInflight, int maxQueue, long queueTimeoutMillis) {
-        this.maxInflight = maxInflight;
+    /** {@code maxQueue}: read at each request, so a reload's new {@code max_queue} applies to the next one. */
+    public Balancer(IntSupplier maxQueue) {
         this.maxQueue = maxQueue;
-        this.queueTimeoutMillis = queueTimeoutMillis;
     }
 
-    /** Replaces the set of backends (the supervisor published a new view). */
-    public synchronized void backends(List<Backend> next) {
-        backends = List.copyOf(next);
-        dispatch();
+    /**
+     * Replaces the set of backends (the supervisor published a new view) and says whether the program is down
+     * ({@code down} non-null: why). Going down refuses every waiting request.
+     */
+    public void backends(List<Backend> next, String down) {
+        List<Waiter> refused = new ArrayList<>();
+        synchronized (this) {
+            backends = List.copyOf(next);
+            this.down = down;
+            dispatch();
+            if (down != null && !hasRoutable()) {
+                refused.addAll(queue);
+                queue.clear();
+            }
+        }
+        for (Waiter w : refused) {
+            w.timeout.cancel(false);
+            w.loop.execute(() -> w.refused.accept(Refusal.DOWN));
+        }
     }
 
     public synchronized List<Backend> backends() {
         return backends;
     }
 
+    /** Why the program is down, or null while workers run or are coming back. */
+    public synchronized String down() {
+        return down;
+    }
+
     /**
-     * Asks for a worker other than those in {@code exclude}. {@code granted} runs on {@code loop} with the chosen
-     * backend, its in-flight count already taken (give it back with {@link #release}); {@code refused} runs on
-     * {@code loop} when the queue is full or the wait timed out.
+     * Asks for a worker other than those in {@code exclude}, waiting at most {@code waitMillis}. {@code granted}
+     * runs on {@code loop} with the chosen backend, its in-flight count already taken (give it back with
+     * {@link #release}); {@code refused} runs on {@code loop} when the queue is full, the wait timed out, or the
+     * program is down.
      */
-    public void acquire(EventExecutor loop, Set<Backend> exclude, Consumer<Backend> granted,
+    public void acquire(EventExecutor loop, Set<Backend> exclude, long waitMillis, Consumer<Backend> granted,
                         Consumer<Refusal> refused) {
         Backend chosen;
         synchronized (this) {
             chosen = pick(exclude);
             if (chosen == null) {
-                if (queue.size() >= maxQueue) {
-                    loop.execute(() -> refused.accept(Refusal.QUEUE_FULL));
+                Refusal refusal = down != null && !hasRoutable() ? Refusal.DOWN
+                        : queue.size() >= maxQueue.getAsInt() ? Refusal.QUEUE_FULL
+                        : waitMillis <= 0 ? Refusal.QUEUE_TIMEOUT : null;
+                if (refusal != null) {
+                    loop.execute(() -> refused.accept(refusal));
                     return;
                 }
                 Waiter w = new Waiter(loop, exclude, granted, refused);
                 queue.addLast(w);
-                w.timeout = loop.schedule(() -> expire(w), queueTimeoutMillis, TimeUnit.MILLISECONDS);
+                w.timeout = loop.schedule(() -> expire(w), waitMillis, TimeUnit.MILLISECONDS);
                 return;
             }
         }
@@ -107,6 +140,11 @@ public final class Balancer {
 
     public synchronized int queued() {
         return queue.size();
+    }
+
+    /** Requests holding a slot on any backend now. */
+    public synchronized int inflight() {
+        return backends.stream().mapToInt(Backend::inflight).sum();
     }
 
     public synchronized List<BackendStats> stats() {
@@ -138,9 +176,18 @@ public final class Balancer {
         }
     }
 
+    private boolean hasRoutable() {
+        for (Backend b : backends) {
+            if (b.state().routable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean hasCapacity() {
         for (Backend b : backends) {
-            if (b.state().routable() && (maxInflight == 0 || b.inflight() < maxInflight)) {
+            if (b.state().routable() && b.hasRoom()) {
                 return true;
             }
         }
@@ -157,8 +204,7 @@ public final class Balancer {
         Backend best = null;
         List<Backend> ties = new ArrayList<>();
         for (Backend b : backends) {
-            if (!b.state().routable() || avoid && exclude.contains(b)
-                    || (maxInflight > 0 && b.inflight() >= maxInflight)) {
+            if (!b.state().routable() || avoid && exclude.contains(b) || !b.hasRoom()) {
                 continue;
             }
             if (best == null || b.inflight() < best.inflight()) {
@@ -176,5 +222,4 @@ public final class Balancer {
         chosen.inflight(1);
         return chosen;
     }
-
 }

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.baton.proxy.ProxySettings;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -25,9 +26,15 @@ import java.util.Set;
  * reuse a connection), send the request, relay the response, then give the worker connection back.
  *
  * <p>Retries never duplicate a request a worker may have acted on: a failure before the request reached a
- * worker (refused, reset on connect, write failed) is retried on another worker; a reset after the request was
- * sent but before any response byte is retried only for idempotent methods whose body Baton still holds; once
- * response bytes went to the client, never. Attempts are bounded by {@code retries}.
+ * worker (refused, reset on connect, write failed, a worker found gone) is tried again, and does not count against
+ * {@code retries}: the worker is ejected, so the request goes to another one or waits in the queue for the
+ * restarted one. A reset after the request was sent but before any response byte is retried only for idempotent
+ * methods whose body Baton still holds, at most {@code retries} times; once response bytes went to the client,
+ * never. All the waiting for a worker together is bounded by {@code queue_timeout}.
+ *
+ * <p>The program's settings are read once, when the request arrives; the worker's own (response timeout) once it
+ * is chosen. A worker that fails the request (closes mid-response, resets, times out) hears of it
+ * ({@link Backend#requestFailed}); one that answers it whole, too.
  */
 final class Exchange implements BackendHandler.Listener {
 
@@ -42,25 +49,28 @@ final class Exchange implements BackendHandler.Listener {
     private final boolean idempotent;
     private final boolean expectContinue;
     private final boolean upgrade;
+    /** Tries that reached no worker are not counted against {@code retries}, but they are bounded too. */
+    private static final int MAX_UNSENT_TRIES = 16;
+
     private final long started = System.currentTimeMillis();
-    private final List<HttpContent> held = new ArrayList<>();
+    private final ProxySettings settings;
+    private final long waitDeadline;
+    private final RequestBody body = new RequestBody();
     private final Set<Backend> tried = new HashSet<>();
 
     private State state = State.WAITING;
-    private boolean requestComplete;
-    private boolean replayable = true;
     private boolean requestSent;
     private boolean responseStarted;
     private boolean responseKeepAlive;
     private boolean closeDelimited;
     private boolean continueSent;
-    private long bodyBytes;
     private int attempts;
+    private int unsentTries;
     private Backend backend;
     private Backend slot;
     private Channel upstream;
     private boolean reused;
-    private final ResponseTimer timer;
+    private ResponseTimer timer;
     private boolean logged;
     private int status;
     private long bytesOut;
@@ -76,8 +86,8 @@ final class Exchange implements BackendHandler.Listener {
         this.expectContinue = expectContinue;
         this.upgrade = upgrade;
         this.idempotent = Methods.idempotent(head.method());
-        this.timer = new ResponseTimer(client.executor(), program.settings().timeouts().response().toNanos(),
-                this::timedOut);
+        this.settings = program.settings();
+        this.waitDeadline = System.nanoTime() + settings.timeouts().queue().toNanos();
     }
 
     HttpRequest head() {
@@ -85,12 +95,15 @@ final class Exchange implements BackendHandler.Listener {
     }
 
     void start() {
-        attempts++;
         state = State.WAITING;
-        program.balancer().acquire(client.executor(), tried, this::granted, refusal -> {
+        long wait = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(waitDeadline - System.nanoTime());
+        program.balancer().acquire(client.executor(), tried, wait, this::granted, refusal -> {
             if (state == State.WAITING) {
-                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, refusal == Balancer.Refusal.QUEUE_FULL
-                        ? "queue full" : "no worker free within queue_timeout", requestComplete);
+                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
+                    case QUEUE_FULL -> "queue full";
+                    case QUEUE_TIMEOUT -> "no worker free within queue_timeout";
+                    case DOWN -> String.valueOf(program.balancer().down());
+                }, body.complete());
             }
         });
     }
@@ -103,6 +116,12 @@ final class Exchange implements BackendHandler.Listener {
         backend = b;
         slot = b;
         tried.add(b);
+        if (b.state() == BackendState.REMOVED) { // gone since the grant was handed out: nothing was sent
+            releaseSlot();
+            retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " is gone", false);
+            return;
+        }
+        timer = new ResponseTimer(client.executor(), b.settings().timeouts().response().toNanos(), this::timedOut);
         state = State.CONNECTING;
         program.upstream().acquire(b, client.channel().eventLoop()).addListener(this::connected);
     }
@@ -119,7 +138,7 @@ final class Exchange implements BackendHandler.Listener {
             b.eject("connection failed: " + Errors.describe(f.cause()));
             releaseSlot();
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + b.id() + ": "
-                    + Errors.describe(f.cause()), true);
+                    + Errors.describe(f.cause()), false);
             return;
         }
         Upstream.Lease lease = (Upstream.Lease) f.getNow();
@@ -139,12 +158,11 @@ final class Exchange implements BackendHandler.Listener {
             continueSent = true;
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        for (HttpContent c : held) {
-            ch.write(c.retainedDuplicate()).addListener(writeFailed(ch));
-        }
+        body.replay(ch, writeFailed(ch));
+        attempts++;
         ch.flush();
         ch.read();
-        if (requestComplete) {
+        if (body.complete()) {
             requestSent();
         } else {
             client.read();
@@ -157,35 +175,37 @@ final class Exchange implements BackendHandler.Listener {
                 // nothing of this request can have been acted on: the write itself failed
                 detachUpstream(false);
                 releaseSlot();
-                retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend.id() + ": "
-                        + Errors.describe(f.cause()), replayable);
+                if (body.replayable()) {
+                    attempts--; // nothing of it reached the worker: this try does not count
+                    retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend.id() + ": "
+                            + Errors.describe(f.cause()), false);
+                } else {
+                    fail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend.id() + ": "
+                            + Errors.describe(f.cause()), false);
+                }
             }
         };
     }
 
     /** A piece of the request body from the client (this exchange owns it now). */
     void clientContent(HttpContent content) {
-        bodyBytes += content.content().readableBytes();
+        long size = body.arrived(content);
         boolean last = content instanceof LastHttpContent;
         if (state == State.DONE) {
             ReferenceCountUtil.release(content);
             return;
         }
-        if (program.settings().limits().maxBodySize() > 0 && bodyBytes > program.settings().limits().maxBodySize()) {
+        long max = settings.limits().maxBodySize();
+        if (max > 0 && size > max) {
             ReferenceCountUtil.release(content);
             fail(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size", false);
             return;
         }
-        requestComplete = last;
         if (state == State.WAITING || state == State.CONNECTING) {
-            held.add(content);
+            body.hold(content);
             return;
         }
-        if (content.content().isReadable()) {
-            replayable = false; // body bytes streamed to a worker cannot be sent again
-        } else if (last) {
-            held.add(LastHttpContent.EMPTY_LAST_CONTENT); // a retry ends the request the same way
-        }
+        body.streaming(content);
         Channel ch = upstream;
         ch.writeAndFlush(content).addListener(f -> {
             if (!f.isSuccess()) {
@@ -240,7 +260,7 @@ final class Exchange implements BackendHandler.Listener {
         responseStarted = true;
         status = response.status().code();
         responseKeepAlive = HttpUtil.isKeepAlive(response);
-        ClientResponse out = ClientResponse.of(response, head.method(), clientKeepAlive, clientHttp10);
+        ClientResponse out = ClientResponse.of(response, head.method(), keepAlive(), clientHttp10);
         closeDelimited = out.closeDelimited();
         client.write(out.head());
     }
@@ -277,22 +297,30 @@ final class Exchange implements BackendHandler.Listener {
             return;
         }
         if (responseStarted) {
+            backend.requestFailed("closed the connection in the middle of a response");
             abort(backend.id() + " closed the connection in the middle of the response");
             return;
         }
         Backend b = backend;
-        if (!reused) {
+        if (reused) {
+            b.closeIdle(); // the worker closed one pooled connection: it may have closed (or lost) them all
+        } else {
             b.eject("connection reset before answering");
         }
         detachUpstream(false);
         releaseSlot();
-        boolean safe = !requestSent && replayable || idempotent && replayable;
-        retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", safe);
+        boolean safe = body.replayable() && (!requestSent || idempotent);
+        if (safe && attempts <= settings.limits().retries()) {
+            retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", true);
+        } else {
+            b.requestFailed("closed the connection before answering");
+            fail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", body.complete());
+        }
     }
 
     @Override
     public void upstreamWritabilityChanged() {
-        if (upstream != null && upstream.isWritable() && state == State.SENDING && !requestComplete) {
+        if (upstream != null && upstream.isWritable() && state == State.SENDING && !body.complete()) {
             client.read();
         }
     }
@@ -301,6 +329,7 @@ final class Exchange implements BackendHandler.Listener {
         if (state == State.DONE || state == State.TUNNEL) {
             return;
         }
+        backend.requestFailed("no answer within response_timeout");
         if (responseStarted) {
             abort(backend.id() + " stopped sending its response for response_timeout");
             return;
@@ -308,17 +337,27 @@ final class Exchange implements BackendHandler.Listener {
         detachUpstream(false);
         releaseSlot();
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no answer from " + backend.id() + " within response_timeout",
-                requestComplete);
+                body.complete());
     }
 
-    private void retryOrFail(HttpResponseStatus status, String why, boolean safe) {
-        if (safe && attempts <= program.settings().limits().retries() && frontend.active()) {
+    /**
+     * Tries the request again (on another worker, or the same one once it is back), unless the client left or the
+     * tries ran out. {@code counted}: the worker may have acted on it (and {@link #attempts} says how often).
+     */
+    private void retryOrFail(HttpResponseStatus status, String why, boolean counted) {
+        boolean more = counted ? attempts <= settings.limits().retries() : ++unsentTries <= MAX_UNSENT_TRIES;
+        if (more && frontend.active()) {
             program.log().info(program.name() + ": " + head.method() + " " + head.uri() + ": " + why
-                    + "; retrying on another worker");
+                    + "; trying again");
             start();
             return;
         }
-        fail(status, why, requestComplete);
+        fail(status, why, body.complete());
+    }
+
+    /** False once this answer must close the connection: the client asked, or the program stopped accepting. */
+    private boolean keepAlive() {
+        return clientKeepAlive && !frontend.closing();
     }
 
     /** Answers the client with an error (nothing was sent to it yet) and ends the exchange. */
@@ -336,13 +375,13 @@ final class Exchange implements BackendHandler.Listener {
         releaseSlot();
         status = failure.code();
         program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " -> " + status + ": " + why);
-        boolean keepAlive = clientKeepAlive && canKeepAlive;
+        boolean keepAlive = keepAlive() && canKeepAlive;
         io.netty.handler.codec.http.FullHttpResponse response = failure == HttpResponseStatus.SERVICE_UNAVAILABLE
-                ? Responses.unavailable(why, program.settings().timeouts().queue().toSeconds() / 10)
+                ? Responses.unavailable(why, settings.timeouts().queue().toSeconds() / 10)
                 : Responses.error(failure, why);
         bytesOut = response.content().readableBytes();
         logAccess();
-        releaseHeld();
+        body.release();
         Responses.send(client, response, !keepAlive);
         frontend.exchangeDone(this, keepAlive);
     }
@@ -351,11 +390,12 @@ final class Exchange implements BackendHandler.Listener {
         state = State.DONE;
         cancelTimer();
         boolean reusable = responseKeepAlive && requestSent && !closeDelimited;
+        backend.requestSucceeded();
         detachUpstream(reusable);
         releaseSlot();
-        releaseHeld();
+        body.release();
         logAccess();
-        frontend.exchangeDone(this, clientKeepAlive && !(clientHttp10 && closeDelimited));
+        frontend.exchangeDone(this, keepAlive() && !(clientHttp10 && closeDelimited));
     }
 
     /** Something broke after response bytes reached the client: all Baton can do is close both connections. */
@@ -369,7 +409,7 @@ final class Exchange implements BackendHandler.Listener {
         cancelTimer();
         detachUpstream(false);
         releaseSlot();
-        releaseHeld();
+        body.release();
         client.close();
     }
 
@@ -385,7 +425,7 @@ final class Exchange implements BackendHandler.Listener {
             upstream = null;
         }
         releaseSlot();
-        releaseHeld();
+        body.release();
     }
 
     /** The response head of a websocket upgrade went out: the exchange no longer counts against max_inflight. */
@@ -393,9 +433,10 @@ final class Exchange implements BackendHandler.Listener {
         cancelTimer();
         status = 101;
         releaseSlot();
-        releaseHeld();
+        body.release();
         logAccess();
         upstream = null;
+        program.tunnelled(client.channel());
     }
 
     private void detachUpstream(boolean reusable) {
@@ -418,13 +459,10 @@ final class Exchange implements BackendHandler.Listener {
         }
     }
 
-    private void releaseHeld() {
-        held.forEach(ReferenceCountUtil::release);
-        held.clear();
-    }
-
     private void cancelTimer() {
-        timer.cancel();
+        if (timer != null) {
+            timer.cancel();
+        }
     }
 
     private void logAccess() {

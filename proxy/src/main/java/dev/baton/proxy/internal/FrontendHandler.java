@@ -22,8 +22,16 @@ import java.util.Optional;
  * {@link Exchange} at a time. Auto-read is off: the handler reads the next request only when the previous
  * response is done, and request bodies only as fast as the worker takes them. Pipelined requests wait in
  * order.
+ *
+ * <p>Closing (the program stopped accepting): the answer in progress carries {@code Connection: close} and the
+ * connection closes after it; an idle keep-alive connection closes at once; a connection that was accepted but
+ * has not sent a whole request yet (its first request may be on its way, or half-arrived) gets that request
+ * answered first, waiting at most {@link #FRESH_GRACE_MILLIS} for a first byte.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
+
+    /** How long a connection accepted while closing may take to send the first byte of its first request. */
+    static final long FRESH_GRACE_MILLIS = 1_000;
 
     private final ProgramProxy program;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
@@ -31,17 +39,37 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     private boolean discarding;
     private boolean closing;
+    private boolean used;
+    private boolean arriving;
 
-    FrontendHandler(ProgramProxy program) {
+    FrontendHandler(ProgramProxy program, boolean closing) {
         this.program = program;
+        this.closing = closing;
     }
 
-    /** The program stops being served: close now if idle, else once the current response is done. */
+    /**
+     * The program stops accepting: close now if idle, else once the current response is done (it says
+     * {@code Connection: close}); a connection with no whole request yet gets its first one answered.
+     */
     void closeWhenIdle() {
         closing = true;
-        if (current == null && ctx != null) {
-            ctx.close();
+        if (ctx == null || current != null || !pipelined.isEmpty() || arriving) {
+            return; // exchangeDone closes it; channelActive comes back here
         }
+        if (used) {
+            ctx.close();
+            return;
+        }
+        ctx.executor().schedule(() -> {
+            if (current == null && !arriving && !used) {
+                ctx.close();
+            }
+        }, FRESH_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** True once the connection must close after the answer in progress. */
+    boolean closing() {
+        return closing;
     }
 
     boolean active() {
@@ -52,6 +80,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         ctx.read();
+        if (closing) {
+            closeWhenIdle();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == RequestGuard.Event.HEAD_STARTED) {
+            arriving = true;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
@@ -84,6 +123,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void begin(HttpRequest request) {
         discarding = false;
+        arriving = false;
+        used = true;
         if (!ctx.channel().isActive()) {
             discarding = true; // the decoder's note about a connection that closed mid-request: nobody to answer
             return;

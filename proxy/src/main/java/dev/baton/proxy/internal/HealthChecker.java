@@ -21,17 +21,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Active health checks of a program's backends, on one event loop. With {@code health_check}, a GET of that path
- * must answer 2xx or 3xx within {@code health_timeout}; without it, the worker must accept a connection.
- * A backend that has never passed is checked every 100 ms, so a new worker gets traffic as soon as it answers;
- * the others every {@code health_interval}. With warm-up configured, a new backend's first passed check counts
- * only once its {@link Warmup} is done.
+ * Active health checks of a program's backends, on one event loop, each with its own generation's settings. With
+ * {@code health_check}, a GET of that path must answer 2xx or 3xx within {@code health_timeout}; without it, the
+ * worker must accept a connection. A backend that has never passed is checked every 100 ms, so a new worker gets
+ * traffic as soon as it answers; the others every {@code health_interval}. After a failed check of a backend that
+ * gets (or is ready for) traffic, the next one starts at once, like HAProxy's {@code fastinter}: a worker that
+ * stops answering (SIGSTOP, a deadlock) is ejected {@code health_fall} timeouts after its first failed check,
+ * not {@code health_fall} intervals. With warm-up configured, a new backend's first passed check counts only once
+ * its {@link Warmup} is done.
  */
 final class HealthChecker {
 
     private static final long PENDING_INTERVAL_MILLIS = 100;
 
-    private final ProxySettings settings;
     private final Transport transport;
     private final EventLoop loop;
     private final Supplier<Iterable<Backend>> backends;
@@ -41,14 +43,13 @@ final class HealthChecker {
     private final Map<Backend, Boolean> inFlight = new ConcurrentHashMap<>();
     private ScheduledFuture<?> tick;
 
-    HealthChecker(ProxySettings settings, Transport transport, EventLoop loop, Supplier<Iterable<Backend>> backends,
-                  Runnable admitted, ProxyLog log) {
-        this.settings = settings;
+    HealthChecker(Transport transport, EventLoop loop, Supplier<Iterable<Backend>> backends, Runnable admitted,
+                  ProxyLog log) {
         this.transport = transport;
         this.loop = loop;
         this.backends = backends;
         this.admitted = admitted;
-        this.warmup = new Warmup(settings, transport, loop, log);
+        this.warmup = new Warmup(transport, loop, log);
     }
 
     void start() {
@@ -72,7 +73,7 @@ final class HealthChecker {
                 continue;
             }
             long interval = b.state() == BackendState.PENDING ? PENDING_INTERVAL_MILLIS
-                    : settings.health().interval().toMillis();
+                    : b.settings().health().interval().toMillis();
             nextCheck.put(b, now + TimeUnit.MILLISECONDS.toNanos(interval));
             inFlight.put(b, Boolean.TRUE);
             check(b).addListener(f -> {
@@ -92,18 +93,23 @@ final class HealthChecker {
     private void checked(Backend b, String failure) {
         inFlight.remove(b);
         if (failure == null) {
-            if (b.checkPassed(settings.health().rise())) {
+            if (b.checkPassed(b.settings().health().rise())) {
                 admitted.run();
             }
         } else if (b.state() != BackendState.PENDING) {
-            b.checkFailed(settings.health().fall(), failure);
+            boolean suspect = b.state() == BackendState.HEALTHY || b.state() == BackendState.READY;
+            b.checkFailed(b.settings().health().fall(), failure);
+            if (suspect) {
+                nextCheck.put(b, System.nanoTime()); // fastinter: confirm or clear the doubt at once
+            }
         }
     }
 
     /** Completes with null when the check passed, or with the reason it failed. */
     private Promise<String> check(Backend b) {
         Promise<String> result = loop.newPromise();
-        long timeout = settings.health().timeout().toMillis();
+        ProxySettings.Health health = b.settings().health();
+        long timeout = health.timeout().toMillis();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel(b.address()))
@@ -111,7 +117,7 @@ final class HealthChecker {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (settings.health().path().isPresent()) {
+                        if (health.path().isPresent()) {
                             ch.pipeline().addLast(new HttpClientCodec(), new StatusReader(result));
                         }
                     }
@@ -120,11 +126,11 @@ final class HealthChecker {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.trySuccess(Errors.describe(f.cause()));
-            } else if (settings.health().path().isEmpty()) {
+            } else if (health.path().isEmpty()) {
                 result.trySuccess(null);
                 connect.channel().close();
             } else {
-                connect.channel().writeAndFlush(Probe.request(settings.health().path().get(), "baton-health-check"));
+                connect.channel().writeAndFlush(Probe.request(health.path().get(), "baton-health-check"));
             }
         });
         ScheduledFuture<?> deadline = loop.schedule(() -> {

@@ -2,131 +2,106 @@ package dev.baton.proxy.internal;
 
 import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendView;
+import dev.baton.proxy.Listener;
 import dev.baton.proxy.ProgramStats;
+import dev.baton.proxy.ProgramView;
 import dev.baton.proxy.ProxiedProgram;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxySettings;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpRequest;
 
-import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * One program behind the proxy: its listening sockets, its backends, balancer, worker connections and health
- * checks. The supervisor's view arrives through {@link #publish}; the request path reads the backends through
- * the balancer only.
+ * One program behind the proxy, for the program's whole life: its listeners, backends, balancer, worker
+ * connections, health checks and client connections. A reload changes it in place: the supervisor's view arrives
+ * through {@link #publish} (settings, backends, down state as one snapshot), its listeners through
+ * {@link #listenOn}; the request path reads the backends through the balancer and the settings once per request.
  */
 public final class ProgramProxy implements ProxiedProgram {
 
-    private final ProxySettings settings;
+    /** The program-level settings and what is derived from them, swapped whole by a publish. */
+    private record Current(ProxySettings settings, TrustedProxies trusted) {
+    }
+
+    private final String name;
     private final ProxyLog log;
     private final BackendListener listener;
     private final Balancer balancer;
     private final Upstream upstream;
-    private final TrustedProxies trusted;
     private final HealthChecker health;
-    private final List<Channel> listeners = new ArrayList<>();
-    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final ClientConnections clients = new ClientConnections();
+    private final Map<String, Backend> backends = new LinkedHashMap<>(); // guarded by this
+    private final List<BoundListener> listeners = new ArrayList<>(); // guarded by this
+    private volatile Current current;
     private volatile boolean closed;
-    private final Map<String, Backend> backends = new LinkedHashMap<>();
 
     private ProgramProxy(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log,
                          BackendListener listener) {
-        this.settings = settings;
+        this.name = settings.name();
         this.log = log;
         this.listener = listener;
-        this.balancer = new Balancer(settings.limits().maxInflight(), settings.limits().maxQueue(),
-                settings.timeouts().queue().toMillis());
-        this.upstream = new Upstream(transport, (int) settings.timeouts().connect().toMillis(),
-                settings.timeouts().upstreamKeepalive().toMillis());
-        this.trusted = TrustedProxies.parse(settings.trustedProxies());
-        this.health = new HealthChecker(settings, transport, group.next(), balancer::backends, balancer::wake, log);
+        this.current = new Current(settings, TrustedProxies.parse(settings.trustedProxies()));
+        this.balancer = new Balancer(() -> current.settings().limits().maxQueue());
+        this.upstream = new Upstream(transport);
+        this.health = new HealthChecker(transport, group.next(), balancer::backends, balancer::wake, log);
     }
 
-    public static ProgramProxy bind(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log,
-                                    BackendListener listener) throws IOException {
+    /** A program with no listener and no backend yet; its health checks run from now on. */
+    public static ProgramProxy start(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyLog log,
+                                     BackendListener listener) {
         ProgramProxy program = new ProgramProxy(settings, transport, group, log, listener);
-        try {
-            for (SocketAddress address : settings.listen()) {
-                program.listeners.add(program.listen(address, transport, group));
-            }
-        } catch (IOException | RuntimeException e) {
-            program.close();
-            throw e;
-        }
         program.health.start();
         return program;
     }
 
-    private Channel listen(SocketAddress address, Transport transport, EventLoopGroup group) throws IOException {
-        if (address instanceof DomainSocketAddress unix) {
-            Files.deleteIfExists(Path.of(unix.path()));
+    /** A connection accepted by one of this program's listeners, on its event loop: the client pipeline. */
+    void initClient(Channel ch) {
+        if (closed) {
+            ch.close();
+            return;
         }
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel(address))
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 << 10, 64 << 10))
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (closed) {
-                            ch.close();
-                            return;
-                        }
-                        clients.add(ch);
-                        ch.pipeline().addLast("guard", new RequestGuard(settings.limits().maxHeaderSize()));
-                        ch.pipeline().addLast("http", RequestChecks.serverCodec(settings.limits().maxHeaderSize()));
-                        ch.pipeline().addLast("timeouts", new HeaderTimeoutHandler(
-                                settings.timeouts().header().toMillis(), settings.timeouts().keepalive().toMillis()));
-                        ch.pipeline().addLast("proxy", new FrontendHandler(ProgramProxy.this));
-                    }
-                });
-        if (!(address instanceof DomainSocketAddress)) {
-            bootstrap.option(ChannelOption.SO_REUSEADDR, true);
-        }
-        try {
-            Channel channel = bootstrap.bind(address).sync().channel();
-            log.info(settings.name() + ": listening on " + Transport.describe(address));
-            return channel;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while binding " + Transport.describe(address));
-        } catch (Exception e) {
-            throw new IOException("cannot listen on " + Transport.describe(address) + ": " + Errors.describe(e));
-        }
+        ProxySettings s = settings();
+        clients.add(ch);
+        ch.pipeline().addLast("guard", new RequestGuard(s.limits().maxHeaderSize()));
+        ch.pipeline().addLast("http", RequestChecks.serverCodec(s.limits().maxHeaderSize()));
+        ch.pipeline().addLast("timeouts", new HeaderTimeoutHandler(s.timeouts().header().toMillis(),
+                s.timeouts().keepalive().toMillis()));
+        ch.pipeline().addLast("proxy", new FrontendHandler(this, clients.closing()));
+    }
+
+    /** A client connection became a tunnel: it no longer counts as an HTTP connection to wait for. */
+    void tunnelled(Channel ch) {
+        clients.remove(ch);
     }
 
     @Override
-    public synchronized void publish(List<BackendView> views) {
+    public synchronized void publish(ProgramView view) {
+        if (!view.settings().trustedProxies().equals(current.settings().trustedProxies())) {
+            current = new Current(view.settings(), TrustedProxies.parse(view.settings().trustedProxies()));
+        } else {
+            current = new Current(view.settings(), current.trusted());
+        }
         Map<String, Backend> next = new LinkedHashMap<>();
-        for (BackendView view : views) {
-            Backend b = backends.get(view.key());
-            if (b == null || !b.address().equals(view.address())) {
+        for (BackendView v : view.backends()) {
+            BackendView full = v.withDefault(view.settings());
+            Backend b = backends.get(full.key());
+            if (b == null || !b.address().equals(full.address())) {
                 if (b != null) {
                     b.transitionTo(BackendState.REMOVED, "address changed");
                 }
-                b = new Backend(view, settings.name(), log, listener);
+                b = new Backend(full, name, log, listener);
             }
-            b.role(view.role());
-            next.put(view.key(), b);
+            b.role(full.role());
+            next.put(full.key(), b);
         }
         for (Map.Entry<String, Backend> e : backends.entrySet()) {
             if (!next.containsKey(e.getKey())) {
@@ -135,52 +110,88 @@ public final class ProgramProxy implements ProxiedProgram {
         }
         backends.clear();
         backends.putAll(next);
-        balancer.backends(new ArrayList<>(next.values()));
+        balancer.backends(new ArrayList<>(next.values()), view.down().orElse(null));
         // after the balancer's lock: a request picked before the switch to DRAINING holds its slot by now
         next.values().forEach(Backend::maybeDrained);
     }
 
     @Override
-    public ProgramStats stats() {
-        List<String> listen = settings.listen().stream().map(Transport::describe).toList();
-        return new ProgramStats(settings.name(), listen, balancer.queued(), balancer.stats());
+    public void publish(List<BackendView> views) {
+        publish(new ProgramView(settings(), views, Optional.empty()));
     }
 
-    /**
-     * Stops listening; client connections close once their current response is done (idle ones at once), so a
-     * keep-alive client never stays attached to a program that is no longer served.
-     */
+    @Override
+    public synchronized void listenOn(List<Listener> next) {
+        List<BoundListener> wanted = next.stream().map(l -> (BoundListener) l).toList();
+        if (closed || clients.closing()) {
+            wanted.stream().filter(l -> !listeners.contains(l)).forEach(BoundListener::close);
+            return;
+        }
+        for (BoundListener l : wanted) {
+            l.attach(this);
+        }
+        for (BoundListener l : listeners) {
+            if (!wanted.contains(l)) {
+                l.release(this);
+            }
+        }
+        listeners.clear();
+        listeners.addAll(wanted);
+    }
+
+    @Override
+    public CompletableFuture<Void> stopAccepting() {
+        synchronized (this) {
+            listeners.forEach(l -> l.release(this));
+            listeners.clear();
+        }
+        boolean first = !clients.closing();
+        CompletableFuture<Void> gone = clients.closeWhenIdle();
+        if (first) {
+            log.info(name + ": stopped accepting; " + clients.count() + " client connections to finish, "
+                    + balancer.inflight() + " requests in flight, " + balancer.queued() + " queued");
+        }
+        return gone;
+    }
+
+    @Override
+    public Optional<String> down() {
+        return Optional.ofNullable(balancer.down());
+    }
+
+    @Override
+    public ProgramStats stats() {
+        List<String> listen;
+        synchronized (this) {
+            listen = listeners.stream().filter(l -> l.servedBy(this)).map(BoundListener::describe).toList();
+        }
+        return new ProgramStats(name, listen, balancer.queued(), balancer.stats());
+    }
+
+    /** Stops listening and closes every client connection and idle worker connection at once. */
     @Override
     public void close() {
         closed = true;
+        synchronized (this) {
+            listeners.forEach(l -> l.release(this));
+            listeners.clear();
+        }
         health.stop();
-        for (Channel ch : listeners) {
-            ch.close().awaitUninterruptibly();
-            if (ch.localAddress() instanceof DomainSocketAddress unix) {
-                try {
-                    Files.deleteIfExists(Path.of(unix.path()));
-                } catch (IOException ignored) {
-                    // best effort on the way out
-                }
-            }
-        }
-        for (Channel ch : clients) {
-            FrontendHandler frontend = ch.pipeline().get(FrontendHandler.class);
-            if (frontend == null) {
-                ch.close();
-            } else {
-                ch.eventLoop().execute(frontend::closeWhenIdle);
-            }
-        }
-        publish(List.of());
+        clients.closeAll();
+        publish(new ProgramView(settings(), List.of(), Optional.of(name + " is no longer served")));
     }
 
+    /** The program-level settings now (a reload's switch replaces them); read once per request. */
     ProxySettings settings() {
-        return settings;
+        return current.settings();
+    }
+
+    TrustedProxies trustedProxies() {
+        return current.trusted();
     }
 
     String name() {
-        return settings.name();
+        return name;
     }
 
     ProxyLog log() {
@@ -195,22 +206,18 @@ public final class ProgramProxy implements ProxiedProgram {
         return upstream;
     }
 
-    TrustedProxies trustedProxies() {
-        return trusted;
-    }
-
     void accessLog(SocketAddress client, HttpRequest request, int status, long bytes, String worker,
                    long durationMillis) {
-        if (!log.logsAccess(settings.name())) {
+        if (!log.logsAccess(name)) {
             return;
         }
         String remote = client instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : Transport.describe(client);
         AccessRecord record = new AccessRecord(remote, System.currentTimeMillis(),
                 request.method().name(), request.uri(), request.protocolVersion().text(), status, bytes,
-                request.headers().get("Referer"), request.headers().get("User-Agent"), settings.name(), worker,
+                request.headers().get("Referer"), request.headers().get("User-Agent"), name, worker,
                 durationMillis);
-        log.access(settings.name(), settings.accessLogJson() ? AccessLogFormat.json(record)
+        log.access(name, settings().accessLogJson() ? AccessLogFormat.json(record)
                 : AccessLogFormat.combined(record));
     }
 }

@@ -21,18 +21,15 @@ import java.util.concurrent.TimeUnit;
 public final class Upstream {
 
     private final Transport transport;
-    private final int connectTimeoutMillis;
-    private final long idleMillis;
     private final int maxChunkSize;
 
     /** A connection for one exchange; {@code reused} says whether it served an exchange before. */
     public record Lease(Channel channel, boolean reused) {
     }
 
-    public Upstream(Transport transport, int connectTimeoutMillis, long idleMillis) {
+    /** Connect and idle timeouts are each backend's own ({@code connect_timeout}, {@code upstream_keepalive_timeout}). */
+    public Upstream(Transport transport) {
         this.transport = transport;
-        this.connectTimeoutMillis = connectTimeoutMillis;
-        this.idleMillis = idleMillis;
         this.maxChunkSize = 64 * 1024;
     }
 
@@ -47,7 +44,7 @@ public final class Upstream {
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel(backend.address()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) backend.settings().timeouts().connect().toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -85,6 +82,6 @@ public final class Upstream {
                 backend.dropIdle(ch);
                 ch.close();
             }
-        }, idleMillis, TimeUnit.MILLISECONDS);
+        }, backend.settings().timeouts().upstreamKeepalive().toMillis(), TimeUnit.MILLISECONDS);
     }
 }

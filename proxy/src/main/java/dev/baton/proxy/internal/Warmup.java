@@ -30,14 +30,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class Warmup {
 
-    private final ProxySettings settings;
     private final Transport transport;
     private final EventLoop loop;
     private final ProxyLog log;
     private final Map<Backend, String> lastFailure = new ConcurrentHashMap<>();
 
-    Warmup(ProxySettings settings, Transport transport, EventLoop loop, ProxyLog log) {
-        this.settings = settings;
+    Warmup(Transport transport, EventLoop loop, ProxyLog log) {
         this.transport = transport;
         this.loop = loop;
         this.log = log;
@@ -45,7 +43,7 @@ final class Warmup {
 
     /** True when {@code b} passed a check but was never warmed up: it has yet to pass its first. */
     boolean needed(Backend b) {
-        return settings.health().warmupPath().isPresent() && requests() > 0
+        return b.settings().health().warmupPath().isPresent() && requests(b) > 0
                 && b.state() == BackendState.PENDING;
     }
 
@@ -69,11 +67,11 @@ final class Warmup {
         }
         get(b).addListener((Future<String> f) -> {
             if (f.getNow() != null) {
-                result.setSuccess("GET " + path() + " " + n + "/" + requests() + ": " + f.getNow());
-            } else if (n < requests()) {
+                result.setSuccess("GET " + path(b) + " " + n + "/" + requests(b) + ": " + f.getNow());
+            } else if (n < requests(b)) {
                 send(b, n + 1, started, result);
             } else {
-                log.info(describe(b) + " warmed up with " + n + " GET " + path() + " in "
+                log.info(describe(b) + " warmed up with " + n + " GET " + path(b) + " in "
                         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
                 result.setSuccess(null);
             }
@@ -94,7 +92,7 @@ final class Warmup {
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel(b.address()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.settings().timeouts().connect().toMillis())
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -107,26 +105,26 @@ final class Warmup {
                 result.trySuccess(Errors.describe(f.cause()));
                 return;
             }
-            connect.channel().writeAndFlush(Probe.request(path(), "baton-warmup"));
+            connect.channel().writeAndFlush(Probe.request(path(b), "baton-warmup"));
             ScheduledFuture<?> deadline = loop.schedule(
                     () -> result.trySuccess("no answer within response_timeout"),
-                    settings.timeouts().response().toMillis(), TimeUnit.MILLISECONDS);
+                    b.settings().timeouts().response().toMillis(), TimeUnit.MILLISECONDS);
             result.addListener(done -> deadline.cancel(false));
         });
         result.addListener(f -> connect.channel().close());
         return result;
     }
 
-    private String path() {
-        return settings.health().warmupPath().orElseThrow();
+    private static String path(Backend b) {
+        return b.settings().health().warmupPath().orElseThrow();
     }
 
-    private int requests() {
-        return settings.health().warmupRequests();
+    private static int requests(Backend b) {
+        return b.settings().health().warmupRequests();
     }
 
     private String describe(Backend b) {
-        return settings.name() + ": backend " + b.id() + " [gen " + b.generation() + "]";
+        return b.settings().name() + ": backend " + b.id() + " [gen " + b.generation() + "]";
     }
 
     /** Reads the answer to its end and drops it. */

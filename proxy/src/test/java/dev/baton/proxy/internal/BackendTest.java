@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.BackendView.Role;
 import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.ProxySettings;
 import dev.baton.proxy.RecordingListener;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class BackendTest {
     }
 
     private Backend backend(String id, Role role) {
-        Backend b = new Backend(new BackendView(id, 2, new InetSocketAddress("127.0.0.1", 1), role), "web", log,
-                listener);
+        Backend b = new Backend(new BackendView(id, 2, new InetSocketAddress("127.0.0.1", 1), role,
+                ProxySettings.builder("web").build()), "web", log, listener);
         b.role(role);
         return b;
     }

@@ -4,6 +4,7 @@ import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.RecordingListener;
 import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.ProxySettings;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.Test;
@@ -32,40 +33,49 @@ class BalancerTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final EventExecutor loop = channel.eventLoop();
     private final List<String> events = new ArrayList<>();
+    /** The {@code max_inflight} of the backends a test creates next, and the wait of its requests. */
+    private int maxInflight;
+    private long waitMillis;
 
-    private static Backend backend(String id, BackendView.Role role) {
+    private Balancer balancer(int maxInflight, int maxQueue, long waitMillis) {
+        this.maxInflight = maxInflight;
+        this.waitMillis = waitMillis;
+        return new Balancer(() -> maxQueue);
+    }
+
+    private Backend backend(String id, BackendView.Role role) {
         return backend(id, role, BackendListener.NONE);
     }
 
-    private static Backend backend(String id, BackendView.Role role, BackendListener listener) {
-        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), role), "web", LOG,
-                listener);
+    private Backend backend(String id, BackendView.Role role, BackendListener listener) {
+        Backend b = new Backend(new BackendView(id, 1, new InetSocketAddress("127.0.0.1", 1), role,
+                ProxySettings.builder("web").maxInflight(maxInflight).build()), "web", LOG, listener);
         b.role(role);
         return b;
     }
 
-    private static Backend healthy(String id) {
+    private Backend healthy(String id) {
         return healthy(id, BackendListener.NONE);
     }
 
-    private static Backend healthy(String id, BackendListener listener) {
+    private Backend healthy(String id, BackendListener listener) {
         Backend b = backend(id, BackendView.Role.SERVING, listener);
         b.checkPassed(1);
         return b;
     }
 
     private void acquire(Balancer balancer, String request, Set<Backend> exclude) {
-        balancer.acquire(loop, exclude, b -> events.add(request + "->" + b.id()),
+        balancer.acquire(loop, exclude, waitMillis, b -> events.add(request + "->" + b.id()),
                 refusal -> events.add(request + "->" + refusal));
         channel.runPendingTasks();
     }
 
     @Test
     void leastInFlightWinsAndTiesRotate() {
-        Balancer balancer = new Balancer(0, 10, 1000);
+        Balancer balancer = balancer(0, 10, 1000);
         Backend a = healthy("a");
         Backend b = healthy("b");
-        balancer.backends(List.of(a, b));
+        balancer.backends(List.of(a, b), null);
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());
         balancer.release(a);
@@ -75,12 +85,12 @@ class BalancerTest {
 
     @Test
     void onlyHealthyBackendsGetRequests() {
-        Balancer balancer = new Balancer(0, 10, 1000);
+        Balancer balancer = balancer(0, 10, 1000);
         Backend pending = backend("p", BackendView.Role.SERVING);
         Backend ejected = healthy("e");
         ejected.eject("connection refused");
         Backend ok = healthy("ok");
-        balancer.backends(List.of(pending, ejected, ok));
+        balancer.backends(List.of(pending, ejected, ok), null);
         for (int i = 0; i < 3; i++) {
             acquire(balancer, "r" + i, Set.of());
         }
@@ -89,9 +99,9 @@ class BalancerTest {
 
     @Test
     void requestsBeyondMaxInflightWaitInArrivalOrderAndGoWhenASlotFrees() {
-        Balancer balancer = new Balancer(1, 10, 10_000);
+        Balancer balancer = balancer(1, 10, 10_000);
         Backend a = healthy("a");
-        balancer.backends(List.of(a));
+        balancer.backends(List.of(a), null);
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());
         acquire(balancer, "r3", Set.of());
@@ -108,9 +118,9 @@ class BalancerTest {
     @Test
     void aFullQueueRefusesAtOnceAndAWaitTimesOut() {
         // The wait is long enough that r2 cannot time out before r3 arrives, even on a loaded machine.
-        Balancer balancer = new Balancer(1, 1, 1_000);
+        Balancer balancer = balancer(1, 1, 1_000);
         Backend a = healthy("a");
-        balancer.backends(List.of(a));
+        balancer.backends(List.of(a), null);
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());
         acquire(balancer, "r3", Set.of());
@@ -127,9 +137,9 @@ class BalancerTest {
 
     @Test
     void waitingRequestsGoToAWorkerThatBecomesHealthy() {
-        Balancer balancer = new Balancer(1, 10, 10_000);
+        Balancer balancer = balancer(1, 10, 10_000);
         Backend starting = backend("s", BackendView.Role.SERVING);
-        balancer.backends(List.of(starting));
+        balancer.backends(List.of(starting), null);
         acquire(balancer, "r1", Set.of());
         assertEquals(List.of(), events);
         starting.checkPassed(2);
@@ -140,27 +150,27 @@ class BalancerTest {
 
     @Test
     void heldBackendGetsNoTrafficUntilServing() {
-        Balancer balancer = new Balancer(1, 10, 10_000);
+        Balancer balancer = balancer(1, 10, 10_000);
         Backend old = healthy("old");
         Backend next = backend("next", BackendView.Role.HELD);
-        balancer.backends(List.of(old, next));
+        balancer.backends(List.of(old, next), null);
         next.checkPassed(2);
         assertEquals(BackendState.READY, next.state());
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());
         assertEquals(List.of("r1->old"), events, "the ready but held backend takes nothing; r2 waits");
         next.role(BackendView.Role.SERVING);
-        balancer.backends(List.of(old, next));
+        balancer.backends(List.of(old, next), null);
         channel.runPendingTasks();
         assertEquals(List.of("r1->old", "r2->next"), events);
     }
 
     @Test
     void drainedIsAnnouncedOnceWhenTheLastInFlightRequestOfADrainingBackendIsReleased() {
-        Balancer balancer = new Balancer(0, 10, 10_000);
+        Balancer balancer = balancer(0, 10, 10_000);
         RecordingListener listener = new RecordingListener();
         Backend a = healthy("a", listener);
-        balancer.backends(List.of(a));
+        balancer.backends(List.of(a), null);
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());
         a.role(BackendView.Role.DRAINING);
@@ -174,10 +184,10 @@ class BalancerTest {
 
     @Test
     void aBackendRemovedWithoutDrainingIsNeverAnnouncedDrained() {
-        Balancer balancer = new Balancer(0, 10, 10_000);
+        Balancer balancer = balancer(0, 10, 10_000);
         RecordingListener listener = new RecordingListener();
         Backend a = healthy("a", listener);
-        balancer.backends(List.of(a));
+        balancer.backends(List.of(a), null);
         acquire(balancer, "r1", Set.of());
         a.transitionTo(BackendState.REMOVED, "worker gone");
         balancer.release(a);
@@ -187,12 +197,12 @@ class BalancerTest {
 
     @Test
     void aRetryAvoidsTriedWorkersUnlessNoOtherIsHealthy() {
-        Balancer balancer = new Balancer(0, 10, 10_000);
+        Balancer balancer = balancer(0, 10, 10_000);
         Backend a = healthy("a");
         Backend b = healthy("b");
-        balancer.backends(List.of(a, b));
+        balancer.backends(List.of(a, b), null);
         acquire(balancer, "retry", Set.of(a));
-        balancer.backends(List.of(a));
+        balancer.backends(List.of(a), null);
         acquire(balancer, "lonely", Set.of(a));
         assertEquals(List.of("retry->b", "lonely->a"), events);
     }

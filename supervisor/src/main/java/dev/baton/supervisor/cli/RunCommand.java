@@ -1,6 +1,7 @@
 package dev.baton.supervisor.cli;
 
 import dev.baton.conf.BatonConfig;
+import dev.baton.supervisor.Log;
 import dev.baton.supervisor.daemon.Daemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +30,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             Daemon.run(config);
         } catch (Daemon.StartupException e) {
+            Log.flush(); // what the daemon logged comes before the one-line reason
             throw new CliException(ExitCode.FAILURE, e.getMessage());
         }
         return ExitCode.OK;

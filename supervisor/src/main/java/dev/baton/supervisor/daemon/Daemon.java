@@ -40,7 +40,9 @@ import java.util.function.Consumer;
 
 /**
  * {@code baton run}: the foreground daemon. Owns the control socket, the supervisor and its loop, the logs and
- * the pid file; obeys TERM/INT (graceful shutdown), HUP (reload every program, like {@code baton reload}) and USR1 (reopen log files).
+ * the pid file; obeys TERM/INT (graceful shutdown), HUP (reload every program, like {@code baton reload}) and USR1
+ * (reopen log files). Signal handlers and the reload thread only hand work to the supervisor loop, which alone
+ * changes supervisor and proxy state.
  */
 public final class Daemon {
 
@@ -55,8 +57,6 @@ public final class Daemon {
     private final PidFile pidFile;
     private final Supervisor supervisor;
     private final Frontends frontends = new Frontends(new BackendEvents());
-    /** The configuration last applied (startup or reload); the listeners follow it. */
-    private volatile BatonConfig current;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     /** Reloads are read, checked and started here, one at a time; never on the supervisor loop. */
@@ -75,7 +75,6 @@ public final class Daemon {
 
     private Daemon(BatonConfig config) {
         this.config = config;
-        this.current = config;
         this.logFiles = new LogFiles(config.daemon().logDir());
         this.pidFile = new PidFile(config.daemon().socket().resolveSibling(
                 config.daemon().socket().getFileName() + ".pids"));
@@ -105,7 +104,8 @@ public final class Daemon {
         }
         Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
         try {
-            frontends.serveAll(config);
+            ListenPlan.Bound bound = frontends.bindAll(config);
+            loop.execute(() -> frontends.prepare(bound)); // served from each program's first publish, at boot
         } catch (IOException e) {
             frontends.close();
             throw new StartupException(e.getMessage());
@@ -123,7 +123,10 @@ public final class Daemon {
                 + config.programs().size() + " programs, " + workers + " workers; control socket " + socket);
         supervisor.boot(config);
         stopped.join();
-        frontends.close();
+        loop.submit(() -> {
+            frontends.close();
+            return null;
+        }).join();
         server.close();
         pidFile.delete();
         logFiles.close();
@@ -135,6 +138,7 @@ public final class Daemon {
         }
         loop.close();
         Log.info("baton stopped");
+        Log.flush();
     }
 
     /**
@@ -184,28 +188,85 @@ public final class Daemon {
 
     /**
      * {@code baton reload}: re-reads the configuration file and applies it to {@code names} (every program when
-     * empty). Runs on the reload thread, one request at a time, so a busy check and the start that follows it
-     * cannot interleave with another reload's. The returned future completes once the reload has started, with
-     * the future of its results; it fails with {@link IllegalArgumentException} (invalid file, unknown program:
-     * nothing changed) or {@link Supervisor.BusyException} (a named program is reloading, without {@code wait}).
+     * empty). Runs on the reload thread, one request at a time. The returned future completes once the reload has
+     * started, with the future of its results; it fails with {@link IllegalArgumentException} (invalid file,
+     * unknown program: nothing changed) or {@link Supervisor.BusyException} (a named program is reloading, without
+     * {@code wait}).
      */
     CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(List<String> names, boolean wait,
                                                                     Consumer<ReloadEvent> progress) {
         return CompletableFuture.supplyAsync(() -> tryReload(names, wait, progress), reloads).thenCompose(f -> f);
     }
 
+    /** What the loop says before a reload: the programs busy reloading, or else what to bind. */
+    private record Check(List<String> busy, ListenPlan plan) {
+    }
+
     /**
-     * On the reload thread: reads and checks the file, then starts the reload, or (with {@code wait}) comes back
-     * once the programs are idle, without holding the thread meanwhile; the file is read again then.
+     * On the reload thread: reads and checks the file; asks the loop whether the programs are busy and which listen
+     * addresses to bind; binds them here (binding blocks); then hands it all to the loop, which applies the reload
+     * as one transaction. With {@code wait}, comes back once the programs are idle, without holding the thread
+     * meanwhile; the file is read again then.
      */
     private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(List<String> names, boolean wait,
                                                                                 Consumer<ReloadEvent> progress) {
         if (shuttingDown.get()) {
             throw new IllegalStateException("Baton is shutting down");
         }
-        BatonConfig next;
+        BatonConfig next = readConfig();
+        Check check = onLoop(() -> {
+            for (String name : names) {
+                if (next.program(name).isEmpty() && !supervisor.programNames().contains(name)) {
+                    throw new IllegalArgumentException("no such program: " + name + " (programs: " + String.join(
+                            ", ", next.programs().stream().map(ProgramConfig::name).toList()) + ")");
+                }
+            }
+            List<String> busy = supervisor.busyNow(names);
+            return new Check(busy, busy.isEmpty() ? frontends.plan(next, names) : null);
+        });
+        if (!check.busy().isEmpty()) {
+            if (!wait) {
+                throw new Supervisor.BusyException(check.busy());
+            }
+            Log.info("reload waits for the reload of " + String.join(", ", check.busy()) + " to end");
+            return supervisor.whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), reloads);
+        }
+        if (!next.daemon().equals(config.daemon())) {
+            Log.warn("changes to [baton] take effect at the next baton run");
+        }
+        Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
+                + config.file());
+        ListenPlan.Bound bound = frontends.bind(check.plan());
+        CompletableFuture<List<ReloadResult>> results = onLoop(() -> {
+            frontends.prepare(bound);
+            try {
+                return supervisor.reloadNow(next, names, bound.refused(), progress);
+            } catch (RuntimeException e) {
+                bound.listeners().keySet().forEach(frontends::abandoned);
+                throw e;
+            }
+        });
+        return CompletableFuture.completedFuture(results.whenComplete((list, e) -> {
+            if (e == null) {
+                list.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
+                        : (Consumer<String>) Log::info).accept("reload: " + r.message()));
+            }
+        }));
+    }
+
+    /** Runs {@code task} on the supervisor loop and waits for it; its exception is rethrown as it was. */
+    private <T> T onLoop(java.util.function.Supplier<T> task) {
         try {
-            next = ConfigLoader.load(config.file(), System.getenv());
+            return loop.submit(task).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The configuration file as it is now; every error at once, as an {@link IllegalArgumentException}. */
+    private BatonConfig readConfig() {
+        try {
+            return ConfigLoader.load(config.file(), System.getenv());
         } catch (ConfigException e) {
             List<String> lines = new ArrayList<>();
             lines.add("configuration not reloaded, nothing changed: " + e.errors().size()
@@ -214,37 +275,6 @@ public final class Daemon {
             lines.forEach(Log::warn);
             throw new IllegalArgumentException(String.join("\n", lines));
         }
-        for (String name : names) {
-            if (next.program(name).isEmpty() && current.program(name).isEmpty()) {
-                throw new IllegalArgumentException("no such program: " + name + " (programs: " + String.join(", ",
-                        next.programs().stream().map(ProgramConfig::name).toList()) + ")");
-            }
-        }
-        List<String> busy = supervisor.busy(names).join();
-        if (!busy.isEmpty()) {
-            if (!wait) {
-                throw new Supervisor.BusyException(busy);
-            }
-            Log.info("reload waits for the reload of " + String.join(", ", busy) + " to end");
-            return supervisor.whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), reloads);
-        }
-        return CompletableFuture.completedFuture(startReload(next, names, progress));
-    }
-
-    private CompletableFuture<List<ReloadResult>> startReload(BatonConfig next, List<String> names,
-                                                              Consumer<ReloadEvent> progress) {
-        if (!next.daemon().equals(config.daemon())) {
-            Log.warn("changes to [baton] take effect at the next baton run");
-        }
-        Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
-                + config.file());
-        applyListeners(next, names); // binds and closes sockets: here, never on the supervisor loop
-        return supervisor.reload(next, names, progress).whenComplete((results, e) -> {
-            if (e == null) {
-                results.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
-                        : (Consumer<String>) Log::info).accept("reload: " + r.message()));
-            }
-        });
     }
 
     /**
@@ -260,15 +290,16 @@ public final class Daemon {
         });
     }
 
+    /** Each handler only hands the work on: to the supervisor loop, or the reload thread. */
     private void installSignals() {
         handle("TERM", () -> shutdown("SIGTERM"));
         handle("INT", () -> shutdown("SIGINT"));
         handle("HUP", this::reloadOnSignal);
-        handle("USR1", () -> {
+        handle("USR1", () -> loop.execute(() -> {
             logFiles.reopenAll();
             frontends.reopenLogs();
             Log.info("log files reopened (SIGUSR1)");
-        });
+        }));
     }
 
     private static void handle(String name, Runnable action) {
@@ -285,43 +316,9 @@ public final class Daemon {
         }
     }
 
-    /**
-     * Before a reload of {@code names} (all when empty): listeners of added programs and of programs whose proxy
-     * keys changed are bound (a changed one is re-bound), those of removed programs closed. A failed bind is
-     * logged; the program then runs unserved.
-     */
-    private void applyListeners(BatonConfig next, List<String> names) {
-        List<ProgramConfig> applied = new ArrayList<>();
-        for (ProgramConfig p : current.programs()) {
-            boolean selected = names.isEmpty() || names.contains(p.name());
-            if (!selected) {
-                applied.add(p);
-            } else if (next.program(p.name()).isEmpty()) {
-                frontends.stop(p.name());
-            }
-        }
-        for (ProgramConfig p : next.programs()) {
-            if (names.isEmpty() || names.contains(p.name())) {
-                applied.add(p);
-                try {
-                    frontends.apply(p);
-                } catch (IOException e) {
-                    Log.warn(e.getMessage());
-                }
-            }
-        }
-        current = new BatonConfig(next.file(), next.daemon(), applied);
-        loop.execute(() -> supervisor.programNames().forEach(this::publish));
-    }
-
-    /** On the loop, after every worker transition: the pid file and the proxy's view follow. */
+    /** On the loop, after every worker transition: the pid file follows (the supervisor tells the proxy). */
     private void workerChanged(Worker w) {
         recordPids();
-        publish(w.config().name());
-    }
-
-    private void publish(String program) {
-        frontends.publish(program, supervisor.statusOf(program));
     }
 
     /** The proxy's news about backends, handed to the supervisor (which enqueues it onto its loop). */

@@ -1,11 +1,5 @@
 package dev.baton.supervisor.daemon;
 
-import dev.baton.supervisor.Log;
-import dev.baton.supervisor.Worker;
-import dev.baton.supervisor.WorkerStatus;
-import dev.baton.supervisor.Traffic;
-
-import dev.baton.conf.AccessLogFormat;
 import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ListenAddress;
 import dev.baton.conf.ProgramConfig;
@@ -13,34 +7,42 @@ import dev.baton.conf.ProxyConfig;
 import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.BackendView;
+import dev.baton.proxy.Listener;
 import dev.baton.proxy.ProgramStats;
+import dev.baton.proxy.ProgramView;
 import dev.baton.proxy.ProxiedProgram;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxyServer;
-import dev.baton.proxy.ProxySettings;
-import dev.baton.supervisor.log.RotatingFile;
-import io.netty.channel.unix.DomainSocketAddress;
+import dev.baton.supervisor.Generation;
+import dev.baton.supervisor.Log;
+import dev.baton.supervisor.Roster;
+import dev.baton.supervisor.Traffic;
+import dev.baton.supervisor.Worker;
+import dev.baton.supervisor.WorkerStatus;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The programs Baton serves through its proxy (those with {@code listen}): binds their listeners, tells the
- * proxy which workers stand behind each one, and writes their access logs. Publishing runs on the supervisor
- * loop; the proxy takes each view as an immutable snapshot.
+ * The programs Baton serves through its proxy (those whose serving generation has {@code listen}): their listeners,
+ * the proxy's view of their workers, and their access logs. Everything here runs on the supervisor loop, except
+ * {@link #bind} (the reload thread, or the main thread at start: binding blocks) and the proxy's callbacks.
+ *
+ * <p>A listener is bound once and kept while its address stays in the program's configuration: a reload that
+ * changes other proxy keys changes the settings in place, and client connections stay attached. A reload that
+ * changes {@code listen} binds the new addresses before it starts; they start accepting at the switch, and the
+ * addresses dropped close after that. A rolled back reload closes what it bound, unused.
  */
 final class Frontends implements Closeable, Traffic {
 
@@ -51,11 +53,24 @@ final class Frontends implements Closeable, Traffic {
         void drained(String program, String worker, int generation);
     }
 
-    private final Events events;
+    /** One served program. */
+    private static final class Front {
+        final ProxiedProgram proxy;
+        ProxyConfig config;
+        final Map<ListenAddress, Listener> listeners = new LinkedHashMap<>();
 
-    private final Map<String, ProxiedProgram> served = new ConcurrentHashMap<>();
-    private final Map<String, ProxyConfig> configs = new ConcurrentHashMap<>();
-    private final Map<String, RotatingFile> accessLogs = new ConcurrentHashMap<>();
+        Front(ProxiedProgram proxy, ProxyConfig config) {
+            this.proxy = proxy;
+            this.config = config;
+        }
+    }
+
+    private final Events events;
+    private final AccessLogs accessLogs = new AccessLogs();
+    /** Written on the loop only; read by {@link #stats()} from the control thread too. */
+    private final Map<String, Front> fronts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per program: listeners bound for its next switch (or, for a new program, its start). */
+    private final Map<String, Map<ListenAddress, Listener>> prepared = new HashMap<>();
     private ProxyServer server;
 
     Frontends(Events events) {
@@ -75,199 +90,286 @@ final class Frontends implements Closeable, Traffic {
 
         @Override
         public boolean logsAccess(String program) {
-            return accessLogs.containsKey(program);
+            return accessLogs.logs(program);
         }
 
         @Override
         public void access(String program, String line) {
-            RotatingFile file = accessLogs.get(program);
-            if (file != null) {
-                byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-                accessWriter.execute(() -> write(file, bytes));
-            }
+            accessLogs.write(program, line);
         }
     };
 
-    private final AtomicLong droppedAccessLines = new AtomicLong();
-
-    /**
-     * Access log lines are written here, in order, off the proxy's event loops (a file write must never stall
-     * them). If the disk stalls for 10,000 lines, further lines are dropped and counted, then reported once.
-     */
-    private final ThreadPoolExecutor accessWriter = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000), r -> {
-                Thread t = new Thread(r, "baton-access-log");
-                t.setDaemon(true);
-                return t;
-            }, (task, executor) -> droppedAccessLines.incrementAndGet());
-
-    private void write(RotatingFile file, byte[] line) {
-        long dropped = droppedAccessLines.getAndSet(0);
-        if (dropped > 0) {
-            Log.warn("access log: " + dropped + " lines dropped while the disk did not keep up");
-        }
-        file.write(line, 0, line.length);
-    }
-
-    /** Serves every proxied program of {@code config}; fails with one line when a listener cannot be bound. */
-    void serveAll(BatonConfig config) throws IOException {
-        for (ProgramConfig p : config.programs()) {
-            if (p.proxy().isPresent()) {
-                serve(p);
-            }
-        }
-    }
-
-    /** Starts serving {@code p}, or rebinds it when its proxy settings changed; stops serving it without one. */
-    void apply(ProgramConfig p) throws IOException {
-        Optional<ProxyConfig> next = p.proxy();
-        ProxyConfig current = configs.get(p.name());
-        if (next.isPresent() && next.get().equals(current)) {
-            return;
-        }
-        stop(p.name());
-        if (next.isPresent()) {
-            serve(p);
-        }
-    }
-
-    void stop(String program) {
-        ProxiedProgram old = served.remove(program);
-        configs.remove(program);
-        RotatingFile file = accessLogs.remove(program);
-        if (old != null) {
-            old.close();
-        }
-        if (file != null) {
-            accessWriter.execute(file::close); // after the lines already queued for it
-        }
-    }
-
-    private void serve(ProgramConfig p) throws IOException {
-        ProxyConfig proxy = p.proxy().orElseThrow();
+    /** The proxy, started with the first program that needs it. Any thread. */
+    private synchronized ProxyServer server() {
         if (server == null) {
             server = ProxyServer.start(log);
         }
-        proxy.accessLog().path().ifPresent(path -> accessLogs.put(p.name(),
-                new RotatingFile(path, proxy.accessLog().maxbytes(), proxy.accessLog().backups())));
-        try {
-            String name = p.name();
-            served.put(name, server.serve(settings(name, proxy), new BackendListener() {
-                @Override
-                public void ready(String id, int generation) {
-                    events.ready(name, id, generation);
-                }
+        return server;
+    }
 
-                @Override
-                public void drained(String id, int generation) {
-                    events.drained(name, id, generation);
-                }
-            }));
-            configs.put(p.name(), proxy);
-        } catch (IOException e) {
-            RotatingFile file = accessLogs.remove(p.name());
-            if (file != null) {
-                file.close();
+    // ---- listeners: plan (loop), bind (reload thread), prepare (loop) --------------------------------------------
+
+    /**
+     * What {@code next} needs bound for the programs in {@code selected} (every program of {@code next} when
+     * null): addresses served by nobody are bound; an address of a program this reload removes is taken over; an
+     * address another program keeps refuses the reload of the program that wants it. Loop thread.
+     */
+    ListenPlan plan(BatonConfig next, List<String> selected) {
+        Map<String, List<ListenAddress>> toBind = new LinkedHashMap<>();
+        Map<String, Map<ListenAddress, String>> takeOver = new LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (ProgramConfig p : next.programs()) {
+            if (p.proxy().isEmpty() || selected != null && !selected.isEmpty() && !selected.contains(p.name())) {
+                continue;
             }
-            throw new IOException("program." + p.name() + ": " + e.getMessage(), e);
+            for (ListenAddress address : p.proxy().get().listen()) {
+                String holder = holder(address);
+                if (p.name().equals(holder)) {
+                    continue;
+                }
+                if (holder == null) {
+                    toBind.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(address);
+                } else if (next.program(holder).isEmpty() && (selected == null || selected.isEmpty()
+                        || selected.contains(holder))) {
+                    takeOver.computeIfAbsent(p.name(), k -> new LinkedHashMap<>()).put(address, holder);
+                } else {
+                    refused.putIfAbsent(p.name(), "cannot listen on " + address + ": program " + holder
+                            + " serves it (reload " + holder + " without it first)");
+                }
+            }
+        }
+        return new ListenPlan(toBind, takeOver, refused);
+    }
+
+    private String holder(ListenAddress address) {
+        for (Map.Entry<String, Front> e : fronts.entrySet()) {
+            if (e.getValue().listeners.containsKey(address)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** Binds what {@code plan} says; blocks. Reload thread, or the main thread at start. */
+    ListenPlan.Bound bind(ListenPlan plan) {
+        return plan.bind(address -> server().bind(ProxyConfigs.address(address)));
+    }
+
+    /**
+     * Keeps what {@link #bind} bound for the switch of each program, and moves listeners taken over from removed
+     * programs to their new program at once (its serving generation answers on them until its own switch). Loop.
+     */
+    void prepare(ListenPlan.Bound bound) {
+        bound.listeners().forEach((program, listeners) -> prepared.computeIfAbsent(program, k -> new HashMap<>())
+                .putAll(listeners));
+        bound.takeOver().forEach((program, moves) -> moves.forEach((address, from) -> {
+            Front old = fronts.get(from);
+            Listener listener = old == null ? null : old.listeners.remove(address);
+            if (listener == null) {
+                return;
+            }
+            Front front = fronts.get(program);
+            if (front == null || front.config == null) {
+                prepared.computeIfAbsent(program, k -> new HashMap<>()).put(address, listener);
+            } else {
+                front.listeners.put(address, listener);
+                front.proxy.listenOn(List.copyOf(front.listeners.values()));
+            }
+        }));
+    }
+
+    // ---- Traffic -------------------------------------------------------------------------------------------------
+
+    @Override
+    public void publish(Roster roster) {
+        String name = roster.program();
+        Optional<ProxyConfig> serving = roster.serving().flatMap(ProgramConfig::proxy);
+        List<BackendView> views = new ArrayList<>();
+        ProxyConfig any = serving.orElse(null);
+        for (Roster.Member m : roster.members()) {
+            Optional<ProxyConfig> proxy = m.config().proxy();
+            SocketAddress address = address(m.status());
+            if (proxy.isPresent() && address != null) {
+                views.add(new BackendView(m.status().name(), m.status().generation(), address, role(m.role()),
+                        ProxyConfigs.settings(name, proxy.get())));
+                any = any == null ? proxy.get() : any;
+            }
+        }
+        Front front = fronts.get(name);
+        if (front == null) {
+            if (any == null) {
+                return;
+            }
+            front = open(name, serving.orElse(null), any);
+        }
+        ProxyConfig program = front.config != null ? front.config : any;
+        front.proxy.publish(new ProgramView(ProxyConfigs.settings(name, program), views, roster.down()));
+        if (serving.isEmpty() && views.isEmpty()) {
+            removed(name); // no longer proxied (or removed), and its last proxied worker is gone
         }
     }
 
-    /** Tells the proxy which workers of {@code program} exist now; loop thread. */
-    void publish(String program, List<WorkerStatus> workers) {
-        ProxiedProgram target = served.get(program);
-        if (target == null) {
-            return;
+    /** Starts serving {@code name}: with {@code serving} its listeners start accepting at once (start, added). */
+    private Front open(String name, ProxyConfig serving, ProxyConfig any) {
+        Front front = new Front(server().program(ProxyConfigs.settings(name, any), backendListener(name)), serving);
+        fronts.put(name, front);
+        if (serving != null) {
+            attach(name, front, serving);
         }
-        List<BackendView> views = new ArrayList<>();
-        for (WorkerStatus w : workers) {
-            SocketAddress address = w.socket() != null ? new DomainSocketAddress(w.socket().toString())
-                    : w.port() > 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), w.port()) : null;
-            BackendView.Role role = switch (w.state()) {
-                case STARTING, RUNNING -> w.held() ? BackendView.Role.HELD : BackendView.Role.SERVING;
-                case DRAINING -> BackendView.Role.DRAINING;
-                case STOPPING -> BackendView.Role.STOPPING;
-                default -> null;
-            };
-            if (address != null && w.pid() > 0 && role != null) {
-                views.add(new BackendView(w.name(), w.generation(), address, role));
+        return front;
+    }
+
+    /** The program serves exactly {@code config}'s listen addresses from now on; its access log follows too. */
+    private void attach(String name, Front front, ProxyConfig config) {
+        Map<ListenAddress, Listener> ready = prepared.getOrDefault(name, Map.of());
+        Map<ListenAddress, Listener> next = new LinkedHashMap<>();
+        for (ListenAddress address : config.listen()) {
+            Listener l = front.listeners.containsKey(address) ? front.listeners.get(address) : ready.get(address);
+            if (l != null) {
+                next.put(address, l);
+            } else {
+                Log.warn(name + ": listen " + address + " was not bound for this generation; not served");
             }
         }
-        target.publish(views);
+        Map<ListenAddress, Listener> left = prepared.remove(name);
+        if (left != null) {
+            left.forEach((address, l) -> {
+                if (!next.containsKey(address)) {
+                    l.close();
+                }
+            });
+        }
+        front.config = config;
+        front.listeners.clear();
+        front.listeners.putAll(next);
+        front.proxy.listenOn(List.copyOf(next.values()));
+        accessLogs.configure(name, config.accessLog());
     }
 
     @Override
-    public boolean proxied(String program) {
-        return served.containsKey(program);
+    public void switched(String program, Generation serving) {
+        Optional<ProxyConfig> proxy = serving.config().proxy();
+        Front front = fronts.get(program);
+        if (proxy.isEmpty()) {
+            if (front != null) {
+                front.config = null;
+                stopAccepting(program); // its draining workers finish; publish closes it once they are gone
+            }
+            return;
+        }
+        if (front == null) {
+            front = open(program, null, proxy.get());
+        }
+        attach(program, front, proxy.get());
+    }
+
+    @Override
+    public void abandoned(String program) {
+        Map<ListenAddress, Listener> unused = prepared.remove(program);
+        if (unused != null) {
+            unused.values().forEach(Listener::close);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> stopAccepting(String program) {
+        Front front = fronts.get(program);
+        if (front == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        front.listeners.clear(); // the proxy closes them
+        return front.proxy.stopAccepting();
+    }
+
+    @Override
+    public void removed(String program) {
+        abandoned(program);
+        Front front = fronts.remove(program);
+        if (front != null) {
+            front.proxy.close();
+            accessLogs.close(program);
+        }
     }
 
     @Override
     public int inflight(Worker w) {
-        ProxiedProgram p = served.get(w.config().name());
-        if (p == null) {
+        Front front = fronts.get(w.config().name());
+        if (front == null) {
             return 0;
         }
-        return p.stats().backends().stream().filter(b -> b.id().equals(w.name()) && b.generation() == w.generation())
+        return front.proxy.stats().backends().stream()
+                .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation())
                 .mapToInt(BackendStats::inflight).sum();
     }
 
+    /** Every served program's listeners, queue and backends. Any thread. */
     Map<String, ProgramStats> stats() {
-        Map<String, ProgramStats> stats = new java.util.TreeMap<>();
-        served.forEach((name, p) -> stats.put(name, p.stats()));
+        Map<String, ProgramStats> stats = new TreeMap<>();
+        fronts.forEach((name, front) -> stats.put(name, front.proxy.stats()));
         return stats;
     }
 
     void reopenLogs() {
-        accessLogs.values().forEach(file -> accessWriter.execute(file::reopen));
+        accessLogs.reopenAll();
     }
 
+    /** Closes every program's proxy, and the proxy itself; after the supervisor stopped. */
     @Override
     public void close() {
-        new ArrayList<>(served.keySet()).forEach(this::stop);
-        if (server != null) {
-            server.close();
+        new ArrayList<>(fronts.keySet()).forEach(this::removed);
+        new ArrayList<>(prepared.keySet()).forEach(this::abandoned);
+        synchronized (this) {
+            if (server != null) {
+                server.close();
+            }
         }
-        accessWriter.shutdown();
-        try {
-            accessWriter.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        accessLogs.close();
     }
 
-    static ProxySettings settings(String name, ProxyConfig c) {
-        ProxyConfig.Health health = c.health();
-        ProxyConfig.Limits limits = c.limits();
-        ProxyConfig.Timeouts timeouts = c.timeouts();
-        return ProxySettings.builder(name)
-                .listen(c.listen().stream().map(Frontends::address).toList())
-                .healthCheck(health.path())
-                .healthInterval(health.interval())
-                .healthTimeout(health.timeout())
-                .healthRise(health.rise())
-                .healthFall(health.fall())
-                .warmupPath(health.warmupPath())
-                .warmupRequests(health.warmupRequests())
-                .maxInflight(limits.maxInflight())
-                .maxQueue(limits.maxQueue())
-                .maxHeaderSize((int) limits.maxHeaderSize())
-                .maxBodySize(limits.maxBodySize())
-                .retries(limits.retries())
-                .queueTimeout(timeouts.queue())
-                .connectTimeout(timeouts.connect())
-                .responseTimeout(timeouts.response())
-                .headerTimeout(timeouts.header())
-                .keepaliveTimeout(timeouts.keepalive())
-                .upstreamKeepaliveTimeout(timeouts.upstreamKeepalive())
-                .trustedProxies(c.trustedProxies())
-                .accessLogJson(c.accessLog().format() == AccessLogFormat.JSON)
-                .build();
+    private BackendListener backendListener(String name) {
+        return new BackendListener() {
+            @Override
+            public void ready(String id, int generation) {
+                events.ready(name, id, generation);
+            }
+
+            @Override
+            public void drained(String id, int generation) {
+                events.drained(name, id, generation);
+            }
+        };
     }
 
-    private static SocketAddress address(ListenAddress a) {
-        if (a.isUnix()) {
-            return new DomainSocketAddress(a.unixPath().orElseThrow().toString());
+    private static SocketAddress address(WorkerStatus w) {
+        if (w.socket() != null) {
+            return new io.netty.channel.unix.DomainSocketAddress(w.socket().toString());
         }
-        return a.host().isEmpty() ? new InetSocketAddress(a.port()) : new InetSocketAddress(a.host(), a.port());
+        return w.port() > 0 && w.pid() > 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), w.port()) : null;
+    }
+
+    private static BackendView.Role role(Roster.Role role) {
+        return switch (role) {
+            case HELD -> BackendView.Role.HELD;
+            case SERVING -> BackendView.Role.SERVING;
+            case DRAINING -> BackendView.Role.DRAINING;
+            case STOPPING -> BackendView.Role.STOPPING;
+        };
+    }
+
+    /** Binds every listen address of {@code config}: the start. Main thread, before the loop runs anything. */
+    ListenPlan.Bound bindAll(BatonConfig config) throws IOException {
+        ListenPlan.Bound bound = bind(new ListenPlan(planAll(config), Map.of(), Map.of()));
+        if (!bound.refused().isEmpty()) {
+            bound.closeAll();
+            Map.Entry<String, String> first = bound.refused().entrySet().iterator().next();
+            throw new IOException("program." + first.getKey() + ": " + first.getValue());
+        }
+        return bound;
+    }
+
+    private static Map<String, List<ListenAddress>> planAll(BatonConfig config) {
+        Map<String, List<ListenAddress>> all = new LinkedHashMap<>();
+        config.programs().forEach(p -> p.proxy().ifPresent(proxy -> all.put(p.name(), proxy.listen())));
+        return all;
     }
 }
