@@ -62,6 +62,11 @@ final class Cli {
 
     /** Runs the process {@code builder} describes (any program: dpkg, an installed baton) and waits for it. */
     static Result exec(ProcessBuilder builder) {
+        return exec(builder, TIMEOUT);
+    }
+
+    /** {@link #exec(ProcessBuilder)}, for a program that may take up to {@code timeout} on a loaded machine. */
+    static Result exec(ProcessBuilder builder, Duration timeout) {
         List<String> command = List.copyOf(builder.command());
         long started = System.nanoTime();
         Process process;
@@ -73,9 +78,9 @@ final class Cli {
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());
         try {
-            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                fail(String.join(" ", command) + ": still running after " + TIMEOUT.toSeconds() + " s");
+                fail(String.join(" ", command) + ": still running after " + timeout.toSeconds() + " s");
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             return new Result(command, process.exitValue(), out.join(), err.join(), millis);

@@ -55,7 +55,7 @@ class CrashRestartIT {
         sandbox.writeConfig("""
                 [program.web]
                 command = "python3 worker.py --exit 1"
-                startsecs = 1
+                startsecs = 10
                 startretries = 2
                 """);
         sandbox.startDaemon();

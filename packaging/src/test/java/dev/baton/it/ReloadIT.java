@@ -31,13 +31,16 @@ class ReloadIT {
             startsecs = 0
             """;
 
-    /** A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (1 s) to go. */
+    /**
+     * A program whose worker ignores SIGTERM, so its old generation takes stopwaitsecs (3 s) to go: long enough for
+     * {@code baton status}, polled on a loaded machine, to see it STOPPING.
+     */
     private static final String SLOW = """
 
             [program.slow]
             command = "python3 worker.py --ignore-term"
             startsecs = 0
-            stopwaitsecs = 1
+            stopwaitsecs = 3
             """;
 
     /** A duration as the progress lines show it: 2.3s. */

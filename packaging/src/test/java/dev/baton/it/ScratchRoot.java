@@ -60,12 +60,15 @@ final class ScratchRoot {
         return root.resolve(absolute.substring(1));
     }
 
-    /** {@code dpkg --root=ROOT ARGS...}, its log kept in the root. */
+    /**
+     * {@code dpkg --root=ROOT ARGS...}, its log kept in the root. Installing runs the postinst, which dumps two
+     * class-data sharing archives (a JVM each): on a loaded 2-core machine that took over 40 s, so 3 minutes.
+     */
     Cli.Result dpkg(String... args) {
         List<String> command = new ArrayList<>(List.of("dpkg", "--root=" + root,
                 "--log=" + path("/var/log/dpkg.log"), "--force-script-chrootless"));
         command.addAll(List.of(args));
-        return Cli.exec(new ProcessBuilder(command).directory(root.toFile()));
+        return Cli.exec(new ProcessBuilder(command).directory(root.toFile()), java.time.Duration.ofMinutes(3));
     }
 
     /** Installs {@code deb} and fails unless dpkg succeeded. */

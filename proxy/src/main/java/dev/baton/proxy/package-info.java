@@ -1,6 +1,10 @@
 /**
  * Baton's HTTP/1.1 reverse proxy (Netty). It knows nothing of processes or configuration files: it takes plain
- * settings objects and an immutable view of each program's backends, published by the supervisor.
+ * settings objects and an immutable view of each program ({@link dev.baton.proxy.ProgramView}: its settings, its
+ * backends each with its own generation's settings, whether it is down), published by the supervisor. A
+ * {@link dev.baton.proxy.ProxiedProgram} lives across reloads: a new view changes its settings in place, and its
+ * client connections, queue and backends go on. Its {@link dev.baton.proxy.Listener}s are bound apart, accept
+ * nothing until a program serves them, and close only when no program serves them any more.
  *
  * <p>Each published {@link dev.baton.proxy.BackendView} has a role. {@code HELD}: health-checked (and warmed up)
  * but given no request; {@code SERVING}: given requests once a check passed, at once if it passed while held;
@@ -13,6 +17,10 @@
  *   <li>{@code drained} comes once per backend, only when it is draining with no request in flight and no open
  *       tunnel. After it the proxy sends the worker no client request, so stopping it fails none. A backend
  *       dropped from the view without being drained first never gets one.</li>
+ *   <li>While the view says the program is down, a request that finds no routable backend is answered 503 at
+ *       once, and the queue is emptied the same way.</li>
+ *   <li>After {@code stopAccepting} no new connection is accepted, no request is read after the one in progress
+ *       on each connection, and every request already read is answered.</li>
  * </ul>
  */
 package dev.baton.proxy;

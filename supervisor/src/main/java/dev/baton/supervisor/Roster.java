@@ -23,6 +23,41 @@ public record Roster(String program, Optional<ProgramConfig> serving, List<Membe
         members = List.copyOf(members);
     }
 
+    /**
+     * The roster of program {@code name} ({@code program} null once removed) with these members: down when no
+     * member serves or is held and no worker of its slots is coming back and no reload runs. Loop thread.
+     */
+    static Roster of(String name, Program program, List<Member> members, boolean shuttingDown) {
+        boolean serving = members.stream().anyMatch(m -> m.role() == Role.SERVING || m.role() == Role.HELD);
+        boolean coming = program != null && (program.rollout() != null || program.comingBack());
+        Optional<String> down = serving || coming ? Optional.empty()
+                : Optional.of(whyDown(name, program, shuttingDown));
+        return new Roster(name, Optional.ofNullable(program).map(Program::config), members, down);
+    }
+
+    /** The role of {@code w}, a worker of {@code program}, by where it sits; null when it has no process. */
+    static Role role(Worker w, Program program) {
+        boolean held = program != null && program.rollout() != null && program.rollout().pending().contains(w);
+        return switch (w.state()) {
+            case STARTING, RUNNING -> held ? Role.HELD : Role.SERVING;
+            case DRAINING -> Role.DRAINING;
+            case STOPPING -> Role.STOPPING;
+            default -> null;
+        };
+    }
+
+    private static String whyDown(String name, Program program, boolean shuttingDown) {
+        if (shuttingDown) {
+            return name + ": Baton is shutting down";
+        }
+        if (program == null) {
+            return name + ": removed from the configuration";
+        }
+        boolean fatal = program.workers().stream().anyMatch(w -> w.state() == WorkerState.FATAL);
+        return fatal ? name + ": its workers failed to start (FATAL); baton start " + name
+                : name + " is stopped; baton start " + name;
+    }
+
     /** What the traffic does with one worker. */
     public enum Role {
         /** A reload's new worker before the switch: checked, never routed. */

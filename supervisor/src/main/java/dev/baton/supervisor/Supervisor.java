@@ -280,36 +280,8 @@ public final class Supervisor {
     /** The program's workers, current and retiring generations, as the proxy must see them; loop thread. */
     Roster roster(String name) {
         Program p = programs.get(name);
-        List<Roster.Member> members = new ArrayList<>();
-        List<Worker> held = p != null && p.rollout() != null ? p.rollout().pending() : List.of();
-        for (Worker w : workersOf(name)) {
-            Roster.Role role = switch (w.state()) {
-                case STARTING, RUNNING -> held.contains(w) ? Roster.Role.HELD : Roster.Role.SERVING;
-                case DRAINING -> Roster.Role.DRAINING;
-                case STOPPING -> Roster.Role.STOPPING;
-                default -> null;
-            };
-            if (role != null) {
-                members.add(new Roster.Member(statusOf(w), w.config(), role));
-            }
-        }
-        boolean serving = members.stream().anyMatch(m -> m.role() == Roster.Role.SERVING
-                || m.role() == Roster.Role.HELD);
-        boolean coming = p != null && (p.rollout() != null || p.comingBack());
-        Optional<String> down = serving || coming ? Optional.empty() : Optional.of(whyDown(name, p));
-        return new Roster(name, Optional.ofNullable(p).map(Program::config), members, down);
-    }
-
-    private String whyDown(String name, Program p) {
-        if (shuttingDown) {
-            return name + ": Baton is shutting down";
-        }
-        if (p == null) {
-            return name + ": removed from the configuration";
-        }
-        boolean fatal = p.workers().stream().anyMatch(w -> w.state() == WorkerState.FATAL);
-        return fatal ? name + ": its workers failed to start (FATAL); baton start " + name
-                : name + " is stopped; baton start " + name;
+        return Roster.of(name, p, workersOf(name).stream().map(w -> new Roster.Member(statusOf(w), w.config(),
+                Roster.role(w, p))).filter(m -> m.role() != null).toList(), shuttingDown);
     }
 
     /** The workers of {@code program}, current and retiring generations; loop thread. */

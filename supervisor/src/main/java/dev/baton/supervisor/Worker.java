@@ -5,10 +5,8 @@ import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.Signal;
 import dev.baton.supervisor.process.ChildProcess;
 import dev.baton.supervisor.process.ExitStatus;
-import dev.baton.supervisor.process.ProcessListener;
 import dev.baton.supervisor.process.SpawnException;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -223,7 +221,8 @@ public final class Worker {
         }
         WorkerOutput out = new WorkerOutput(name, config, index, ctx);
         try {
-            process = ctx.launcher().start(next.spec(), listener(out));
+            process = ctx.launcher().start(next.spec(),
+                    out.listener(status -> ctx.loop().execute(() -> exited(out, status))));
         } catch (SpawnException | RuntimeException e) {
             out.close();
             spawnFailed(e.getMessage());
@@ -242,26 +241,6 @@ public final class Worker {
             ChildProcess child = process;
             timer = ctx.loop().schedule(() -> startsecsElapsed(child), config.startsecs() * 1000L);
         }
-    }
-
-    private ProcessListener listener(WorkerOutput out) {
-        return new ProcessListener() {
-            @Override
-            public void onStdout(ByteBuffer chunk) {
-                out.stdout(chunk);
-            }
-
-            @Override
-            public void onStderr(ByteBuffer chunk) {
-                out.stderr(chunk);
-            }
-
-            @Override
-            public void onExit(ExitStatus status) {
-                out.close();
-                ctx.loop().execute(() -> exited(out, status));
-            }
-        };
     }
 
     private void startsecsElapsed(ChildProcess child) {

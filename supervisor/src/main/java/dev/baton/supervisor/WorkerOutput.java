@@ -6,6 +6,8 @@ import dev.baton.supervisor.log.LogFormat;
 import dev.baton.supervisor.log.LogLine;
 import dev.baton.supervisor.log.LogStream;
 import dev.baton.supervisor.log.RotatingFile;
+import dev.baton.supervisor.process.ExitStatus;
+import dev.baton.supervisor.process.ProcessListener;
 
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -36,6 +38,27 @@ final class WorkerOutput {
                 LogStream.STDERR, config.stderrLogfileMaxbytes(), config.stderrLogfileBackups());
         stdout = new LineSink(source, LogStream.STDOUT, out, ctx.hub(), echo);
         stderr = new LineSink(source, LogStream.STDERR, err, ctx.hub(), echo);
+    }
+
+    /** What the launcher tells of the process: its output comes here, its exit goes to {@code exited}. */
+    ProcessListener listener(Consumer<ExitStatus> exited) {
+        return new ProcessListener() {
+            @Override
+            public void onStdout(ByteBuffer chunk) {
+                stdout(chunk);
+            }
+
+            @Override
+            public void onStderr(ByteBuffer chunk) {
+                stderr(chunk);
+            }
+
+            @Override
+            public void onExit(ExitStatus status) {
+                close();
+                exited.accept(status);
+            }
+        };
     }
 
     synchronized void stdout(ByteBuffer chunk) {

@@ -1,5 +1,7 @@
 /**
- * The supervisor: programs, their generations of workers, and the daemon around them.
+ * The supervisor's core: programs, their generations of workers, reloads and the graceful stop. The daemon's
+ * wiring (sockets, signals, threads other than the loop) lives in {@code daemon}; the core reaches the proxy only
+ * through {@link dev.baton.supervisor.Traffic}.
  *
  * <p>Invariants:
  * <ul>
@@ -23,6 +25,17 @@
  *   <li>A draining worker is not signalled while it serves a request, unless {@code stopwaitsecs} ran out.</li>
  *   <li>One reload at a time per program: a second is refused ({@code baton reload} exit code 5) or, with
  *       {@code --wait}, waits for the first to end.</li>
+ *   <li>A reload is one transaction on the loop: other threads only read the file and bind sockets. Each
+ *       {@link dev.baton.supervisor.Generation} carries its own configuration, proxy settings included; they
+ *       become the program's at its first switch and never if it is rolled back. Every state change of a
+ *       {@code Worker}, {@code Generation} and {@code Rollout} goes through its {@code transitionTo}, which logs
+ *       it.</li>
+ *   <li>A worker's role for the proxy derives from where it sits, never from a flag: a program's slot serves, a
+ *       rollout's batch is held, the retiring list drains or stops ({@link dev.baton.supervisor.Roster}).</li>
+ *   <li>A program is down (requests get 503 at once) only when none of its workers runs or is coming back: a
+ *       crashed worker that will restart, one backing off, or a reload in progress keep requests queued.</li>
+ *   <li>Shutting down (and removing a program) stops accepting first, answers what was accepted (bounded by
+ *       {@code stopwaitsecs}), and only then signals the workers, in reverse priority order.</li>
  * </ul>
  */
 package dev.baton.supervisor;

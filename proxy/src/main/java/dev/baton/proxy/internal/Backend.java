@@ -44,6 +44,7 @@ public final class Backend {
     private final BackendListener listener;
     private final AtomicBoolean drainedAnnounced = new AtomicBoolean();
     private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
+    private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     private volatile BackendState state = BackendState.PENDING;
     private volatile BackendView.Role role;
@@ -221,12 +222,37 @@ public final class Backend {
         return routable;
     }
 
-    synchronized void checkFailed(int fall, String why) {
-        passes = 0;
-        failures++;
-        if ((state == BackendState.HEALTHY || state == BackendState.READY) && failures >= fall) {
-            transitionTo(BackendState.UNHEALTHY, failures + " health checks failed: " + why);
+    /**
+     * A health check failed; {@code fall} in a row eject the backend. When the last of them got no answer at all
+     * ({@code silent}: the worker stopped answering), the requests waiting on it are told, outside the lock.
+     */
+    void checkFailed(int fall, String why, boolean silent) {
+        boolean ejected;
+        synchronized (this) {
+            passes = 0;
+            failures++;
+            ejected = (state == BackendState.HEALTHY || state == BackendState.READY) && failures >= fall
+                    && transitionTo(BackendState.UNHEALTHY, failures + " health checks failed: " + why);
         }
+        if (ejected && silent) {
+            waiting.forEach(Waiting::workerStoppedAnswering);
+        }
+    }
+
+    /** A request waiting for this worker's answer, told when the worker is ejected for not answering at all. */
+    interface Waiting {
+        /** Any thread: hand the news to the request's own event loop. */
+        void workerStoppedAnswering();
+    }
+
+    /** {@code w} sent its request to this worker and waits for the answer. */
+    void waiting(Waiting w) {
+        waiting.add(w);
+    }
+
+    /** {@code w} no longer waits on this worker. */
+    void notWaiting(Waiting w) {
+        waiting.remove(w);
     }
 
     /** A request could not reach the worker (refused, reset): no more traffic until checks pass again. */

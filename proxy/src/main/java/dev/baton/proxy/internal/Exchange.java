@@ -5,38 +5,29 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import dev.baton.proxy.ProxySettings;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * One request's way through the proxy, on its client connection's event loop: wait for a worker, connect (or
- * reuse a connection), send the request, relay the response, then give the worker connection back.
+ * reuse a connection), send the request, relay the response ({@link ResponseRelay}), then give the worker
+ * connection back. Each try on a worker is an {@link Attempt}; the budget of tries is {@link Tries}.
  *
- * <p>Retries never duplicate a request a worker may have acted on: a failure before the request reached a
- * worker (refused, reset on connect, write failed, a worker found gone) is tried again, and does not count against
- * {@code retries}: the worker is ejected, so the request goes to another one or waits in the queue for the
- * restarted one. A reset after the request was sent but before any response byte is retried only for idempotent
- * methods whose body Baton still holds, at most {@code retries} times; once response bytes went to the client,
- * never. All the waiting for a worker together is bounded by {@code queue_timeout}.
- *
- * <p>The program's settings are read once, when the request arrives; the worker's own (response timeout) once it
- * is chosen. A worker that fails the request (closes mid-response, resets, times out) hears of it
- * ({@link Backend#requestFailed}); one that answers it whole, too.
+ * <p>Retries never duplicate a request a worker may have acted on: a try that reached no worker (refused, gone, a
+ * write that failed) goes again, to another worker or to the queue; a reset after the request was sent but before
+ * any response byte is retried only for idempotent methods whose body Baton still holds; once response bytes went
+ * to the client, never. The program's settings are read once, when the request arrives; the worker's own
+ * (response timeout) once it is chosen. A worker hears of each request it failed (closed mid-response, reset,
+ * timed out: {@link Backend#requestFailed}) and of each it answered whole.
  */
-final class Exchange implements BackendHandler.Listener {
+final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     private enum State { WAITING, CONNECTING, SENDING, TUNNEL, DONE }
 
@@ -49,31 +40,18 @@ final class Exchange implements BackendHandler.Listener {
     private final boolean idempotent;
     private final boolean expectContinue;
     private final boolean upgrade;
-    /** Tries that reached no worker are not counted against {@code retries}, but they are bounded too. */
-    private static final int MAX_UNSENT_TRIES = 16;
-
     private final long started = System.currentTimeMillis();
     private final ProxySettings settings;
-    private final long waitDeadline;
     private final RequestBody body = new RequestBody();
-    private final Set<Backend> tried = new HashSet<>();
+    private final ResponseRelay response;
+    private final Tries tries;
 
     private State state = State.WAITING;
     private boolean requestSent;
-    private boolean responseStarted;
-    private boolean responseKeepAlive;
-    private boolean closeDelimited;
     private boolean continueSent;
-    private int attempts;
-    private int unsentTries;
-    private Backend backend;
-    private Backend slot;
-    private Channel upstream;
-    private boolean reused;
-    private ResponseTimer timer;
+    /** The current try; after it ended, the last one (its backend names the worker in messages). */
+    private Attempt attempt;
     private boolean logged;
-    private int status;
-    private long bytesOut;
 
     Exchange(ProgramProxy program, ChannelHandlerContext client, FrontendHandler frontend, HttpRequest head,
              boolean clientKeepAlive, boolean clientHttp10, boolean expectContinue, boolean upgrade) {
@@ -87,7 +65,8 @@ final class Exchange implements BackendHandler.Listener {
         this.upgrade = upgrade;
         this.idempotent = Methods.idempotent(head.method());
         this.settings = program.settings();
-        this.waitDeadline = System.nanoTime() + settings.timeouts().queue().toNanos();
+        this.tries = new Tries(settings.limits().retries(), settings.timeouts().queue().toNanos());
+        this.response = new ResponseRelay(client);
     }
 
     HttpRequest head() {
@@ -96,8 +75,7 @@ final class Exchange implements BackendHandler.Listener {
 
     void start() {
         state = State.WAITING;
-        long wait = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(waitDeadline - System.nanoTime());
-        program.balancer().acquire(client.executor(), tried, wait, this::granted, refusal -> {
+        program.balancer().acquire(client.executor(), tries.tried(), tries.waitMillis(), this::granted, refusal -> {
             if (state == State.WAITING) {
                 fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
                     case QUEUE_FULL -> "queue full";
@@ -113,53 +91,58 @@ final class Exchange implements BackendHandler.Listener {
             program.balancer().release(b);
             return;
         }
-        backend = b;
-        slot = b;
-        tried.add(b);
+        tries.granted(b);
+        attempt = new Attempt(program, b, this, client.executor(), this::timedOut);
         if (b.state() == BackendState.REMOVED) { // gone since the grant was handed out: nothing was sent
-            releaseSlot();
+            attempt.end(false);
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " is gone", false);
             return;
         }
-        timer = new ResponseTimer(client.executor(), b.settings().timeouts().response().toNanos(), this::timedOut);
         state = State.CONNECTING;
-        program.upstream().acquire(b, client.channel().eventLoop()).addListener(this::connected);
+        Attempt current = attempt;
+        program.upstream().acquire(b, client.channel().eventLoop()).addListener(f -> connected(current, f));
     }
 
-    private void connected(Future<? super Upstream.Lease> f) {
-        Backend b = backend;
-        if (state != State.CONNECTING) {
+    private void connected(Attempt current, Future<? super Upstream.Lease> f) {
+        if (state != State.CONNECTING || current != attempt) {
             if (f.isSuccess()) {
                 ((Upstream.Lease) f.getNow()).channel().close();
             }
             return;
         }
+        Backend b = current.backend();
         if (!f.isSuccess()) {
             b.eject("connection failed: " + Errors.describe(f.cause()));
-            releaseSlot();
+            current.end(false);
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + b.id() + ": "
                     + Errors.describe(f.cause()), false);
             return;
         }
-        Upstream.Lease lease = (Upstream.Lease) f.getNow();
-        upstream = lease.channel();
-        reused = lease.reused();
-        upstream.config().setAutoRead(false);
-        BackendHandler.of(upstream).listener(this);
+        current.connected((Upstream.Lease) f.getNow(), this);
         state = upgrade ? State.TUNNEL : State.SENDING;
         send();
     }
 
+    /** The worker connection of the current try, or null. */
+    private Channel upstream() {
+        return attempt == null ? null : attempt.channel();
+    }
+
+    /** The worker of the current (or last) try. */
+    private Backend backend() {
+        return attempt.backend();
+    }
+
     /** Writes the head and whatever body Baton holds, then asks for more body or for the response. */
     private void send() {
-        Channel ch = upstream;
+        Channel ch = upstream();
         ch.write(head).addListener(writeFailed(ch));
         if (expectContinue && !continueSent) {
             continueSent = true;
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         body.replay(ch, writeFailed(ch));
-        attempts++;
+        tries.sent();
         ch.flush();
         ch.read();
         if (body.complete()) {
@@ -171,17 +154,15 @@ final class Exchange implements BackendHandler.Listener {
 
     private ChannelFutureListener writeFailed(Channel ch) {
         return f -> {
-            if (!f.isSuccess() && ch == upstream && !responseStarted && state != State.DONE) {
+            if (!f.isSuccess() && ch == upstream() && !response.started() && state != State.DONE) {
                 // nothing of this request can have been acted on: the write itself failed
-                detachUpstream(false);
-                releaseSlot();
+                attempt.end(false);
+                String why = "cannot send to " + backend().id() + ": " + Errors.describe(f.cause());
                 if (body.replayable()) {
-                    attempts--; // nothing of it reached the worker: this try does not count
-                    retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend.id() + ": "
-                            + Errors.describe(f.cause()), false);
+                    tries.unsent(); // nothing of it reached the worker
+                    retryOrFail(HttpResponseStatus.BAD_GATEWAY, why, false);
                 } else {
-                    fail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend.id() + ": "
-                            + Errors.describe(f.cause()), false);
+                    fail(HttpResponseStatus.BAD_GATEWAY, why, false);
                 }
             }
         };
@@ -206,7 +187,7 @@ final class Exchange implements BackendHandler.Listener {
             return;
         }
         body.streaming(content);
-        Channel ch = upstream;
+        Channel ch = upstream();
         ch.writeAndFlush(content).addListener(f -> {
             if (!f.isSuccess()) {
                 writeFailed(ch).operationComplete(ch.newFailedFuture(f.cause()));
@@ -220,34 +201,34 @@ final class Exchange implements BackendHandler.Listener {
 
     private void requestSent() {
         requestSent = true;
-        timer.touch();
+        attempt.touch();
     }
 
     @Override
     public void upstreamRead(Object msg) {
+        Channel upstream = upstream();
         if (state == State.DONE || upstream == null) {
             ReferenceCountUtil.release(msg); // e.g. the empty end of a 101 answer, once tunnelling
             return;
         }
-        timer.touch();
-        if (msg instanceof HttpResponse response) {
-            if (response.status().code() == 101 && upgrade) {
-                Channel ch = upstream;
-                Tunnel.splice(this, backend, client, ch, response);
+        attempt.touch();
+        if (msg instanceof HttpResponse head) {
+            if (head.status().code() == 101 && upgrade) {
+                Tunnel.splice(this, backend(), client, upstream, head);
                 return;
             }
             if (state == State.TUNNEL) {
                 state = State.SENDING; // the worker refused the upgrade: an ordinary response follows
             }
-            if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+            if (head.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg); // Baton answered Expect itself; other 1xx are dropped
                 upstream.read();
                 return;
             }
-            relayHead(response);
+            response.head(head, this.head.method(), keepAlive(), clientHttp10);
         }
         if (msg instanceof HttpContent content) {
-            relayContent(content);
+            relayContent(content, upstream);
         } else {
             if (!(msg instanceof HttpResponse)) {
                 ReferenceCountUtil.release(msg);
@@ -256,29 +237,10 @@ final class Exchange implements BackendHandler.Listener {
         }
     }
 
-    private void relayHead(HttpResponse response) {
-        responseStarted = true;
-        status = response.status().code();
-        responseKeepAlive = HttpUtil.isKeepAlive(response);
-        ClientResponse out = ClientResponse.of(response, head.method(), keepAlive(), clientHttp10);
-        closeDelimited = out.closeDelimited();
-        client.write(out.head());
-    }
-
-    private void relayContent(HttpContent content) {
+    private void relayContent(HttpContent content, Channel upstream) {
         boolean last = content instanceof LastHttpContent;
-        bytesOut += content.content().readableBytes();
-        if (last) {
-            logAccess(); // before the client can see the end of the response and send its next request
-        }
-        Channel ch = upstream;
-        client.writeAndFlush(content).addListener(f -> {
-            if (!f.isSuccess()) {
-                abort("client went away: " + Errors.describe(f.cause()));
-            } else if (!last && ch == upstream && state == State.SENDING) {
-                ch.read();
-            }
-        });
+        response.content(content, upstream, () -> upstream == upstream() && state == State.SENDING, this::abort,
+                this::logAccess);
         if (last) {
             finish();
         }
@@ -289,28 +251,25 @@ final class Exchange implements BackendHandler.Listener {
         if (state == State.DONE || state == State.TUNNEL) {
             return;
         }
-        if (responseStarted && closeDelimited) {
-            logAccess();
-            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            responseKeepAlive = false;
+        if (response.started() && response.closeDelimited()) {
+            response.endByClose(this::logAccess);
             finish();
             return;
         }
-        if (responseStarted) {
-            backend.requestFailed("closed the connection in the middle of a response");
-            abort(backend.id() + " closed the connection in the middle of the response");
+        Backend b = backend();
+        if (response.started()) {
+            b.requestFailed("closed the connection in the middle of a response");
+            abort(b.id() + " closed the connection in the middle of the response");
             return;
         }
-        Backend b = backend;
-        if (reused) {
+        if (attempt.reused()) {
             b.closeIdle(); // the worker closed one pooled connection: it may have closed (or lost) them all
         } else {
             b.eject("connection reset before answering");
         }
-        detachUpstream(false);
-        releaseSlot();
+        attempt.end(false);
         boolean safe = body.replayable() && (!requestSent || idempotent);
-        if (safe && attempts <= settings.limits().retries()) {
+        if (safe && tries.mayResend()) {
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", true);
         } else {
             b.requestFailed("closed the connection before answering");
@@ -320,6 +279,7 @@ final class Exchange implements BackendHandler.Listener {
 
     @Override
     public void upstreamWritabilityChanged() {
+        Channel upstream = upstream();
         if (upstream != null && upstream.isWritable() && state == State.SENDING && !body.complete()) {
             client.read();
         }
@@ -329,30 +289,46 @@ final class Exchange implements BackendHandler.Listener {
         if (state == State.DONE || state == State.TUNNEL) {
             return;
         }
-        backend.requestFailed("no answer within response_timeout");
-        if (responseStarted) {
-            abort(backend.id() + " stopped sending its response for response_timeout");
+        Backend b = backend();
+        b.requestFailed("no answer within response_timeout");
+        if (response.started()) {
+            abort(b.id() + " stopped sending its response for response_timeout");
             return;
         }
-        detachUpstream(false);
-        releaseSlot();
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no answer from " + backend.id() + " within response_timeout",
+        attempt.end(false);
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no answer from " + b.id() + " within response_timeout",
                 body.complete());
     }
 
     /**
      * Tries the request again (on another worker, or the same one once it is back), unless the client left or the
-     * tries ran out. {@code counted}: the worker may have acted on it (and {@link #attempts} says how often).
+     * tries ran out ({@link Tries}). {@code counted}: the last try reached a worker, which may have acted on it.
      */
     private void retryOrFail(HttpResponseStatus status, String why, boolean counted) {
-        boolean more = counted ? attempts <= settings.limits().retries() : ++unsentTries <= MAX_UNSENT_TRIES;
-        if (more && frontend.active()) {
+        if (tries.another(counted) && frontend.active()) {
             program.log().info(program.name() + ": " + head.method() + " " + head.uri() + ": " + why
                     + "; trying again");
             start();
             return;
         }
         fail(status, why, body.complete());
+    }
+
+    /**
+     * The worker was ejected for not answering at all (SIGSTOP, a deadlock): a request it has not started to
+     * answer goes to another worker if that is safe (idempotent, its whole body held), rather than wait for
+     * {@code response_timeout}. Any thread.
+     */
+    @Override
+    public void workerStoppedAnswering() {
+        client.executor().execute(() -> {
+            if (state != State.SENDING || response.started() || !idempotent || !body.replayable()
+                    || !body.complete()) {
+                return;
+            }
+            attempt.end(false);
+            retryOrFail(HttpResponseStatus.GATEWAY_TIMEOUT, backend().id() + " stopped answering", true);
+        });
     }
 
     /** False once this answer must close the connection: the client asked, or the program stopped accepting. */
@@ -365,37 +341,30 @@ final class Exchange implements BackendHandler.Listener {
         if (state == State.DONE) {
             return;
         }
-        if (responseStarted) {
+        if (response.started()) {
             abort(why);
             return;
         }
         state = State.DONE;
-        cancelTimer();
-        detachUpstream(false);
-        releaseSlot();
-        status = failure.code();
-        program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " -> " + status + ": " + why);
+        endAttempt(false);
+        program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " -> " + failure.code()
+                + ": " + why);
         boolean keepAlive = keepAlive() && canKeepAlive;
-        io.netty.handler.codec.http.FullHttpResponse response = failure == HttpResponseStatus.SERVICE_UNAVAILABLE
-                ? Responses.unavailable(why, settings.timeouts().queue().toSeconds() / 10)
-                : Responses.error(failure, why);
-        bytesOut = response.content().readableBytes();
-        logAccess();
         body.release();
-        Responses.send(client, response, !keepAlive);
+        response.own(failure == HttpResponseStatus.SERVICE_UNAVAILABLE
+                ? Responses.unavailable(why, settings.timeouts().queue().toSeconds() / 10)
+                : Responses.error(failure, why), !keepAlive);
+        logAccess();
         frontend.exchangeDone(this, keepAlive);
     }
 
     private void finish() {
         state = State.DONE;
-        cancelTimer();
-        boolean reusable = responseKeepAlive && requestSent && !closeDelimited;
-        backend.requestSucceeded();
-        detachUpstream(reusable);
-        releaseSlot();
+        backend().requestSucceeded();
+        attempt.end(response.workerReusable() && requestSent);
         body.release();
         logAccess();
-        frontend.exchangeDone(this, keepAlive() && !(clientHttp10 && closeDelimited));
+        frontend.exchangeDone(this, keepAlive() && !(clientHttp10 && response.closeDelimited()));
     }
 
     /** Something broke after response bytes reached the client: all Baton can do is close both connections. */
@@ -405,10 +374,8 @@ final class Exchange implements BackendHandler.Listener {
         }
         state = State.DONE;
         program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " aborted"
-                + (backend == null ? "" : " on " + backend.id()) + ": " + why);
-        cancelTimer();
-        detachUpstream(false);
-        releaseSlot();
+                + (attempt == null ? "" : " on " + backend().id()) + ": " + why);
+        endAttempt(false);
         body.release();
         client.close();
     }
@@ -419,49 +386,23 @@ final class Exchange implements BackendHandler.Listener {
             return;
         }
         state = State.DONE;
-        cancelTimer();
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
-        }
-        releaseSlot();
+        endAttempt(false);
         body.release();
     }
 
     /** The response head of a websocket upgrade went out: the exchange no longer counts against max_inflight. */
     void upgraded() {
-        cancelTimer();
-        status = 101;
-        releaseSlot();
+        response.switched();
+        attempt.tunnelled();
         body.release();
         logAccess();
-        upstream = null;
         program.tunnelled(client.channel());
     }
 
-    private void detachUpstream(boolean reusable) {
-        Channel ch = upstream;
-        upstream = null;
-        if (ch != null) {
-            BackendHandler handler = BackendHandler.of(ch);
-            if (handler != null) {
-                handler.listener(null);
-            }
-            program.upstream().release(backend, ch, reusable);
-        }
-    }
-
-    /** Gives back the balancer slot this exchange holds, if any (exactly once per grant). */
-    private void releaseSlot() {
-        if (slot != null) {
-            program.balancer().release(slot);
-            slot = null;
-        }
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel();
+    /** Ends the current try, if any (the connection closes unless {@code reusable}). */
+    private void endAttempt(boolean reusable) {
+        if (attempt != null) {
+            attempt.end(reusable);
         }
     }
 
@@ -470,7 +411,7 @@ final class Exchange implements BackendHandler.Listener {
             return;
         }
         logged = true;
-        program.accessLog(client.channel().remoteAddress(), head, status, bytesOut,
-                backend == null ? "-" : backend.id(), System.currentTimeMillis() - started);
+        program.accessLog(client.channel().remoteAddress(), head, response.status(), response.bytes(),
+                attempt == null ? "-" : backend().id(), System.currentTimeMillis() - started);
     }
 }

@@ -76,12 +76,13 @@ final class HealthChecker {
                     : b.settings().health().interval().toMillis();
             nextCheck.put(b, now + TimeUnit.MILLISECONDS.toNanos(interval));
             inFlight.put(b, Boolean.TRUE);
-            check(b).addListener(f -> {
+            boolean[] silent = {false};
+            check(b, silent).addListener(f -> {
                 String failure = (String) f.getNow();
                 if (failure == null && warmup.needed(b)) {
-                    warmup.run(b).addListener(w -> checked(b, (String) w.getNow()));
+                    warmup.run(b).addListener(w -> checked(b, (String) w.getNow(), false));
                 } else {
-                    checked(b, failure);
+                    checked(b, failure, silent[0]);
                 }
             });
         }
@@ -89,8 +90,11 @@ final class HealthChecker {
         warmup.forgetRemoved();
     }
 
-    /** A check (with its warm-up, if any) ended: null when it passed, else why it failed. */
-    private void checked(Backend b, String failure) {
+    /**
+     * A check (with its warm-up, if any) ended: {@code failure} null when it passed, else why it failed;
+     * {@code silent} when the worker did not answer at all within {@code health_timeout}.
+     */
+    private void checked(Backend b, String failure, boolean silent) {
         inFlight.remove(b);
         if (failure == null) {
             if (b.checkPassed(b.settings().health().rise())) {
@@ -98,15 +102,18 @@ final class HealthChecker {
             }
         } else if (b.state() != BackendState.PENDING) {
             boolean suspect = b.state() == BackendState.HEALTHY || b.state() == BackendState.READY;
-            b.checkFailed(b.settings().health().fall(), failure);
+            b.checkFailed(b.settings().health().fall(), failure, silent);
             if (suspect) {
                 nextCheck.put(b, System.nanoTime()); // fastinter: confirm or clear the doubt at once
             }
         }
     }
 
-    /** Completes with null when the check passed, or with the reason it failed. */
-    private Promise<String> check(Backend b) {
+    /**
+     * Completes with null when the check passed, or with the reason it failed; sets {@code silent[0]} when it
+     * failed for want of any answer within {@code health_timeout}.
+     */
+    private Promise<String> check(Backend b, boolean[] silent) {
         Promise<String> result = loop.newPromise();
         ProxySettings.Health health = b.settings().health();
         long timeout = health.timeout().toMillis();
@@ -134,7 +141,7 @@ final class HealthChecker {
             }
         });
         ScheduledFuture<?> deadline = loop.schedule(() -> {
-            result.trySuccess("no answer within health_timeout");
+            silent[0] = result.trySuccess("no answer within health_timeout");
         }, timeout, TimeUnit.MILLISECONDS);
         result.addListener(f -> {
             deadline.cancel(false);

@@ -68,8 +68,8 @@ class BackendTest {
     void heldBackendThatFailsAfterReadyStaysUnhealthyWhenServingUntilRisePasses() {
         Backend b = backend(Role.HELD);
         b.checkPassed(2);
-        b.checkFailed(2, "timeout");
-        b.checkFailed(2, "timeout");
+        b.checkFailed(2, "timeout", false);
+        b.checkFailed(2, "timeout", false);
         assertEquals(BackendState.UNHEALTHY, b.state());
         b.role(Role.SERVING);
         assertEquals(BackendState.UNHEALTHY, b.state());
@@ -83,7 +83,7 @@ class BackendTest {
         Backend held = backend(Role.HELD);
         held.checkPassed(1);
         held.checkPassed(1);
-        held.checkFailed(1, "refused");
+        held.checkFailed(1, "refused", false);
         held.checkPassed(1);
         assertEquals(BackendState.READY, held.state());
         held.role(Role.SERVING);

@@ -1,0 +1,107 @@
+package dev.baton.proxy.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * An answer on its way to the client: the worker's head rewritten for the client's connection
+ * ({@link ClientResponse}), its body relayed piece by piece with backpressure (the worker is read again only once
+ * the client took the last piece), and its end recognised: by length or chunks, or by the worker closing a
+ * close-delimited body. Or Baton's own answer, when no worker answered. Keeps what the access log needs. Event
+ * loop thread of the client connection only.
+ */
+final class ResponseRelay {
+
+    private final ChannelHandlerContext client;
+    private boolean started;
+    private boolean workerKeepAlive;
+    private boolean closeDelimited;
+    private int status;
+    private long bytes;
+
+    ResponseRelay(ChannelHandlerContext client) {
+        this.client = client;
+    }
+
+    /** True once a byte of the answer went to the client: from then on nothing can be retried. */
+    boolean started() {
+        return started;
+    }
+
+    int status() {
+        return status;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** The worker's connection can serve another exchange after this answer. */
+    boolean workerReusable() {
+        return workerKeepAlive && !closeDelimited;
+    }
+
+    /** The worker ends this body by closing its connection. */
+    boolean closeDelimited() {
+        return closeDelimited;
+    }
+
+    /** Writes the worker's head, rewritten for a client that wants {@code keepAlive} (not flushed). */
+    void head(HttpResponse worker, HttpMethod method, boolean keepAlive, boolean clientHttp10) {
+        started = true;
+        status = worker.status().code();
+        workerKeepAlive = HttpUtil.isKeepAlive(worker);
+        ClientResponse out = ClientResponse.of(worker, method, keepAlive, clientHttp10);
+        closeDelimited = out.closeDelimited();
+        client.write(out.head());
+    }
+
+    /**
+     * Writes a piece of the body and flushes; once written, reads the next piece from {@code worker} while
+     * {@code current} still holds. A failed write goes to {@code clientGone}. Before the last piece is written,
+     * {@code beforeEnd} runs (the access log line is out before the client can see the end and ask again).
+     */
+    void content(HttpContent piece, Channel worker, BooleanSupplier current, Consumer<String> clientGone,
+                 Runnable beforeEnd) {
+        boolean last = piece instanceof LastHttpContent;
+        bytes += piece.content().readableBytes();
+        if (last) {
+            beforeEnd.run();
+        }
+        client.writeAndFlush(piece).addListener(f -> {
+            if (!f.isSuccess()) {
+                clientGone.accept("client went away: " + Errors.describe(f.cause()));
+            } else if (!last && current.getAsBoolean()) {
+                worker.read();
+            }
+        });
+    }
+
+    /** The worker closed a close-delimited body: its end ({@code beforeEnd} runs first, as for the last piece). */
+    void endByClose(Runnable beforeEnd) {
+        workerKeepAlive = false;
+        beforeEnd.run();
+        client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    /** Baton answers itself (no worker did); {@code close}: the connection closes after it. */
+    void own(FullHttpResponse response, boolean close) {
+        status = response.status().code();
+        bytes = response.content().readableBytes();
+        Responses.send(client, response, close);
+    }
+
+    /** A WebSocket's 101 went out: the tunnel takes over. */
+    void switched() {
+        status = 101;
+    }
+}

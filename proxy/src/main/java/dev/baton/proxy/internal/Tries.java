@@ -1,0 +1,63 @@
+package dev.baton.proxy.internal;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The budget of one request's tries. A try that reached a worker (it may have acted on the request) counts
+ * against {@code retries}; a try that reached none (refused, gone, a write that failed) does not, but those are
+ * bounded too. All the waiting for a worker, over every try, is bounded by {@code queue_timeout}. The workers
+ * tried are avoided while another one can take the request. Event loop thread only.
+ */
+final class Tries {
+
+    /** Tries that reached no worker do not count against {@code retries}, but there are at most this many. */
+    static final int MAX_UNSENT = 16;
+
+    private final int retries;
+    private final long waitDeadline;
+    private final Set<Backend> tried = new HashSet<>();
+    private int sent;
+    private int unsent;
+
+    Tries(int retries, long queueTimeoutNanos) {
+        this.retries = retries;
+        this.waitDeadline = System.nanoTime() + queueTimeoutNanos;
+    }
+
+    /** How long the request may still wait for a worker. */
+    long waitMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(waitDeadline - System.nanoTime());
+    }
+
+    /** The workers tried so far (live view: the balancer avoids them). */
+    Set<Backend> tried() {
+        return tried;
+    }
+
+    /** A worker was granted for a try. */
+    void granted(Backend b) {
+        tried.add(b);
+    }
+
+    /** The request went to a worker: this try counts. */
+    void sent() {
+        sent++;
+    }
+
+    /** The request did not reach the worker after all (its write failed): this try does not count. */
+    void unsent() {
+        sent--;
+    }
+
+    /** True while a request that reached a worker may be sent once more. */
+    boolean mayResend() {
+        return sent <= retries;
+    }
+
+    /** Takes one more try: {@code counted} when the last try reached a worker. False when none is left. */
+    boolean another(boolean counted) {
+        return counted ? mayResend() : ++unsent <= MAX_UNSENT;
+    }
+}
