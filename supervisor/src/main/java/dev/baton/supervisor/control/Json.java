@@ -1,15 +1,30 @@
 package dev.baton.supervisor.control;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Minimal JSON for the control API: writes maps, lists, strings, numbers, booleans and null; parses the same
- * (objects to {@link LinkedHashMap}, arrays to {@link ArrayList}, integers to {@link Long}, others to Double).
+ * Minimal JSON for the control API. Writes records, maps, lists, strings, numbers, booleans, enums and null;
+ * parses the same (objects to {@link LinkedHashMap}, arrays to {@link ArrayList}, integers to {@link Long},
+ * others to Double), and {@linkplain #read reads} a record back.
+ *
+ * <p>A record is an object with one key per component, in declaration order, named by the component in
+ * snake_case ({@code uptimeMs} is {@code "uptime_ms"}). A null component is written as null, unless it is
+ * marked {@link OmitNull}: then the key is left out.
  */
 public final class Json {
+
+    /** On a record component: leave the key out when the value is null, rather than write null. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    public @interface OmitNull {
+    }
 
     private Json() {
     }
@@ -20,13 +35,17 @@ public final class Json {
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out) {
+    static void write(Object value, StringBuilder out) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String s) {
             quote(s, out);
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
+        } else if (value instanceof Record record) {
+            JsonRecords.write(record, out);
+        } else if (value instanceof Enum<?> e) {
+            quote(e.name(), out);
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;
@@ -56,7 +75,7 @@ public final class Json {
         }
     }
 
-    private static void quote(String s, StringBuilder out) {
+    static void quote(String s, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -76,6 +95,22 @@ public final class Json {
             }
         }
         out.append('"');
+    }
+
+    /**
+     * Reads {@code text} into a record of {@code type}: its components may be String, int, long, boolean, double
+     * (or boxed), enums, records, {@code List}s of those, or Object (the parsed value as is). Unknown keys are
+     * ignored; a missing key is null, and an error for a primitive component. Throws
+     * {@link IllegalArgumentException} naming where the text is not JSON or does not fit the type
+     * ({@code StatusReply.workers[0].pid: expected a whole number (int), found "x"}).
+     */
+    public static <T> T read(String text, Class<T> type) {
+        return as(parse(text), type);
+    }
+
+    /** Converts a value {@link #parse} answered into a {@code type}, as {@link #read} does. */
+    static <T> T as(Object parsed, Class<T> type) {
+        return type.cast(JsonRecords.read(parsed, type, type.getSimpleName()));
     }
 
     /** Parses one JSON value; throws {@link IllegalArgumentException} naming the offset of the first error. */

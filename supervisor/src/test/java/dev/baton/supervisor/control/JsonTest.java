@@ -8,10 +8,87 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JsonTest {
+
+    enum Colour { RED, GREEN }
+
+    record Inner(String text, List<String> tags) {
+    }
+
+    record Everything(String name, int count, long bigCount, boolean on, double ratio, Integer boxed, Long boxedLong,
+                      Boolean maybe, Double maybeRatio, Colour colour, Inner inner, List<Inner> inners,
+                      List<String> words, @Json.OmitNull String optional, String nullable, Object raw) {
+    }
+
+    record Numbers(int small, long large) {
+    }
+
+    private static Everything everything(String optional) {
+        return new Everything("web:0", 42, 1L << 40, true, 0.25, 7, -3L, false, 1.5, Colour.GREEN,
+                new Inner("a \"quoted\"\nline", List.of("x", "y")), List.of(new Inner("one", List.of()),
+                new Inner(null, List.of("z"))), List.of("a", "b"), optional, null, List.of(1L, "two"));
+    }
+
+    @Test
+    void aRecordSurvivesARoundTrip() {
+        for (String optional : Arrays.asList("here", null)) {
+            Everything value = everything(optional);
+            assertEquals(value, Json.read(Json.write(value), Everything.class));
+        }
+    }
+
+    @Test
+    void componentsAreWrittenInOrderAsSnakeCaseKeys() {
+        assertEquals("{\"small\":1,\"large\":2}", Json.write(new Numbers(1, 2)));
+        String json = Json.write(everything("here"));
+        assertTrue(json.startsWith("{\"name\":\"web:0\",\"count\":42,\"big_count\":1099511627776,\"on\":true,"
+                + "\"ratio\":0.25,\"boxed\":7,\"boxed_long\":-3,\"maybe\":false,\"maybe_ratio\":1.5,"
+                + "\"colour\":\"GREEN\",\"inner\":{\"text\":\"a \\\"quoted\\\"\\nline\",\"tags\":[\"x\",\"y\"]},"), json);
+        assertTrue(json.endsWith("\"words\":[\"a\",\"b\"],\"optional\":\"here\",\"nullable\":null,"
+                + "\"raw\":[1,\"two\"]}"), json);
+        assertEquals("uptime_ms", JsonRecords.snakeCase("uptimeMs"));
+        assertEquals("failed_worker", JsonRecords.snakeCase("failedWorker"));
+        assertEquals("pid", JsonRecords.snakeCase("pid"));
+    }
+
+    @Test
+    void aNullOmitNullComponentIsLeftOutAndReadsBackAsNull() {
+        String json = Json.write(everything(null));
+        assertTrue(!json.contains("\"optional\"") && json.contains("\"nullable\":null"), json);
+        assertNull(Json.read(json, Everything.class).optional());
+    }
+
+    @Test
+    void unknownKeysAreIgnoredAndMissingOnesAreNull() {
+        Inner inner = Json.read("{\"text\":\"t\",\"added_later\":{\"x\":[1]}}", Inner.class);
+        assertEquals(new Inner("t", null), inner);
+    }
+
+    @Test
+    void aValueThatDoesNotFitTheTypeIsRejectedWithItsPath() {
+        assertReadFails("{\"small\":1}", Numbers.class, "Numbers.large: missing");
+        assertReadFails("{\"small\":\"1\",\"large\":2}", Numbers.class,
+                "Numbers.small: expected a whole number (int), found \"1\"");
+        assertReadFails("{\"small\":4294967296,\"large\":2}", Numbers.class,
+                "Numbers.small: expected a whole number (int), found 4294967296");
+        assertReadFails("{\"small\":1.5,\"large\":2}", Numbers.class,
+                "Numbers.small: expected a whole number (int), found 1.5");
+        assertReadFails("{\"small\":null,\"large\":2}", Numbers.class, "Numbers.small: expected a number, found null");
+        assertReadFails("[]", Numbers.class, "Numbers: expected an object, found an array");
+        assertReadFails("{\"text\":\"t\",\"tags\":[\"ok\",3]}", Inner.class, "Inner.tags[1]: expected a string, found 3");
+        String wrongEnum = Json.write(everything("x")).replace("\"GREEN\"", "\"BLUE\"");
+        assertReadFails(wrongEnum, Everything.class, "Everything.colour: expected one of [RED, GREEN], found \"BLUE\"");
+        assertReadFails("{\"small\":1,", Numbers.class, "invalid JSON at offset 11: expected '\"'");
+    }
+
+    private static void assertReadFails(String json, Class<?> type, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.read(json, type), json);
+        assertEquals(message, e.getMessage());
+    }
 
     @Test
     void nestedValuesSurviveARoundTrip() {
