@@ -76,6 +76,22 @@ class ControlServerTest {
     }
 
     @Test
+    void aStreamedAnswerReachesTheClientLineByLineWithItsStatus() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            List<String> lines = new java.util.ArrayList<>();
+            int status = new ControlClient(socket).stream("GET", "/v1/logs?target=web:x",
+                    (code, line) -> lines.add(code + " " + line));
+            assertEquals(400, status);
+            assertEquals(List.of("400 {\"error\":\"invalid target \\\"web:x\\\": after ':' comes a worker index"
+                    + " (web:0) or * (web:*) (use all, NAME, NAME:* or NAME:N)\"}"), lines);
+            lines.clear();
+            assertEquals(200, new ControlClient(socket).stream("POST", "/v1/reload", (code, line) -> lines.add(code + " " + line)));
+            assertEquals(List.of("200 {\"summary\":[]}"), lines);
+        }
+    }
+
+    @Test
     void socketGroupGivesGroupAccess() throws Exception {
         Path socket = dir.resolve("baton.sock");
         String group = Files.readAttributes(dir, PosixFileAttributes.class).group().getName();
