@@ -44,10 +44,23 @@ public record Target(String program, int index) {
         if (index.equals("*")) {
             return program(program);
         }
-        if (index.isEmpty() || index.length() > 9 || !index.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (!isIndex(index)) {
             throw invalid(text, "after ':' comes a worker index (" + program + ":0) or * (" + program + ":*)");
         }
         return new Target(program, Integer.parseInt(index));
+    }
+
+    /** One to nine digits (a loop, not a lambda: each lambda costs a CLI command time to start). */
+    private static boolean isIndex(String text) {
+        if (text.isEmpty() || text.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses each text in order; fails on the first that is not a target. */

@@ -110,8 +110,8 @@ final class StatusCommand implements Callable<Integer> {
             return w.reason() + " (" + since + (extra.isEmpty() ? "" : ", " + extra) + ")";
         }
         String where = w.port() > 0 ? "port " + w.port() : w.socket() != null ? "socket " + w.socket() : "";
-        String backend = w.backend() != null
-                ? w.backend().toLowerCase(Locale.ROOT) + ", " + w.inflight() + " in flight" : "";
+        String backend = w.backend()
+                .map(b -> b.toLowerCase(Locale.ROOT) + ", " + w.inflight().orElse(0) + " in flight").orElse("");
         String held = w.held() ? "new generation, held until the switch" : "";
         return String.join(", ", Stream.of(held, where, backend, extra).filter(s -> !s.isEmpty()).toList());
     }

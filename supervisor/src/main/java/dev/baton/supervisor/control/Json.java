@@ -1,9 +1,5 @@
 package dev.baton.supervisor.control;
 
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,16 +11,11 @@ import java.util.Map;
  * others to Double), and {@linkplain #read reads} a record back.
  *
  * <p>A record is an object with one key per component, in declaration order, named by the component in
- * snake_case ({@code uptimeMs} is {@code "uptime_ms"}). A null component is written as null, unless it is
- * marked {@link OmitNull}: then the key is left out.
+ * snake_case ({@code uptimeMs} is {@code "uptime_ms"}). A null component is written as null; an
+ * {@link java.util.Optional} one is written only when present, and read back empty when its key is missing. (An
+ * annotation would say "omit when null" too, but reading one costs a CLI command a proxy class: milliseconds.)
  */
 public final class Json {
-
-    /** On a record component: leave the key out when the value is null, rather than write null. */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.RECORD_COMPONENT)
-    public @interface OmitNull {
-    }
 
     private Json() {
     }
@@ -99,7 +90,8 @@ public final class Json {
 
     /**
      * Reads {@code text} into a record of {@code type}: its components may be String, int, long, boolean, double
-     * (or boxed), enums, records, {@code List}s of those, or Object (the parsed value as is). Unknown keys are
+     * (or boxed), enums, records, {@code List}s or {@code Optional}s of those, or Object (the parsed value as is).
+     * Unknown keys are
      * ignored; a missing key is null, and an error for a primitive component. Throws
      * {@link IllegalArgumentException} naming where the text is not JSON or does not fit the type
      * ({@code StatusReply.workers[0].pid: expected a whole number (int), found "x"}).

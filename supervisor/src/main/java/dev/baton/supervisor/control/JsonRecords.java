@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Records to and from JSON, for {@link Json}. A record's components are looked up by reflection once, the first
@@ -19,9 +20,8 @@ import java.util.Map;
  */
 final class JsonRecords {
 
-    /** What a record is made of: per component its JSON key, accessor, type and {@link Json.OmitNull}. */
-    private record Shape(String[] keys, Method[] accessors, Type[] types, boolean[] omitNull,
-                         Constructor<?> constructor) {
+    /** What a record is made of: per component its JSON key, accessor and type. */
+    private record Shape(String[] keys, Method[] accessors, Type[] types, Constructor<?> constructor) {
     }
 
     private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
@@ -40,8 +40,11 @@ final class JsonRecords {
         boolean first = true;
         for (int i = 0; i < shape.keys.length; i++) {
             Object value = invoke(shape.accessors[i], record);
-            if (value == null && shape.omitNull[i]) {
-                continue;
+            if (value instanceof Optional<?> optional) {
+                if (optional.isEmpty()) {
+                    continue;
+                }
+                value = optional.get();
             }
             if (!first) {
                 out.append(',');
@@ -60,6 +63,10 @@ final class JsonRecords {
                 : type instanceof Class<?> c ? c : null;
         if (raw == null) {
             throw new IllegalArgumentException("cannot read JSON into " + type);
+        }
+        if (raw == Optional.class) {
+            Type element = type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
+            return Optional.ofNullable(read(value, element, path));
         }
         if (value == null) {
             if (raw.isPrimitive()) {
@@ -177,7 +184,6 @@ final class JsonRecords {
         String[] keys = new String[n];
         Method[] accessors = new Method[n];
         Type[] types = new Type[n];
-        boolean[] omitNull = new boolean[n];
         Class<?>[] parameters = new Class<?>[n];
         for (int i = 0; i < n; i++) {
             RecordComponent c = components[i];
@@ -185,13 +191,12 @@ final class JsonRecords {
             accessors[i] = c.getAccessor();
             accessors[i].trySetAccessible(); // a record nested in a non-public class (tests)
             types[i] = c.getGenericType();
-            omitNull[i] = c.isAnnotationPresent(Json.OmitNull.class);
             parameters[i] = c.getType();
         }
         try {
             Constructor<?> constructor = type.getDeclaredConstructor(parameters);
             constructor.trySetAccessible();
-            return new Shape(keys, accessors, types, omitNull, constructor);
+            return new Shape(keys, accessors, types, constructor);
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("record without its canonical constructor: " + type.getName(), e);
         }

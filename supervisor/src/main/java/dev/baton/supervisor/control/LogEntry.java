@@ -1,5 +1,7 @@
 package dev.baton.supervisor.control;
 
+import java.util.Optional;
+
 /**
  * One NDJSON line of {@code GET /v1/logs}: a worker's output line, or a notice from Baton itself.
  *
@@ -9,11 +11,10 @@ package dev.baton.supervisor.control;
  * @param stream stdout or stderr
  * @param text   the line, without its newline
  */
-public record LogEntry(@Json.OmitNull Long seq, @Json.OmitNull Long time, String source, String stream,
-                       String text) {
+public record LogEntry(Optional<Long> seq, Optional<Long> time, String source, String stream, String text) {
 
     /** A line from Baton to the client that reads the logs. */
     public static LogEntry notice(String text) {
-        return new LogEntry(null, null, "baton", "stderr", text);
+        return new LogEntry(Optional.empty(), Optional.empty(), "baton", "stderr", text);
     }
 }

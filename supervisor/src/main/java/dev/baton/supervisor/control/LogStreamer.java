@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -93,7 +94,7 @@ final class LogStreamer {
     }
 
     static LogEntry entry(LogLine line) {
-        return new LogEntry(line.seq(), line.timeMillis(), line.source(),
+        return new LogEntry(Optional.of(line.seq()), Optional.of(line.timeMillis()), line.source(),
                 line.stream().name().toLowerCase(Locale.ROOT), line.text());
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.supervisor.control;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code GET /v1/status}: the daemon, its proxied programs and every worker (during a reload, a program's
@@ -39,13 +40,13 @@ public record StatusReply(DaemonInfo daemon, List<ProgramInfo> programs, List<Wo
      * @param port     its {@code {port}}, 0 when none
      * @param socket   its {@code {socket}}, null when none
      * @param held     a reload's new worker not yet switched in
-     * @param backend  for a proxied program only (else absent): PENDING, READY, HEALTHY, UNHEALTHY, DRAINING, or
-     *                 NONE when the proxy does not know it
-     * @param inflight for a proxied program only (else absent): requests it is serving now
+     * @param backend  for a proxied program only (else the key is absent): PENDING, READY, HEALTHY, UNHEALTHY,
+     *                 DRAINING, or NONE when the proxy does not know it
+     * @param inflight for a proxied program only (else the key is absent): requests it is serving now
      */
     public record WorkerInfo(String name, String program, int index, int generation, String state, int pid,
                              long uptimeMs, long sinceMs, String reason, int restarts, int port, String socket,
-                             boolean held, @Json.OmitNull String backend, @Json.OmitNull Integer inflight) {
+                             boolean held, Optional<String> backend, Optional<Integer> inflight) {
 
         public boolean running() {
             return "RUNNING".equals(state);

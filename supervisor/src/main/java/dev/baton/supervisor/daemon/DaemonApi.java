@@ -25,6 +25,7 @@ import dev.baton.supervisor.process.Posix;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -55,13 +56,13 @@ final class DaemonApi implements ControlApi {
 
     /** One worker at {@code now}; {@code proxy} is its program's proxy, null when the program has none. */
     static WorkerInfo worker(WorkerStatus w, long now, ProgramStats proxy) {
-        String backend = null;
-        Integer inflight = null;
+        Optional<String> backend = Optional.empty();
+        Optional<Integer> inflight = Optional.empty();
         if (proxy != null) {
             BackendStats stats = proxy.backends().stream()
                     .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()).findFirst().orElse(null);
-            backend = stats == null ? "NONE" : stats.state();
-            inflight = stats == null ? 0 : stats.inflight();
+            backend = Optional.of(stats == null ? "NONE" : stats.state());
+            inflight = Optional.of(stats == null ? 0 : stats.inflight());
         }
         return new WorkerInfo(w.name(), w.program(), w.index(), w.generation(), w.state().name(), w.pid(),
                 w.startedAt() > 0 ? now - w.startedAt() : 0, now - w.since(), w.reason(), w.restarts(), w.port(),

@@ -6,17 +6,18 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class StatusCommandTest {
 
     static final WorkerInfo RUNNING = new WorkerInfo("web:0", "web", 0, 1, "RUNNING", 4242, 61_000, 61_000, "", 0,
-            8001, null, false, "HEALTHY", 2);
+            8001, null, false, Optional.of("HEALTHY"), Optional.of(2));
     static final WorkerInfo DOWN = new WorkerInfo("worker-long:10", "worker-long", 10, 3, "BACKOFF", 0, 0, 5000,
-            "exited with status 1", 4, 0, null, false, null, null);
+            "exited with status 1", 4, 0, null, false, Optional.empty(), Optional.empty());
     static final WorkerInfo HELD = new WorkerInfo("web:1", "web", 1, 2, "RUNNING", 4343, 1000, 1000, "", 0, 0,
-            "/run/w/web-1.sock", true, "READY", 0);
+            "/run/w/web-1.sock", true, Optional.of("READY"), Optional.of(0));
 
     @Test
     void durationsReadLikeAClock() {

@@ -201,7 +201,7 @@ class ControlHandlerTest {
         assertEquals(2, lines.size(), lines.toString());
         LogEntry one = Json.read(lines.get(0), LogEntry.class);
         assertEquals(new LogEntry(one.seq(), one.time(), "web:1", "stderr", "one"), one);
-        assertEquals("{\"seq\":" + one.seq() + ",\"time\":" + one.time()
+        assertEquals("{\"seq\":" + one.seq().orElseThrow() + ",\"time\":" + one.time().orElseThrow()
                 + ",\"source\":\"web:1\",\"stream\":\"stderr\",\"text\":\"one\"}", lines.get(0));
         assertEquals("zero again", Json.read(lines.get(1), LogEntry.class).text());
     }
