@@ -55,14 +55,12 @@ final class ReloadCommand implements Callable<Integer> {
             if (line.isBlank()) {
                 return;
             }
-            ReloadLine parsed = code == 200 ? ReloadLine.read(line) : new ErrorReply(Requests.error(line));
             if (json) {
                 out.println(line);
                 out.flush();
-                failed[0] += failures(parsed);
-            } else {
-                failed[0] += print(parsed, out, err, shown);
             }
+            ReloadLine parsed = code == 200 ? ReloadLine.read(line) : new ErrorReply(Requests.error(line));
+            failed[0] += json ? failures(parsed) : print(parsed, out, err, shown);
         });
         if (status != 200) { // the error line was printed as it came
             return status == 409 ? ExitCode.BUSY : status < 500 ? ExitCode.USAGE : ExitCode.FAILURE;

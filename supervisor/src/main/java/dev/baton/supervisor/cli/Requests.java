@@ -80,7 +80,7 @@ final class Requests {
         return new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
     }
 
-    /** The message of an error answer ({@code {"error": "..."}}), or the answer as is when it is not one. */
+    /** The message of an error answer ({@code {"error": "..."}}); an answer that is not one is shown as it came. */
     static String error(String body) {
         try {
             String error = Json.read(body, ErrorReply.class).error();

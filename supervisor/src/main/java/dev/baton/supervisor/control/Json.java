@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minimal JSON for the control API. Writes records, maps, lists, strings, numbers, booleans, enums and null;
- * parses the same (objects to {@link LinkedHashMap}, arrays to {@link ArrayList}, integers to {@link Long},
- * others to Double), and {@linkplain #read reads} a record back.
+ * Minimal JSON for the control API. Writes records, maps, lists, strings, numbers, booleans, enums, Optionals
+ * and null; parses the same (objects to {@link LinkedHashMap}, arrays to {@link ArrayList}, integers to
+ * {@link Long}, others to Double), and {@linkplain #read reads} a record back.
  *
  * <p>A record is an object with one key per component, in declaration order, named by the component in
  * snake_case ({@code uptimeMs} is {@code "uptime_ms"}). A null component is written as null; an
@@ -37,6 +37,8 @@ public final class Json {
             JsonRecords.write(record, out);
         } else if (value instanceof Enum<?> e) {
             quote(e.name(), out);
+        } else if (value instanceof java.util.Optional<?> optional) { // a record leaves an empty one out
+            write(optional.orElse(null), out);
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;

@@ -103,6 +103,7 @@ final class LogStreamer {
     }
 
     private static DefaultHttpContent notice(long skipped) {
-        return Ndjson.line(LogEntry.notice(skipped + " lines dropped: this client reads slower than the workers write"));
+        return Ndjson.line(LogEntry.notice(skipped
+                + " lines dropped: this client reads slower than the workers write"));
     }
 }

@@ -79,7 +79,8 @@ class ControlHandlerTest {
                 return CompletableFuture.failedFuture(new IllegalStateException("a reload of busy is already running"));
             }
             if (programs.contains("crash")) {
-                return CompletableFuture.completedFuture(CompletableFuture.failedFuture(new IllegalStateException("bug")));
+                return CompletableFuture.completedFuture(
+                        CompletableFuture.failedFuture(new IllegalStateException("bug")));
             }
             progress.accept(new ReloadStep("web", "", 2, "reloading", "before the head"));
             return CompletableFuture.completedFuture(finished.thenApply(v -> {
@@ -280,7 +281,8 @@ class ControlHandlerTest {
     @Test
     void aReloadThatBreaksDownInsideBatonEndsWithAnErrorLine() {
         EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api));
-        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/reload?program=crash"));
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/reload?program=crash"));
         HttpResponse head = channel.readOutbound();
         assertEquals(200, head.status().code());
         assertEquals("{\"error\":\"internal error: java.lang.IllegalStateException: bug\"}\n",

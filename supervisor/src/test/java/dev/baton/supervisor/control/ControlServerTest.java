@@ -86,7 +86,8 @@ class ControlServerTest {
             assertEquals(List.of("400 {\"error\":\"invalid target \\\"web:x\\\": after ':' comes a worker index"
                     + " (web:0) or * (web:*) (use all, NAME, NAME:* or NAME:N)\"}"), lines);
             lines.clear();
-            assertEquals(200, new ControlClient(socket).stream("POST", "/v1/reload", (code, line) -> lines.add(code + " " + line)));
+            assertEquals(200, new ControlClient(socket).stream("POST", "/v1/reload",
+                    (code, line) -> lines.add(code + " " + line)));
             assertEquals(List.of("200 {\"summary\":[]}"), lines);
         }
     }

@@ -48,7 +48,8 @@ class JsonTest {
         String json = Json.write(everything(Optional.of("here")));
         assertTrue(json.startsWith("{\"name\":\"web:0\",\"count\":42,\"big_count\":1099511627776,\"on\":true,"
                 + "\"ratio\":0.25,\"boxed\":7,\"boxed_long\":-3,\"maybe\":false,\"maybe_ratio\":1.5,"
-                + "\"colour\":\"GREEN\",\"inner\":{\"text\":\"a \\\"quoted\\\"\\nline\",\"tags\":[\"x\",\"y\"]},"), json);
+                + "\"colour\":\"GREEN\",\"inner\":{\"text\":\"a \\\"quoted\\\"\\nline\",\"tags\":[\"x\",\"y\"]},"),
+                json);
         assertTrue(json.endsWith("\"words\":[\"a\",\"b\"],\"optional\":\"here\",\"nullable\":null,"
                 + "\"raw\":[1,\"two\"]}"), json);
         assertEquals("uptime_ms", JsonRecords.snakeCase("uptimeMs"));
@@ -64,6 +65,7 @@ class JsonTest {
         assertEquals(Optional.empty(), Json.read(json.replace("\"nullable\":null", "\"optional\":null"),
                 Everything.class).optional(), "null reads as empty too");
         assertNull(Json.read(json, Everything.class).nullable());
+        assertEquals("[\"x\",null]", Json.write(List.of(Optional.of("x"), Optional.empty())), "outside a record");
     }
 
     @Test
@@ -83,7 +85,8 @@ class JsonTest {
                 "Numbers.small: expected a whole number (int), found 1.5");
         assertReadFails("{\"small\":null,\"large\":2}", Numbers.class, "Numbers.small: expected a number, found null");
         assertReadFails("[]", Numbers.class, "Numbers: expected an object, found an array");
-        assertReadFails("{\"text\":\"t\",\"tags\":[\"ok\",3]}", Inner.class, "Inner.tags[1]: expected a string, found 3");
+        assertReadFails("{\"text\":\"t\",\"tags\":[\"ok\",3]}", Inner.class,
+                "Inner.tags[1]: expected a string, found 3");
         String wrongEnum = Json.write(everything(Optional.of("x"))).replace("\"GREEN\"", "\"BLUE\"");
         assertReadFails(wrongEnum, Everything.class, "Everything.colour: expected one of [RED, GREEN], found \"BLUE\"");
         assertReadFails("{\"small\":1,", Numbers.class, "invalid JSON at offset 11: expected '\"'");
