@@ -1,7 +1,7 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.LogEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,50 +57,32 @@ final class LogsCommand implements Callable<Integer> {
                     && !"dumb".equals(System.getenv("TERM"));
             default -> throw new CliException(ExitCode.USAGE, "--color must be auto, always or never");
         };
-        ControlClient client = options.client();
-        String target = Requests.query("/v1/logs?n=" + lines + (follow ? "&follow=1" : ""), "target", targets);
+        String target = Requests.query("/v1/logs?n=" + lines + (follow ? "&follow=1" : ""), Requests.targets(targets));
         PrintWriter out = spec.commandLine().getOut();
         List<String> errors = new ArrayList<>();
-        int status;
-        try {
-            status = client.stream(target, line -> {
-                if (!print(line, out, colour)) {
-                    errors.add(line);
-                }
-            });
-        } catch (ControlClient.UnreachableException e) {
-            throw new CliException(ExitCode.UNREACHABLE, e.getMessage() + " (start it with: baton run)");
-        } catch (IOException e) {
-            throw new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
-        }
+        int status = Requests.stream(options.client(), "GET", target, (code, line) -> {
+            if (code != 200) {
+                errors.add(line);
+            } else if (!line.isBlank()) {
+                print(Json.read(line, LogEntry.class), out, colour);
+            }
+        });
         if (status != 200) {
-            Object error = errors.isEmpty() ? "HTTP " + status : Json.parse(errors.get(0));
-            String message = error instanceof Map<?, ?> m ? String.valueOf(m.get("error")) : String.valueOf(error);
+            String message = errors.isEmpty() ? "HTTP " + status : Requests.error(errors.get(0));
             throw new CliException(status < 500 ? ExitCode.USAGE : ExitCode.FAILURE, message);
         }
         return ExitCode.OK;
     }
 
-    /** Prints one NDJSON log line; false when it is not a log line (an error body). */
-    private boolean print(String json, PrintWriter out, boolean colour) {
-        Object parsed;
-        try {
-            parsed = Json.parse(json);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        if (!(parsed instanceof Map<?, ?> line) || !line.containsKey("source")) {
-            return false;
-        }
-        String source = String.valueOf(line.get("source"));
-        width = Math.max(width, source.length());
-        String prefix = String.format("%-" + width + "s |", source);
+    /** Prints one log line, {@code web:2 | text}, its prefix coloured per source. */
+    private void print(LogEntry line, PrintWriter out, boolean colour) {
+        width = Math.max(width, line.source().length());
+        String prefix = String.format("%-" + width + "s |", line.source());
         if (colour) {
-            String code = colours.computeIfAbsent(source, s -> COLOURS[colours.size() % COLOURS.length]);
+            String code = colours.computeIfAbsent(line.source(), s -> COLOURS[colours.size() % COLOURS.length]);
             prefix = "\u001b[" + code + "m" + prefix + "\u001b[0m";
         }
-        out.println(prefix + " " + line.get("text"));
+        out.println(prefix + " " + line.text());
         out.flush();
-        return true;
     }
 }

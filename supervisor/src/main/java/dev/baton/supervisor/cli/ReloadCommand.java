@@ -1,7 +1,10 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.control.ControlClient;
-import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.ErrorReply;
+import dev.baton.supervisor.control.ReloadLine;
+import dev.baton.supervisor.control.ReloadStep;
+import dev.baton.supervisor.control.ReloadSummary;
+import dev.baton.supervisor.control.ReloadSummary.ProgramReload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,14 +12,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "reload", description = {
@@ -48,69 +49,49 @@ final class ReloadCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String target = Requests.query("/v1/reload" + (wait ? "?wait=1" : ""), "program", programs);
-        List<String> body = new ArrayList<>();
         int[] failed = {0};
-        Set<Object> shown = new HashSet<>();
-        ControlClient client = options.client();
-        int status;
-        try {
-            status = client.stream("POST", target, line -> {
-                if (line.isBlank()) {
-                    return;
-                }
-                body.add(line);
-                if (json) {
-                    out.println(line);
-                    out.flush();
-                } else {
-                    failed[0] += print(line, out, err, shown);
-                }
-            });
-        } catch (ControlClient.UnreachableException e) {
-            throw new CliException(ExitCode.UNREACHABLE, e.getMessage() + " (start it with: baton run)");
-        } catch (IOException e) {
-            throw new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
-        }
+        Set<String> shown = new HashSet<>();
+        int status = Requests.stream(options.client(), "POST", target, (code, line) -> {
+            if (line.isBlank()) {
+                return;
+            }
+            if (json) {
+                out.println(line);
+                out.flush();
+            }
+            ReloadLine parsed = code == 200 ? ReloadLine.read(line) : new ErrorReply(Requests.error(line));
+            failed[0] += json ? failures(parsed) : print(parsed, out, err, shown);
+        });
         if (status != 200) { // the error line was printed as it came
             return status == 409 ? ExitCode.BUSY : status < 500 ? ExitCode.USAGE : ExitCode.FAILURE;
-        }
-        if (json) {
-            failed[0] += body.stream().mapToInt(ReloadCommand::failures).sum();
         }
         return failed[0] > 0 ? ExitCode.FAILURE : ExitCode.OK;
     }
 
-    /** Prints one step, or the summary; answers how many programs failed. */
-    private static int print(String line, PrintWriter out, PrintWriter err, Set<Object> shown) {
-        Object value = Json.parse(line);
-        if (!(value instanceof Map<?, ?> m)) {
-            return 0;
-        }
-        if (m.get("error") != null) {
-            err.println("baton: " + m.get("error"));
+    /** Prints one step, or the summary, or an error; answers how many programs failed. */
+    private static int print(ReloadLine line, PrintWriter out, PrintWriter err, Set<String> shown) {
+        if (line instanceof ErrorReply e) {
+            err.println("baton: " + e.error());
             err.flush();
             return 1;
         }
-        if (!(m.get("summary") instanceof List<?> summary)) {
-            shown.add(m.get("message"));
-            out.println(m.get("message"));
+        if (line instanceof ReloadStep step) {
+            shown.add(step.message());
+            out.println(step.message());
             out.flush();
             return 0;
         }
         int failed = 0;
-        for (Object item : summary) {
-            Map<?, ?> r = (Map<?, ?>) item;
-            boolean ok = Boolean.TRUE.equals(r.get("ok"));
-            String took = r.get("duration_ms") instanceof Number n && n.longValue() > 0
-                    ? String.format(Locale.ROOT, " in %.1fs", n.longValue() / 1000.0) : "";
-            if (!ok || !shown.contains(r.get("message"))) { // scaled, added...: already shown as a step
-                (ok ? out : err).println((ok ? "" : "baton: ") + r.get("message") + took);
+        for (ProgramReload r : ((ReloadSummary) line).summary()) {
+            String took = r.durationMs() > 0 ? String.format(Locale.ROOT, " in %.1fs", r.durationMs() / 1000.0) : "";
+            if (!r.ok() || !shown.contains(r.message())) { // scaled, added...: already shown as a step
+                (r.ok() ? out : err).println((r.ok() ? "" : "baton: ") + r.message() + took);
             }
-            if (!ok) {
+            if (!r.ok()) {
                 failed++;
-                if (r.get("last_lines") instanceof List<?> lines && !lines.isEmpty()) {
-                    err.println(r.get("failed_worker") + " last output:");
-                    lines.forEach(l -> err.println("  | " + l));
+                if (r.lastLines() != null && !r.lastLines().isEmpty()) {
+                    err.println(r.failedWorker() + " last output:");
+                    r.lastLines().forEach(l -> err.println("  | " + l));
                 }
             }
         }
@@ -119,11 +100,11 @@ final class ReloadCommand implements Callable<Integer> {
         return failed;
     }
 
-    private static int failures(String line) {
-        Object value = Json.parse(line);
-        if (value instanceof Map<?, ?> m && m.get("summary") instanceof List<?> summary) {
-            return (int) summary.stream().filter(r -> !Boolean.TRUE.equals(((Map<?, ?>) r).get("ok"))).count();
+    /** How many programs failed, by this line: each failed one of a summary; an error counts one. */
+    private static int failures(ReloadLine line) {
+        if (line instanceof ReloadSummary summary) {
+            return (int) summary.summary().stream().filter(r -> !r.ok()).count();
         }
-        return value instanceof Map<?, ?> m && m.get("error") != null ? 1 : 0;
+        return line instanceof ErrorReply ? 1 : 0;
     }
 }

@@ -1,14 +1,16 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.supervisor.Target;
 import dev.baton.supervisor.control.ControlClient;
+import dev.baton.supervisor.control.ErrorReply;
 import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.Results;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /** Sending a control request and turning the answer into output and an exit code. */
 final class Requests {
@@ -26,41 +28,78 @@ final class Requests {
         return s.toString();
     }
 
-    /** Sends the request; a 4xx/5xx answer becomes a {@link CliException} with the daemon's message. */
-    static Object call(ControlClient client, String method, String target) {
+    /** {@code path} with one {@code target} parameter per target, in its canonical form. */
+    static String query(String path, List<Target> targets) {
+        return query(path, "target", targets.stream().map(Target::toString).toList());
+    }
+
+    /** The targets the operator typed; a malformed one is a usage error. */
+    static List<Target> targets(List<String> texts) {
+        try {
+            return Target.parseAll(texts);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
+        }
+    }
+
+    /**
+     * Sends the request and reads the answer as a {@code type}; a 4xx/5xx answer becomes a {@link CliException}
+     * with the daemon's message.
+     */
+    static <T> T call(ControlClient client, String method, String target, Class<T> type) {
         ControlClient.Response response;
         try {
             response = method.equals("GET") ? client.get(target) : client.post(target);
-        } catch (ControlClient.UnreachableException e) {
-            throw new CliException(ExitCode.UNREACHABLE, e.getMessage() + " (start it with: baton run)");
         } catch (IOException e) {
-            throw new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
-        }
-        Object body;
-        try {
-            body = Json.parse(response.body());
-        } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCode.FAILURE, "unexpected answer from the daemon: " + response.body());
+            throw unreachable(client, e);
         }
         if (response.status() >= 400) {
-            Object error = body instanceof Map<?, ?> m ? m.get("error") : body;
-            throw new CliException(response.status() < 500 ? ExitCode.USAGE : ExitCode.FAILURE, String.valueOf(error));
+            throw new CliException(response.status() < 500 ? ExitCode.USAGE : ExitCode.FAILURE,
+                    error(response.body()));
         }
-        return body;
+        try {
+            return Json.read(response.body(), type);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.FAILURE, "unexpected answer from the daemon: " + e.getMessage());
+        }
+    }
+
+    /** Sends the request and hands each line of the answer to {@code lines}; answers the status code. */
+    static int stream(ControlClient client, String method, String target, ControlClient.Lines lines) {
+        try {
+            return client.stream(method, target, lines);
+        } catch (IOException e) {
+            throw unreachable(client, e);
+        }
+    }
+
+    private static CliException unreachable(ControlClient client, IOException e) {
+        if (e instanceof ControlClient.UnreachableException) {
+            return new CliException(ExitCode.UNREACHABLE, e.getMessage() + " (start it with: baton run)");
+        }
+        return new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
+    }
+
+    /** The message of an error answer ({@code {"error": "..."}}); an answer that is not one is shown as it came. */
+    static String error(String body) {
+        try {
+            String error = Json.read(body, ErrorReply.class).error();
+            if (error != null) {
+                return error;
+            }
+        } catch (IllegalArgumentException e) {
+            // not JSON: show it as it came
+        }
+        return "unexpected answer from the daemon: " + body.strip();
     }
 
     /** Prints {@code web:0: started} per worker; exit 1 when any failed. */
-    static int printResults(Object body, PrintWriter out, PrintWriter err) {
+    static int printResults(Results body, PrintWriter out, PrintWriter err) {
         int code = ExitCode.OK;
-        Object results = body instanceof Map<?, ?> m ? m.get("results") : null;
-        if (results instanceof List<?> list) {
-            for (Object item : list) {
-                Map<?, ?> r = (Map<?, ?>) item;
-                boolean ok = Boolean.TRUE.equals(r.get("ok"));
-                (ok ? out : err).println(r.get("worker") + ": " + r.get("message"));
-                if (!ok) {
-                    code = ExitCode.FAILURE;
-                }
+        for (Results.WorkerResult r : body.results()) {
+            (r.ok() ? out : err).println(r.worker() + ": " + r.message());
+            if (!r.ok()) {
+                code = ExitCode.FAILURE;
             }
         }
         out.flush();

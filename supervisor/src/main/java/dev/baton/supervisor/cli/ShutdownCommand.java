@@ -1,6 +1,7 @@
 package dev.baton.supervisor.cli;
 
 import dev.baton.supervisor.control.ControlClient;
+import dev.baton.supervisor.control.Message;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +26,7 @@ final class ShutdownCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ControlClient client = options.client();
-        Requests.call(client, "POST", "/v1/shutdown");
+        Requests.call(client, "POST", "/v1/shutdown", Message.class);
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (client.reachable()) {
             if (System.nanoTime() > deadline) {

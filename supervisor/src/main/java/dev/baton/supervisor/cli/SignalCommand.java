@@ -1,6 +1,7 @@
 package dev.baton.supervisor.cli;
 
 import dev.baton.conf.Signal;
+import dev.baton.supervisor.control.Results;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,8 +30,8 @@ final class SignalCommand implements Callable<Integer> {
     public Integer call() {
         Signal parsed = Signal.parse(signal).orElseThrow(() -> new CliException(ExitCode.USAGE,
                 "unknown signal: " + signal + " (known: " + List.of(Signal.values()) + ")"));
-        String target = Requests.query("/v1/signal?signal=" + parsed.name(), "target", targets);
-        Object body = Requests.call(options.client(), "POST", target);
-        return Requests.printResults(body, spec.commandLine().getOut(), spec.commandLine().getErr());
+        String target = Requests.query("/v1/signal?signal=" + parsed.name(), Requests.targets(targets));
+        Results results = Requests.call(options.client(), "POST", target, Results.class);
+        return Requests.printResults(results, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -1,6 +1,10 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.supervisor.Target;
 import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.StatusReply;
+import dev.baton.supervisor.control.StatusReply.ProgramInfo;
+import dev.baton.supervisor.control.StatusReply.WorkerInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,8 +15,9 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 @Command(name = "status", description = "One line per worker: state, pid, generation, uptime or why it is down."
         + " Exit 3 when any shown worker is not RUNNING.")
@@ -32,52 +37,39 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<?, ?> body = (Map<?, ?>) Requests.call(options.client(), "GET", "/v1/status");
-        List<Map<?, ?>> workers = new ArrayList<>();
-        for (Object w : (List<?>) body.get("workers")) {
-            Map<?, ?> worker = (Map<?, ?>) w;
-            if (selected(worker)) {
-                workers.add(worker);
-            }
-        }
-        if (!targets.isEmpty() && workers.isEmpty()) {
+        List<Target> selected = Requests.targets(targets);
+        StatusReply status = Requests.call(options.client(), "GET", "/v1/status", StatusReply.class);
+        List<WorkerInfo> workers = status.workers().stream()
+                .filter(w -> selected.isEmpty() || selected.stream().anyMatch(t -> t.matches(w.program(), w.index())))
+                .toList();
+        if (!selected.isEmpty() && workers.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "no such program or worker: " + String.join(" ", targets));
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(Json.write(targets.isEmpty() ? body : Map.of("daemon", body.get("daemon"), "workers", workers)));
+        if (json) { // targets select workers; daemon and programs are shown whole, as in the table
+            out.println(Json.write(new StatusReply(status.daemon(), status.programs(), workers)));
         } else {
             print(workers, out);
-            printPrograms(body.get("programs"), out);
+            printPrograms(status.programs(), out);
         }
         out.flush();
-        boolean allRunning = workers.stream().allMatch(w -> "RUNNING".equals(w.get("state")));
-        return allRunning ? ExitCode.OK : ExitCode.NOT_RUNNING;
+        return workers.stream().allMatch(WorkerInfo::running) ? ExitCode.OK : ExitCode.NOT_RUNNING;
     }
 
-    private boolean selected(Map<?, ?> worker) {
-        if (targets.isEmpty() || targets.contains("all")) {
-            return true;
-        }
-        return targets.stream().anyMatch(t -> t.equals(worker.get("name")) || t.equals(worker.get("program"))
-                || t.equals(worker.get("program") + ":*"));
-    }
-
-    static void print(List<Map<?, ?>> workers, PrintWriter out) {
+    static void print(List<WorkerInfo> workers, PrintWriter out) {
         if (workers.isEmpty()) {
             out.println("no programs configured");
             return;
         }
         int width = 4;
-        for (Map<?, ?> w : workers) {
-            width = Math.max(width, String.valueOf(w.get("name")).length());
+        for (WorkerInfo w : workers) {
+            width = Math.max(width, w.name().length());
         }
         row(out, width, "NAME", "STATE", "PID", "GEN", "UPTIME", "INFO");
-        for (Map<?, ?> w : workers) {
-            long pid = ((Number) w.get("pid")).longValue();
-            boolean running = pid > 0;
-            row(out, width, w.get("name"), w.get("state"), running ? pid : "-", w.get("generation"),
-                    running ? duration(((Number) w.get("uptime_ms")).longValue()) : "-", info(w));
+        for (WorkerInfo w : workers) {
+            boolean running = w.pid() > 0;
+            row(out, width, w.name(), w.state(), running ? w.pid() : "-", w.generation(),
+                    running ? duration(w.uptimeMs()) : "-", info(w));
         }
     }
 
@@ -101,38 +93,27 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** One line per proxied program: where it listens and how many requests wait in Baton's queue. */
-    private static void printPrograms(Object programs, PrintWriter out) {
-        if (!(programs instanceof List<?> list) || list.isEmpty()) {
+    private static void printPrograms(List<ProgramInfo> programs, PrintWriter out) {
+        if (programs.isEmpty()) {
             return;
         }
         out.println();
-        for (Object p : list) {
-            Map<?, ?> program = (Map<?, ?>) p;
-            List<String> listen = new ArrayList<>();
-            for (Object address : (List<?>) program.get("listen")) {
-                listen.add(String.valueOf(address));
-            }
-            out.println(program.get("name") + ": listening on " + String.join(", ", listen) + ", "
-                    + program.get("queued") + " queued");
+        for (ProgramInfo p : programs) {
+            out.println(p.name() + ": listening on " + String.join(", ", p.listen()) + ", " + p.queued() + " queued");
         }
     }
 
-    private static String info(Map<?, ?> w) {
-        String reason = String.valueOf(w.get("reason"));
-        long restarts = ((Number) w.get("restarts")).longValue();
-        String extra = restarts > 0 ? "restarts " + restarts : "";
-        if (!"RUNNING".equals(w.get("state")) && !reason.isEmpty()) {
-            String since = "for " + duration(((Number) w.get("since_ms")).longValue());
-            return reason + " (" + since + (extra.isEmpty() ? "" : ", " + extra) + ")";
+    private static String info(WorkerInfo w) {
+        String extra = w.restarts() > 0 ? "restarts " + w.restarts() : "";
+        if (!w.running() && !w.reason().isEmpty()) {
+            String since = "for " + duration(w.sinceMs());
+            return w.reason() + " (" + since + (extra.isEmpty() ? "" : ", " + extra) + ")";
         }
-        Object port = w.get("port");
-        String where = port instanceof Number n && n.longValue() > 0 ? "port " + n
-                : w.get("socket") != null ? "socket " + w.get("socket") : "";
-        String backend = w.containsKey("backend")
-                ? String.valueOf(w.get("backend")).toLowerCase(java.util.Locale.ROOT) + ", " + w.get("inflight")
-                + " in flight" : "";
-        String held = Boolean.TRUE.equals(w.get("held")) ? "new generation, held until the switch" : "";
-        return String.join(", ", List.of(held, where, backend, extra).stream().filter(s -> !s.isEmpty()).toList());
+        String where = w.port() > 0 ? "port " + w.port() : w.socket() != null ? "socket " + w.socket() : "";
+        String backend = w.backend()
+                .map(b -> b.toLowerCase(Locale.ROOT) + ", " + w.inflight().orElse(0) + " in flight").orElse("");
+        String held = w.held() ? "new generation, held until the switch" : "";
+        return String.join(", ", Stream.of(held, where, backend, extra).filter(s -> !s.isEmpty()).toList());
     }
 
     static String duration(long millis) {

@@ -1,5 +1,6 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.supervisor.control.Results;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -24,7 +25,8 @@ abstract class TargetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Object body = Requests.call(options.client(), "POST", Requests.query(endpoint(), "target", targets));
-        return Requests.printResults(body, spec.commandLine().getOut(), spec.commandLine().getErr());
+        String target = Requests.query(endpoint(), Requests.targets(targets));
+        Results results = Requests.call(options.client(), "POST", target, Results.class);
+        return Requests.printResults(results, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -1,40 +1,42 @@
 package dev.baton.supervisor.control;
 
+import dev.baton.supervisor.Target;
 import dev.baton.supervisor.log.LogHub;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * What the control socket can ask of the daemon. Answers are JSON-ready values (maps, lists, strings, numbers).
- * A future failed with {@link IllegalArgumentException} is the caller's mistake (HTTP 400, its message shown
+ * What the control socket can ask of the daemon. Each answer is a record of this package, written as JSON as it
+ * is. A future failed with {@link IllegalArgumentException} is the caller's mistake (HTTP 400, its message shown
  * as is); any other failure is Baton's (HTTP 500).
  */
 public interface ControlApi {
 
-    CompletableFuture<Object> status();
+    CompletableFuture<StatusReply> status();
 
-    CompletableFuture<Object> start(List<String> targets);
+    CompletableFuture<Results> start(List<Target> targets);
 
-    CompletableFuture<Object> stop(List<String> targets);
+    CompletableFuture<Results> stop(List<Target> targets);
 
-    CompletableFuture<Object> restart(List<String> targets);
+    CompletableFuture<Results> restart(List<Target> targets);
 
-    CompletableFuture<Object> signal(String signal, List<String> targets);
+    CompletableFuture<Results> signal(String signal, List<Target> targets);
 
-    CompletableFuture<Object> shutdown();
+    CompletableFuture<Message> shutdown();
 
     /**
-     * Reloads {@code programs} (all when empty), sending each step to {@code progress} as a JSON-ready value. The
-     * outer future completes once the reload has started, with the future of its summary; it fails with
-     * {@link IllegalArgumentException} when nothing was done (invalid configuration, unknown program: HTTP 400)
-     * or {@link IllegalStateException} when a reload of those programs is already running (HTTP 409).
+     * Reloads {@code programs} (all when empty), sending each step to {@code progress}. The outer future completes
+     * once the reload has started, with the future of its summary; it fails with {@link IllegalArgumentException}
+     * when nothing was done (invalid configuration, unknown program: HTTP 400) or {@link IllegalStateException}
+     * when a reload of those programs is already running (HTTP 409).
      */
-    CompletableFuture<CompletableFuture<Object>> reload(List<String> programs, boolean wait,
-                                                        java.util.function.Consumer<Object> progress);
+    CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
+                                                               Consumer<ReloadStep> progress);
 
     /** Fails with {@link IllegalArgumentException} when a target names no program or worker. */
-    CompletableFuture<Object> checkTargets(List<String> targets);
+    CompletableFuture<Void> checkTargets(List<Target> targets);
 
     LogHub logs();
 }

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * The CLI's side of the control socket: one HTTP/1.1 request per connection, JDK classes only (the CLI starts
@@ -25,6 +24,12 @@ public final class ControlClient {
 
     /** A complete response: status code and body. */
     public record Response(int status, String body) {
+    }
+
+    /** Where {@link #stream} hands a streamed answer, line by line (an error answer too). */
+    @FunctionalInterface
+    public interface Lines {
+        void accept(int status, String line);
     }
 
     /** The daemon is not there: no socket file, or nobody listening on it. */
@@ -71,15 +76,10 @@ public final class ControlClient {
     }
 
     /**
-     * Sends a GET and hands each line of the body to {@code lines} as it arrives, until the daemon ends the
-     * response. Answers the status code; a non-200 body is handed over too.
+     * Sends the request and hands each line of the body to {@code lines} as it arrives, with the answer's status
+     * code, until the daemon ends the response. Answers the status code.
      */
-    public int stream(String target, Consumer<String> lines) throws IOException {
-        return stream("GET", target, lines);
-    }
-
-    /** Like {@link #stream(String, Consumer)} with another method (POST for a reload's steps). */
-    public int stream(String method, String target, Consumer<String> lines) throws IOException {
+    public int stream(String method, String target, Lines lines) throws IOException {
         try (SocketChannel ch = connect()) {
             send(ch, method, target);
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
@@ -88,7 +88,7 @@ public final class ControlClient {
             head.body(in, chunk -> {
                 for (byte b : chunk) {
                     if (b == '\n') {
-                        lines.accept(pending.toString(StandardCharsets.UTF_8));
+                        lines.accept(head.status, pending.toString(StandardCharsets.UTF_8));
                         pending.reset();
                     } else {
                         pending.write(b);
@@ -96,7 +96,7 @@ public final class ControlClient {
                 }
             });
             if (pending.size() > 0) {
-                lines.accept(pending.toString(StandardCharsets.UTF_8));
+                lines.accept(head.status, pending.toString(StandardCharsets.UTF_8));
             }
             return head.status;
         }

@@ -1,5 +1,6 @@
 package dev.baton.supervisor.control;
 
+import dev.baton.supervisor.Target;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,12 +18,13 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
- * Routes control requests to {@link ControlApi}. One request per connection: every response closes it.
+ * Routes control requests to {@link ControlApi} and writes its answers (records) as JSON. One request per
+ * connection: every response closes it. A malformed target is the caller's mistake (400) before the API sees it.
  *
  * <pre>
  * GET  /v1/status                          workers and daemon
@@ -44,20 +46,21 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, Map.of("error", "malformed request"));
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request"));
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         List<String> targets = query.parameters().getOrDefault("target", List.of());
+        Supplier<List<Target>> parsed = () -> Target.parseAll(targets);
         HttpMethod method = request.method();
         String path = query.path();
         switch (path) {
             case "/v1/status" -> route(ctx, method, HttpMethod.GET, api::status);
-            case "/v1/start" -> route(ctx, method, HttpMethod.POST, () -> api.start(targets));
-            case "/v1/stop" -> route(ctx, method, HttpMethod.POST, () -> api.stop(targets));
-            case "/v1/restart" -> route(ctx, method, HttpMethod.POST, () -> api.restart(targets));
+            case "/v1/start" -> route(ctx, method, HttpMethod.POST, () -> api.start(parsed.get()));
+            case "/v1/stop" -> route(ctx, method, HttpMethod.POST, () -> api.stop(parsed.get()));
+            case "/v1/restart" -> route(ctx, method, HttpMethod.POST, () -> api.restart(parsed.get()));
             case "/v1/signal" -> route(ctx, method, HttpMethod.POST,
-                    () -> api.signal(first(query, "signal", ""), targets));
+                    () -> api.signal(first(query, "signal", ""), parsed.get()));
             case "/v1/shutdown" -> route(ctx, method, HttpMethod.POST, api::shutdown);
             case "/v1/reload" -> {
                 if (method.equals(HttpMethod.POST)) {
@@ -74,17 +77,17 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     notAllowed(ctx, HttpMethod.GET);
                 }
             }
-            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "no such endpoint: " + path));
+            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, new ErrorReply("no such endpoint: " + path));
         }
     }
 
-    private void route(ChannelHandlerContext ctx, HttpMethod method, HttpMethod allowed,
-                       java.util.function.Supplier<CompletableFuture<Object>> call) {
+    private static <T extends Record> void route(ChannelHandlerContext ctx, HttpMethod method, HttpMethod allowed,
+                                                 Supplier<CompletableFuture<T>> call) {
         if (!method.equals(allowed)) {
             notAllowed(ctx, allowed);
             return;
         }
-        CompletableFuture<Object> answer;
+        CompletableFuture<T> answer;
         try {
             answer = call.get();
         } catch (RuntimeException e) {
@@ -104,20 +107,27 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         try {
             n = Integer.parseInt(first(query, "n", "20"));
         } catch (NumberFormatException e) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, Map.of("error", "n must be a whole number"));
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("n must be a whole number"));
+            return;
+        }
+        List<Target> parsed;
+        try {
+            parsed = Target.parseAll(targets);
+        } catch (IllegalArgumentException e) {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply(e.getMessage()));
             return;
         }
         boolean follow = List.of("1", "true", "yes").contains(first(query, "follow", "0"));
-        api.checkTargets(targets).whenComplete((ok, error) -> {
+        api.checkTargets(parsed).whenComplete((ok, error) -> {
             if (error != null) {
                 fail(ctx, error);
             } else {
-                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), targets, Math.max(0, n), follow));
+                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), parsed, Math.max(0, n), follow));
             }
         });
     }
 
-    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Object body) {
+    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Record body) {
         ByteBuf content = Unpooled.copiedBuffer(Json.write(body) + "\n", StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
@@ -130,14 +140,14 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static void fail(ChannelHandlerContext ctx, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof IllegalArgumentException) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, Map.of("error", cause.getMessage()));
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply(cause.getMessage()));
         } else {
-            reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal error: " + cause));
+            reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, new ErrorReply("internal error: " + cause));
         }
     }
 
     private static void notAllowed(ChannelHandlerContext ctx, HttpMethod allowed) {
-        reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "use " + allowed.name()));
+        reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, new ErrorReply("use " + allowed.name()));
     }
 
     private static String first(QueryStringDecoder query, String name, String fallback) {

@@ -6,8 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minimal JSON for the control API: writes maps, lists, strings, numbers, booleans and null; parses the same
- * (objects to {@link LinkedHashMap}, arrays to {@link ArrayList}, integers to {@link Long}, others to Double).
+ * Minimal JSON for the control API. Writes records, maps, lists, strings, numbers, booleans, enums, Optionals
+ * and null; parses the same (objects to {@link LinkedHashMap}, arrays to {@link ArrayList}, integers to
+ * {@link Long}, others to Double), and {@linkplain #read reads} a record back.
+ *
+ * <p>A record is an object with one key per component, in declaration order, named by the component in
+ * snake_case ({@code uptimeMs} is {@code "uptime_ms"}). A null component is written as null; an
+ * {@link java.util.Optional} one is written only when present, and read back empty when its key is missing. (An
+ * annotation would say "omit when null" too, but reading one costs a CLI command a proxy class: milliseconds.)
  */
 public final class Json {
 
@@ -20,13 +26,19 @@ public final class Json {
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out) {
+    static void write(Object value, StringBuilder out) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String s) {
             quote(s, out);
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
+        } else if (value instanceof Record record) {
+            JsonRecords.write(record, out);
+        } else if (value instanceof Enum<?> e) {
+            quote(e.name(), out);
+        } else if (value instanceof java.util.Optional<?> optional) { // a record leaves an empty one out
+            write(optional.orElse(null), out);
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;
@@ -56,7 +68,7 @@ public final class Json {
         }
     }
 
-    private static void quote(String s, StringBuilder out) {
+    static void quote(String s, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -76,6 +88,23 @@ public final class Json {
             }
         }
         out.append('"');
+    }
+
+    /**
+     * Reads {@code text} into a record of {@code type}: its components may be String, int, long, boolean, double
+     * (or boxed), enums, records, {@code List}s or {@code Optional}s of those, or Object (the parsed value as is).
+     * Unknown keys are
+     * ignored; a missing key is null, and an error for a primitive component. Throws
+     * {@link IllegalArgumentException} naming where the text is not JSON or does not fit the type
+     * ({@code StatusReply.workers[0].pid: expected a whole number (int), found "x"}).
+     */
+    public static <T> T read(String text, Class<T> type) {
+        return as(parse(text), type);
+    }
+
+    /** Converts a value {@link #parse} answered into a {@code type}, as {@link #read} does. */
+    static <T> T as(Object parsed, Class<T> type) {
+        return type.cast(JsonRecords.read(parsed, type, type.getSimpleName()));
     }
 
     /** Parses one JSON value; throws {@link IllegalArgumentException} naming the offset of the first error. */

@@ -1,5 +1,6 @@
 package dev.baton.supervisor.control;
 
+import dev.baton.supervisor.Target;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogLine;
 import io.netty.channel.ChannelFutureListener;
@@ -7,9 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -23,7 +24,7 @@ final class LogStreamer {
     private LogStreamer() {
     }
 
-    static void start(ChannelHandlerContext ctx, LogHub hub, List<String> targets, int n, boolean follow) {
+    static void start(ChannelHandlerContext ctx, LogHub hub, List<Target> targets, int n, boolean follow) {
         Predicate<String> filter = filter(targets);
         ctx.write(Ndjson.head());
         if (!follow) {
@@ -84,33 +85,25 @@ final class LogStreamer {
         }
     }
 
-    static Predicate<String> filter(List<String> targets) {
-        if (targets.isEmpty() || targets.contains("all")) {
+    /** The sources the targets select; no target at all selects everything, Baton's own lines too. */
+    static Predicate<String> filter(List<Target> targets) {
+        if (targets.isEmpty()) {
             return source -> true;
         }
-        return source -> targets.stream().anyMatch(t -> matches(t, source));
+        return source -> targets.stream().anyMatch(t -> t.matchesSource(source));
     }
 
-    private static boolean matches(String target, String source) {
-        String name = target.endsWith(":*") ? target.substring(0, target.length() - 2) : target;
-        return name.contains(":") ? source.equals(name) : source.startsWith(name + ":");
+    static LogEntry entry(LogLine line) {
+        return new LogEntry(Optional.of(line.seq()), Optional.of(line.timeMillis()), line.source(),
+                line.stream().name().toLowerCase(Locale.ROOT), line.text());
     }
 
     private static DefaultHttpContent chunk(LogLine line) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("seq", line.seq());
-        json.put("time", line.timeMillis());
-        json.put("source", line.source());
-        json.put("stream", line.stream().name().toLowerCase(java.util.Locale.ROOT));
-        json.put("text", line.text());
-        return Ndjson.line(json);
+        return Ndjson.line(entry(line));
     }
 
     private static DefaultHttpContent notice(long skipped) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("source", "baton");
-        json.put("stream", "stderr");
-        json.put("text", skipped + " lines dropped: this client reads slower than the workers write");
-        return Ndjson.line(json);
+        return Ndjson.line(LogEntry.notice(skipped
+                + " lines dropped: this client reads slower than the workers write"));
     }
 }

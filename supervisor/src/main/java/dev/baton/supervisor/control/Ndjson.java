@@ -26,7 +26,7 @@ final class Ndjson {
         return head;
     }
 
-    static DefaultHttpContent line(Object value) {
+    static DefaultHttpContent line(Record value) {
         return new DefaultHttpContent(Unpooled.copiedBuffer(Json.write(value) + "\n", StandardCharsets.UTF_8));
     }
 }

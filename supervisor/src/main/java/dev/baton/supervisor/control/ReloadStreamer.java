@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -20,7 +19,7 @@ import java.util.concurrent.CompletionException;
 final class ReloadStreamer {
 
     private final ChannelHandlerContext ctx;
-    private final List<Object> early = new ArrayList<>();
+    private final List<ReloadStep> early = new ArrayList<>();
     private boolean streaming;
 
     private ReloadStreamer(ChannelHandlerContext ctx) {
@@ -29,7 +28,7 @@ final class ReloadStreamer {
 
     static void start(ChannelHandlerContext ctx, ControlApi api, List<String> programs, boolean wait) {
         ReloadStreamer streamer = new ReloadStreamer(ctx);
-        CompletableFuture<CompletableFuture<Object>> started;
+        CompletableFuture<CompletableFuture<ReloadSummary>> started;
         try {
             started = api.reload(programs, wait, streamer::step);
         } catch (RuntimeException e) {
@@ -42,7 +41,7 @@ final class ReloadStreamer {
             }
             streamer.open();
             summary.whenComplete((value, failure) -> streamer.finish(failure == null ? value
-                    : Map.of("error", "internal error: " + unwrap(failure))));
+                    : new ErrorReply("internal error: " + unwrap(failure))));
         });
     }
 
@@ -53,14 +52,14 @@ final class ReloadStreamer {
                 : HttpResponseStatus.INTERNAL_SERVER_ERROR;
         String message = status == HttpResponseStatus.INTERNAL_SERVER_ERROR ? "internal error: " + cause
                 : cause.getMessage();
-        ControlHandler.reply(ctx, status, Map.of("error", message));
+        ControlHandler.reply(ctx, status, new ErrorReply(message));
     }
 
     private static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private synchronized void step(Object event) {
+    private synchronized void step(ReloadStep event) {
         if (streaming) {
             ctx.writeAndFlush(chunk(event));
         } else {
@@ -76,14 +75,14 @@ final class ReloadStreamer {
         streaming = true;
     }
 
-    private synchronized void finish(Object summary) {
+    private synchronized void finish(Record summary) {
         streaming = false; // steps after the summary (a late "stopped") are dropped, never written after the end
         ctx.write(chunk(summary));
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         early.clear();
     }
 
-    private static DefaultHttpContent chunk(Object value) {
+    private static DefaultHttpContent chunk(Record value) {
         return Ndjson.line(value);
     }
 }

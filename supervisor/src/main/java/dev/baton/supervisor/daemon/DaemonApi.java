@@ -1,24 +1,35 @@
 package dev.baton.supervisor.daemon;
 
-import dev.baton.supervisor.Supervisor;
-import dev.baton.supervisor.WorkerStatus;
-import dev.baton.supervisor.ReloadEvent;
-import dev.baton.supervisor.ReloadResult;
-import dev.baton.supervisor.Main;
-
 import dev.baton.conf.Signal;
 import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.ProgramStats;
+import dev.baton.supervisor.Main;
+import dev.baton.supervisor.ReloadEvent;
+import dev.baton.supervisor.ReloadResult;
+import dev.baton.supervisor.Supervisor;
+import dev.baton.supervisor.Target;
+import dev.baton.supervisor.WorkerStatus;
 import dev.baton.supervisor.control.ControlApi;
+import dev.baton.supervisor.control.Message;
+import dev.baton.supervisor.control.ReloadStep;
+import dev.baton.supervisor.control.ReloadSummary;
+import dev.baton.supervisor.control.ReloadSummary.ProgramReload;
+import dev.baton.supervisor.control.Results;
+import dev.baton.supervisor.control.StatusReply;
+import dev.baton.supervisor.control.StatusReply.DaemonInfo;
+import dev.baton.supervisor.control.StatusReply.ProgramInfo;
+import dev.baton.supervisor.control.StatusReply.WorkerInfo;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.process.Posix;
 
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
-/** The control API of a running {@link Daemon}, as JSON-ready maps. */
+/** The control API of a running {@link Daemon}: the supervisor's answers as the protocol's records. */
 final class DaemonApi implements ControlApi {
 
     private final Daemon daemon;
@@ -28,134 +39,99 @@ final class DaemonApi implements ControlApi {
     }
 
     @Override
-    public CompletableFuture<Object> status() {
+    public CompletableFuture<StatusReply> status() {
         return daemon.supervisor().status().thenApply(workers -> {
             long now = System.currentTimeMillis();
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("pid", Posix.getpid());
-            info.put("version", Main.version());
-            info.put("config", daemon.config().file().toString());
-            info.put("socket", daemon.config().daemon().socket().toString());
-            info.put("uptime_ms", now - daemon.startedAt());
+            DaemonInfo info = new DaemonInfo(Posix.getpid(), Main.version(), daemon.config().file().toString(),
+                    daemon.config().daemon().socket().toString(), now - daemon.startedAt());
             Map<String, ProgramStats> proxied = daemon.frontends().stats();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("daemon", info);
-            body.put("programs", proxied.values().stream().map(DaemonApi::program).toList());
-            body.put("workers", workers.stream().map(w -> worker(w, now, proxied.get(w.program()))).toList());
-            return body;
+            return new StatusReply(info, proxied.values().stream().map(DaemonApi::program).toList(),
+                    workers.stream().map(w -> worker(w, now, proxied.get(w.program()))).toList());
         });
     }
 
-    private static Map<String, Object> program(ProgramStats p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", p.name());
-        m.put("listen", p.listen());
-        m.put("queued", p.queued());
-        return m;
+    static ProgramInfo program(ProgramStats p) {
+        return new ProgramInfo(p.name(), p.listen(), p.queued());
     }
 
-    private static Map<String, Object> worker(WorkerStatus w, long now, ProgramStats proxy) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", w.name());
-        m.put("program", w.program());
-        m.put("index", w.index());
-        m.put("generation", w.generation());
-        m.put("state", w.state().name());
-        m.put("pid", w.pid());
-        m.put("uptime_ms", w.startedAt() > 0 ? now - w.startedAt() : 0);
-        m.put("since_ms", now - w.since());
-        m.put("reason", w.reason());
-        m.put("restarts", w.restarts());
-        m.put("port", w.port());
-        m.put("socket", w.socket() == null ? null : w.socket().toString());
-        m.put("held", w.held());
+    /** One worker at {@code now}; {@code proxy} is its program's proxy, null when the program has none. */
+    static WorkerInfo worker(WorkerStatus w, long now, ProgramStats proxy) {
+        Optional<String> backend = Optional.empty();
+        Optional<Integer> inflight = Optional.empty();
         if (proxy != null) {
-            BackendStats backend = proxy.backends().stream()
+            BackendStats stats = proxy.backends().stream()
                     .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()).findFirst().orElse(null);
-            m.put("backend", backend == null ? "NONE" : backend.state());
-            m.put("inflight", backend == null ? 0 : backend.inflight());
+            backend = Optional.of(stats == null ? "NONE" : stats.state());
+            inflight = Optional.of(stats == null ? 0 : stats.inflight());
         }
-        return m;
+        return new WorkerInfo(w.name(), w.program(), w.index(), w.generation(), w.state().name(), w.pid(),
+                w.startedAt() > 0 ? now - w.startedAt() : 0, now - w.since(), w.reason(), w.restarts(), w.port(),
+                w.socket() == null ? null : w.socket().toString(), w.held(), backend, inflight);
     }
 
     @Override
-    public CompletableFuture<Object> start(List<String> targets) {
-        return results(daemon.supervisor().start(targets));
+    public CompletableFuture<Results> start(List<Target> targets) {
+        return resultsOf(daemon.supervisor().start(texts(targets)));
     }
 
     @Override
-    public CompletableFuture<Object> stop(List<String> targets) {
-        return results(daemon.supervisor().stop(targets));
+    public CompletableFuture<Results> stop(List<Target> targets) {
+        return resultsOf(daemon.supervisor().stop(texts(targets)));
     }
 
     @Override
-    public CompletableFuture<Object> restart(List<String> targets) {
-        return results(daemon.supervisor().restart(targets));
+    public CompletableFuture<Results> restart(List<Target> targets) {
+        return resultsOf(daemon.supervisor().restart(texts(targets)));
     }
 
     @Override
-    public CompletableFuture<Object> signal(String signal, List<String> targets) {
+    public CompletableFuture<Results> signal(String signal, List<Target> targets) {
         Signal parsed = Signal.parse(signal).orElse(null);
         if (parsed == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("unknown signal: " + signal));
         }
-        return results(daemon.supervisor().signal(parsed, targets));
+        return resultsOf(daemon.supervisor().signal(parsed, texts(targets)));
+    }
+
+    /** The supervisor still takes targets as text; each in its canonical form reads the same to it. */
+    private static List<String> texts(List<Target> targets) {
+        return targets.stream().map(Target::toString).toList();
     }
 
     @Override
-    public CompletableFuture<Object> shutdown() {
+    public CompletableFuture<Message> shutdown() {
         daemon.shutdown("shutdown requested over the control socket");
-        return CompletableFuture.completedFuture(Map.of("message", "shutting down"));
+        return CompletableFuture.completedFuture(new Message("shutting down"));
     }
 
     @Override
-    public CompletableFuture<CompletableFuture<Object>> reload(List<String> programs, boolean wait,
-                                                               java.util.function.Consumer<Object> progress) {
-        return daemon.reload(programs, wait, event -> progress.accept(event(event)))
+    public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
+                                                                      Consumer<ReloadStep> progress) {
+        return daemon.reload(programs, wait, event -> progress.accept(step(event)))
                 .thenApply(results -> results.thenApply(DaemonApi::summary));
     }
 
-    private static Map<String, Object> event(ReloadEvent e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("program", e.program());
-        m.put("worker", e.worker());
-        m.put("generation", e.generation());
-        m.put("event", e.event());
-        m.put("message", e.message());
-        return m;
+    static ReloadStep step(ReloadEvent e) {
+        return new ReloadStep(e.program(), e.worker(), e.generation(), e.event(), e.message());
     }
 
-    private static Object summary(List<ReloadResult> results) {
-        List<Object> list = results.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("program", r.program());
-            m.put("generation", r.generation());
-            m.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
-            m.put("ok", !r.outcome().failed());
-            m.put("message", r.message());
-            m.put("duration_ms", r.durationMillis());
-            m.put("failed_worker", r.failedWorker());
-            m.put("last_lines", r.lastLines());
-            return (Object) m;
-        }).toList();
-        return Map.of("summary", list);
+    static ReloadSummary summary(List<ReloadResult> results) {
+        return new ReloadSummary(results.stream().map(r -> new ProgramReload(r.program(), r.generation(),
+                r.outcome().name().toLowerCase(Locale.ROOT), !r.outcome().failed(), r.message(), r.durationMillis(),
+                r.failedWorker(), r.lastLines())).toList());
     }
 
     @Override
-    public CompletableFuture<Object> checkTargets(List<String> targets) {
-        if (targets.isEmpty() || targets.contains("all")) {
-            return CompletableFuture.completedFuture(Map.of());
+    public CompletableFuture<Void> checkTargets(List<Target> targets) {
+        if (targets.isEmpty() || targets.contains(Target.ALL)) {
+            return CompletableFuture.completedFuture(null);
         }
-        return daemon.supervisor().status().thenApply(workers -> {
-            for (String t : targets) {
-                String name = t.contains(":") ? t.substring(0, t.lastIndexOf(':')) : t;
-                boolean known = workers.stream().anyMatch(w -> w.program().equals(name)
-                        && (!t.contains(":") || t.endsWith(":*") || w.name().equals(t)));
-                if (!known) {
+        return daemon.supervisor().status().thenAccept(workers -> {
+            for (Target t : targets) {
+                if (workers.stream().noneMatch(w -> t.matches(w.program(), w.index()))) {
                     throw new IllegalArgumentException("no such program or worker: " + t);
                 }
             }
-            return Map.of();
         });
     }
 
@@ -164,13 +140,12 @@ final class DaemonApi implements ControlApi {
         return daemon.hub();
     }
 
-    private static CompletableFuture<Object> results(CompletableFuture<List<Supervisor.Result>> results) {
-        return results.thenApply(list -> Map.of("results", list.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("worker", r.worker());
-            m.put("ok", r.ok());
-            m.put("message", r.message());
-            return m;
-        }).toList()));
+    static Results results(List<Supervisor.Result> results) {
+        return new Results(results.stream().map(r -> new Results.WorkerResult(r.worker(), r.ok(), r.message()))
+                .toList());
+    }
+
+    private static CompletableFuture<Results> resultsOf(CompletableFuture<List<Supervisor.Result>> results) {
+        return results.thenApply(DaemonApi::results);
     }
 }

@@ -1,16 +1,23 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.StatusReply.WorkerInfo;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class StatusCommandTest {
+
+    static final WorkerInfo RUNNING = new WorkerInfo("web:0", "web", 0, 1, "RUNNING", 4242, 61_000, 61_000, "", 0,
+            8001, null, false, Optional.of("HEALTHY"), Optional.of(2));
+    static final WorkerInfo DOWN = new WorkerInfo("worker-long:10", "worker-long", 10, 3, "BACKOFF", 0, 0, 5000,
+            "exited with status 1", 4, 0, null, false, Optional.empty(), Optional.empty());
+    static final WorkerInfo HELD = new WorkerInfo("web:1", "web", 1, 2, "RUNNING", 4343, 1000, 1000, "", 0, 0,
+            "/run/w/web-1.sock", true, Optional.of("READY"), Optional.of(0));
 
     @Test
     void durationsReadLikeAClock() {
@@ -22,18 +29,21 @@ class StatusCommandTest {
 
     @Test
     void theTableIsAlignedOnTheLongestName() {
-        Map<?, ?> running = (Map<?, ?>) Json.parse("{\"name\":\"web:0\",\"program\":\"web\",\"state\":\"RUNNING\","
-                + "\"pid\":4242,\"generation\":1,\"uptime_ms\":61000,\"reason\":\"\",\"restarts\":0,\"port\":8001,"
-                + "\"backend\":\"HEALTHY\",\"inflight\":2}");
-        Map<?, ?> down = (Map<?, ?>) Json.parse("{\"name\":\"worker-long:10\",\"program\":\"worker-long\","
-                + "\"state\":\"BACKOFF\",\"pid\":0,\"generation\":3,\"uptime_ms\":0,\"reason\":\"exited with status 1\","
-                + "\"since_ms\":5000,\"restarts\":4}");
         StringWriter text = new StringWriter();
-        StatusCommand.print(List.of(running, down), new PrintWriter(text, true));
+        StatusCommand.print(List.of(RUNNING, DOWN, HELD), new PrintWriter(text, true));
         assertEquals(String.join(System.lineSeparator(),
                 "NAME            STATE         PID  GEN     UPTIME  INFO",
                 "web:0           RUNNING      4242    1    0:01:01  port 8001, healthy, 2 in flight",
                 "worker-long:10  BACKOFF         -    3          -  exited with status 1 (for 0:00:05, restarts 4)",
+                "web:1           RUNNING      4343    2    0:00:01  new generation, held until the switch,"
+                        + " socket /run/w/web-1.sock, ready, 0 in flight",
                 ""), text.toString());
+    }
+
+    @Test
+    void noWorkerAtAllSaysSo() {
+        StringWriter text = new StringWriter();
+        StatusCommand.print(List.of(), new PrintWriter(text, true));
+        assertEquals("no programs configured" + System.lineSeparator(), text.toString());
     }
 }

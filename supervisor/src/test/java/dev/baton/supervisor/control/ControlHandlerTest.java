@@ -1,5 +1,6 @@
 package dev.baton.supervisor.control;
 
+import dev.baton.supervisor.Target;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogStream;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,43 +31,46 @@ class ControlHandlerTest {
 
     private final ControlApi api = new ControlApi() {
         @Override
-        public CompletableFuture<Object> status() {
-            return CompletableFuture.completedFuture(Map.of("workers", List.of()));
+        public CompletableFuture<StatusReply> status() {
+            return CompletableFuture.completedFuture(new StatusReply(
+                    new StatusReply.DaemonInfo(7, "dev", "/etc/baton.toml", "/run/baton.sock", 1500), List.of(),
+                    List.of()));
         }
 
         @Override
-        public CompletableFuture<Object> start(List<String> targets) {
+        public CompletableFuture<Results> start(List<Target> targets) {
             calls.add("start " + targets);
-            if (targets.contains("nope")) {
+            if (targets.contains(Target.program("nope"))) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("no such program: nope"));
             }
-            return CompletableFuture.completedFuture(Map.of("results", List.of()));
+            return CompletableFuture.completedFuture(new Results(targets.stream()
+                    .map(t -> new Results.WorkerResult(t.toString(), true, "started")).toList()));
         }
 
         @Override
-        public CompletableFuture<Object> stop(List<String> targets) {
+        public CompletableFuture<Results> stop(List<Target> targets) {
             return CompletableFuture.failedFuture(new IllegalStateException("boom"));
         }
 
         @Override
-        public CompletableFuture<Object> restart(List<String> targets) {
+        public CompletableFuture<Results> restart(List<Target> targets) {
             throw new IllegalArgumentException("thrown, not failed");
         }
 
         @Override
-        public CompletableFuture<Object> signal(String signal, List<String> targets) {
+        public CompletableFuture<Results> signal(String signal, List<Target> targets) {
             calls.add("signal " + signal + " " + targets);
-            return CompletableFuture.completedFuture(Map.of());
+            return CompletableFuture.completedFuture(new Results(List.of()));
         }
 
         @Override
-        public CompletableFuture<Object> shutdown() {
-            return CompletableFuture.completedFuture(Map.of());
+        public CompletableFuture<Message> shutdown() {
+            return CompletableFuture.completedFuture(new Message("shutting down"));
         }
 
         @Override
-        public CompletableFuture<CompletableFuture<Object>> reload(List<String> programs, boolean wait,
-                                                                   java.util.function.Consumer<Object> progress) {
+        public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
+                                                                          Consumer<ReloadStep> progress) {
             calls.add("reload " + programs + " wait=" + wait);
             if (programs.contains("broken")) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("configuration not reloaded"));
@@ -74,18 +78,23 @@ class ControlHandlerTest {
             if (programs.contains("busy")) {
                 return CompletableFuture.failedFuture(new IllegalStateException("a reload of busy is already running"));
             }
-            progress.accept(Map.of("message", "before the head"));
+            if (programs.contains("crash")) {
+                return CompletableFuture.completedFuture(
+                        CompletableFuture.failedFuture(new IllegalStateException("bug")));
+            }
+            progress.accept(new ReloadStep("web", "", 2, "reloading", "before the head"));
             return CompletableFuture.completedFuture(finished.thenApply(v -> {
-                progress.accept(Map.of("message", "last step"));
-                return Map.of("summary", List.of());
-            }).thenApply(o -> (Object) o));
+                progress.accept(new ReloadStep("web", "web:0", 2, "stopped", "last step"));
+                return new ReloadSummary(List.of(new ReloadSummary.ProgramReload("web", 2, "reloaded", true,
+                        "web: reloaded", 1200, "", List.of())));
+            }));
         }
 
         @Override
-        public CompletableFuture<Object> checkTargets(List<String> targets) {
-            return targets.contains("nope")
+        public CompletableFuture<Void> checkTargets(List<Target> targets) {
+            return targets.contains(Target.program("nope"))
                     ? CompletableFuture.failedFuture(new IllegalArgumentException("no such program or worker: nope"))
-                    : CompletableFuture.completedFuture(Map.of());
+                    : CompletableFuture.completedFuture(null);
         }
 
         @Override
@@ -111,14 +120,37 @@ class ControlHandlerTest {
         FullHttpResponse response = request(HttpMethod.GET, "/v1/status");
         assertEquals(200, response.status().code());
         assertEquals("application/json", response.headers().get("content-type"));
-        assertEquals("{\"workers\":[]}", body(response));
+        assertEquals("{\"daemon\":{\"pid\":7,\"version\":\"dev\",\"config\":\"/etc/baton.toml\","
+                + "\"socket\":\"/run/baton.sock\",\"uptime_ms\":1500},\"programs\":[],\"workers\":[]}", body(response));
     }
 
     @Test
-    void repeatedTargetParametersReachTheApiInOrder() {
-        assertEquals(200, request(HttpMethod.POST, "/v1/start?target=web&target=api:1").status().code());
+    void repeatedTargetParametersReachTheApiInOrderAsTargets() {
+        FullHttpResponse started = request(HttpMethod.POST, "/v1/start?target=web:*&target=api:1&target=all");
+        assertEquals(200, started.status().code());
+        assertEquals("{\"results\":[{\"worker\":\"web\",\"ok\":true,\"message\":\"started\"},"
+                + "{\"worker\":\"api:1\",\"ok\":true,\"message\":\"started\"},"
+                + "{\"worker\":\"all\",\"ok\":true,\"message\":\"started\"}]}", body(started));
         assertEquals(200, request(HttpMethod.POST, "/v1/signal?signal=HUP&target=web%3A2").status().code());
-        assertEquals(List.of("start [web, api:1]", "signal HUP [web:2]"), calls);
+        assertEquals(List.of("start [web, api:1, all]", "signal HUP [web:2]"), calls);
+    }
+
+    @Test
+    void aMalformedTargetIs400BeforeTheApiSeesIt() {
+        FullHttpResponse start = request(HttpMethod.POST, "/v1/start?target=web&target=web:x");
+        assertEquals(400, start.status().code());
+        assertEquals("{\"error\":\"invalid target \\\"web:x\\\": after ':' comes a worker index (web:0) or * (web:*)"
+                + " (use all, NAME, NAME:* or NAME:N)\"}", body(start));
+        assertEquals(400, request(HttpMethod.POST, "/v1/signal?signal=HUP&target=").status().code());
+        assertEquals(400, request(HttpMethod.GET, "/v1/logs?target=web:-1").status().code());
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void shutdownSaysSo() {
+        FullHttpResponse response = request(HttpMethod.POST, "/v1/shutdown");
+        assertEquals(200, response.status().code());
+        assertEquals("{\"message\":\"shutting down\"}", body(response));
     }
 
     @Test
@@ -168,8 +200,27 @@ class ControlHandlerTest {
             }
         }
         assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(0).contains("\"source\":\"web:1\"") && lines.get(0).contains("\"stream\":\"stderr\""));
-        assertTrue(lines.get(1).contains("\"text\":\"zero again\""));
+        LogEntry one = Json.read(lines.get(0), LogEntry.class);
+        assertEquals(new LogEntry(one.seq(), one.time(), "web:1", "stderr", "one"), one);
+        assertEquals("{\"seq\":" + one.seq().orElseThrow() + ",\"time\":" + one.time().orElseThrow()
+                + ",\"source\":\"web:1\",\"stream\":\"stderr\",\"text\":\"one\"}", lines.get(0));
+        assertEquals("zero again", Json.read(lines.get(1), LogEntry.class).text());
+    }
+
+    @Test
+    void logTargetsSelectTheirWorkersAndOnlyAllOrNoTargetSelectsBaton() {
+        hub.publish("baton", LogStream.STDERR, "reloading");
+        hub.publish("web:2", LogStream.STDOUT, "two");
+        hub.publish("web:12", LogStream.STDOUT, "twelve");
+        hub.publish("webapp:2", LogStream.STDOUT, "other program");
+        assertEquals(List.of("reloading", "two", "twelve", "other program"), texts(List.of()));
+        assertEquals(List.of("reloading", "two", "twelve", "other program"), texts(List.of(Target.ALL)));
+        assertEquals(List.of("two", "twelve"), texts(List.of(Target.parse("web:*"))));
+        assertEquals(List.of("two", "other program"), texts(List.of(Target.parse("web:2"), Target.parse("webapp"))));
+    }
+
+    private List<String> texts(List<Target> targets) {
+        return hub.tail(10, LogStreamer.filter(targets)).stream().map(l -> l.text()).toList();
     }
 
     @Test
@@ -211,16 +262,32 @@ class ControlHandlerTest {
         HttpResponse head = channel.readOutbound();
         assertEquals(200, head.status().code());
         assertEquals("application/x-ndjson", head.headers().get("content-type"));
-        assertEquals("{\"message\":\"before the head\"}\n", text(channel.readOutbound()));
+        assertEquals("{\"program\":\"web\",\"worker\":\"\",\"generation\":2,\"event\":\"reloading\","
+                + "\"message\":\"before the head\"}\n", text(channel.readOutbound()));
         assertTrue(channel.isOpen(), "the reload is still running");
 
         finished.complete(null);
-        assertEquals("{\"message\":\"last step\"}\n", text(channel.readOutbound()));
-        assertEquals("{\"summary\":[]}\n", text(channel.readOutbound()));
+        assertEquals("{\"program\":\"web\",\"worker\":\"web:0\",\"generation\":2,\"event\":\"stopped\","
+                + "\"message\":\"last step\"}\n", text(channel.readOutbound()));
+        assertEquals("{\"summary\":[{\"program\":\"web\",\"generation\":2,\"outcome\":\"reloaded\",\"ok\":true,"
+                + "\"message\":\"web: reloaded\",\"duration_ms\":1200,\"failed_worker\":\"\",\"last_lines\":[]}]}\n",
+                text(channel.readOutbound()));
         assertTrue(channel.readOutbound() instanceof LastHttpContent);
         assertEquals(null, (Object) channel.readOutbound(), "nothing after the end");
         assertFalse(channel.isOpen());
         assertEquals(List.of("reload [web, api] wait=true"), calls);
+    }
+
+    @Test
+    void aReloadThatBreaksDownInsideBatonEndsWithAnErrorLine() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api));
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/reload?program=crash"));
+        HttpResponse head = channel.readOutbound();
+        assertEquals(200, head.status().code());
+        assertEquals("{\"error\":\"internal error: java.lang.IllegalStateException: bug\"}\n",
+                text(channel.readOutbound()));
+        assertTrue(channel.readOutbound() instanceof LastHttpContent);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.baton.supervisor.control;
 
+import dev.baton.supervisor.Target;
 import dev.baton.supervisor.log.LogHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,20 +29,29 @@ class ControlServerTest {
     @TempDir
     Path dir;
 
+    private static final StatusReply STATUS = new StatusReply(
+            new StatusReply.DaemonInfo(1, "dev", "baton.toml", "baton.sock", 5), List.of(), List.of());
+
     private final ControlApi api = new ControlApi() {
-        private CompletableFuture<Object> ok() {
-            return CompletableFuture.completedFuture(Map.of("ok", true));
+        private CompletableFuture<Results> none() {
+            return CompletableFuture.completedFuture(new Results(List.of()));
         }
 
-        @Override public CompletableFuture<Object> status() { return ok(); }
-        @Override public CompletableFuture<Object> start(List<String> t) { return ok(); }
-        @Override public CompletableFuture<Object> stop(List<String> t) { return ok(); }
-        @Override public CompletableFuture<Object> restart(List<String> t) { return ok(); }
-        @Override public CompletableFuture<Object> signal(String s, List<String> t) { return ok(); }
-        @Override public CompletableFuture<Object> shutdown() { return ok(); }
-        @Override public CompletableFuture<CompletableFuture<Object>> reload(List<String> p, boolean w,
-                java.util.function.Consumer<Object> progress) { return CompletableFuture.completedFuture(ok()); }
-        @Override public CompletableFuture<Object> checkTargets(List<String> t) { return ok(); }
+        @Override public CompletableFuture<StatusReply> status() { return CompletableFuture.completedFuture(STATUS); }
+        @Override public CompletableFuture<Results> start(List<Target> t) { return none(); }
+        @Override public CompletableFuture<Results> stop(List<Target> t) { return none(); }
+        @Override public CompletableFuture<Results> restart(List<Target> t) { return none(); }
+        @Override public CompletableFuture<Results> signal(String s, List<Target> t) { return none(); }
+        @Override public CompletableFuture<Message> shutdown() {
+            return CompletableFuture.completedFuture(new Message("shutting down"));
+        }
+        @Override public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> p, boolean w,
+                Consumer<ReloadStep> progress) {
+            return CompletableFuture.completedFuture(CompletableFuture.completedFuture(new ReloadSummary(List.of())));
+        }
+        @Override public CompletableFuture<Void> checkTargets(List<Target> t) {
+            return CompletableFuture.completedFuture(null);
+        }
         @Override public LogHub logs() { return LogHub.withDefaults(); }
     };
 
@@ -57,12 +67,29 @@ class ControlServerTest {
             assertEquals("rw-------", mode(socket));
             ControlClient.Response response = new ControlClient(socket).get("/v1/status");
             assertEquals(200, response.status());
-            assertEquals("{\"ok\":true}\n", response.body());
+            assertEquals(STATUS, Json.read(response.body(), StatusReply.class));
             try (var files = Files.list(socket.getParent())) {
                 assertEquals(List.of(socket), files.toList(), "no temporary file left behind");
             }
         }
         assertFalse(Files.exists(socket));
+    }
+
+    @Test
+    void aStreamedAnswerReachesTheClientLineByLineWithItsStatus() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            List<String> lines = new java.util.ArrayList<>();
+            int status = new ControlClient(socket).stream("GET", "/v1/logs?target=web:x",
+                    (code, line) -> lines.add(code + " " + line));
+            assertEquals(400, status);
+            assertEquals(List.of("400 {\"error\":\"invalid target \\\"web:x\\\": after ':' comes a worker index"
+                    + " (web:0) or * (web:*) (use all, NAME, NAME:* or NAME:N)\"}"), lines);
+            lines.clear();
+            assertEquals(200, new ControlClient(socket).stream("POST", "/v1/reload",
+                    (code, line) -> lines.add(code + " " + line)));
+            assertEquals(List.of("200 {\"summary\":[]}"), lines);
+        }
     }
 
     @Test

@@ -1,0 +1,55 @@
+package dev.baton.supervisor.control;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code GET /v1/status}: the daemon, its proxied programs and every worker (during a reload, a program's
+ * workers of both generations).
+ */
+public record StatusReply(DaemonInfo daemon, List<ProgramInfo> programs, List<WorkerInfo> workers) {
+
+    /**
+     * The daemon itself.
+     *
+     * @param config   the configuration file it runs
+     * @param socket   its control socket
+     * @param uptimeMs since it started
+     */
+    public record DaemonInfo(int pid, String version, String config, String socket, long uptimeMs) {
+    }
+
+    /**
+     * A program Baton proxies.
+     *
+     * @param listen its listen addresses, as configured ({@code 127.0.0.1:8080}, {@code unix:/run/web.sock})
+     * @param queued requests waiting in Baton's queue for a ready worker
+     */
+    public record ProgramInfo(String name, List<String> listen, int queued) {
+    }
+
+    /**
+     * One worker.
+     *
+     * @param name     {@code web:2}
+     * @param state    its state: STOPPED, STARTING, RUNNING, BACKOFF, DRAINING, STOPPING, EXITED or FATAL
+     * @param pid      0 when no process runs
+     * @param uptimeMs since its process started, 0 when none runs
+     * @param sinceMs  since its last change of state
+     * @param reason   why it is not running, or what it waits for; empty when RUNNING
+     * @param port     its {@code {port}}, 0 when none
+     * @param socket   its {@code {socket}}, null when none
+     * @param held     a reload's new worker not yet switched in
+     * @param backend  for a proxied program only (else the key is absent): PENDING, READY, HEALTHY, UNHEALTHY,
+     *                 DRAINING, or NONE when the proxy does not know it
+     * @param inflight for a proxied program only (else the key is absent): requests it is serving now
+     */
+    public record WorkerInfo(String name, String program, int index, int generation, String state, int pid,
+                             long uptimeMs, long sinceMs, String reason, int restarts, int port, String socket,
+                             boolean held, Optional<String> backend, Optional<Integer> inflight) {
+
+        public boolean running() {
+            return "RUNNING".equals(state);
+        }
+    }
+}

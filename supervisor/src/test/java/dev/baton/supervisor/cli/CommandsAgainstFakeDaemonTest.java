@@ -1,0 +1,129 @@
+package dev.baton.supervisor.cli;
+
+import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.ReloadStep;
+import dev.baton.supervisor.control.ReloadSummary;
+import dev.baton.supervisor.control.ReloadSummary.ProgramReload;
+import dev.baton.supervisor.control.StatusReply;
+import dev.baton.supervisor.log.LogStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLI reads the daemon's records and prints them; a fake daemon answers on a real socket. */
+class CommandsAgainstFakeDaemonTest {
+
+    private static final String NL = System.lineSeparator();
+
+    @TempDir
+    Path dir;
+
+    private FakeDaemon daemon;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        daemon = new FakeDaemon(dir.resolve("baton.sock"));
+        daemon.status = new StatusReply(new StatusReply.DaemonInfo(42, "dev", "baton.toml", "baton.sock", 1000),
+                List.of(new StatusReply.ProgramInfo("web", List.of("127.0.0.1:8080"), 0)),
+                List.of(StatusCommandTest.RUNNING, StatusCommandTest.HELD, StatusCommandTest.DOWN));
+    }
+
+    @AfterEach
+    void tearDown() {
+        daemon.close();
+    }
+
+    @Test
+    void statusJsonPrintsTheDaemonsAnswerAsIs() {
+        FakeDaemon.Run run = daemon.baton("status", "--json");
+        assertEquals(3, run.exit(), run::toString);
+        assertEquals(Json.write(daemon.status) + NL, run.out());
+    }
+
+    @Test
+    void statusTargetsSelectWorkersAndExitZeroWhenTheyAllRun() {
+        FakeDaemon.Run web = daemon.baton("status", "web:*");
+        assertEquals(0, web.exit(), web::toString);
+        assertTrue(web.out().contains("web:0 ") && web.out().contains("web:1 ") && !web.out().contains("worker-long"),
+                web.out());
+        assertTrue(web.out().endsWith(NL + "web: listening on 127.0.0.1:8080, 0 queued" + NL), web.out());
+        FakeDaemon.Run one = daemon.baton("status", "--json", "worker-long:10");
+        assertEquals(3, one.exit(), one::toString);
+        StatusReply shown = Json.read(one.out(), StatusReply.class);
+        assertEquals(List.of(StatusCommandTest.DOWN), shown.workers());
+        assertEquals(daemon.status.daemon(), shown.daemon());
+    }
+
+    @Test
+    void statusOfAnUnknownOrMalformedTargetIsAUsageError() {
+        FakeDaemon.Run unknown = daemon.baton("status", "nope");
+        assertEquals(2, unknown.exit(), unknown::toString);
+        assertEquals("baton: no such program or worker: nope" + NL, unknown.err());
+        FakeDaemon.Run malformed = daemon.baton("status", "web:x");
+        assertEquals(2, malformed.exit(), malformed::toString);
+        assertTrue(malformed.err().startsWith("baton: invalid target \"web:x\": "), malformed.err());
+    }
+
+    @Test
+    void startSendsCanonicalTargetsAndPrintsOneLinePerWorker() {
+        FakeDaemon.Run run = daemon.baton("start", "web:*", "api:9");
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals("web: done" + NL, run.out());
+        assertEquals("api:9: failed" + NL, run.err());
+        FakeDaemon.Run signal = daemon.baton("signal", "HUP", "all");
+        assertEquals(0, signal.exit(), signal::toString);
+        assertEquals(List.of("start [web, api:9]", "signal HUP [all]"), daemon.requests);
+        FakeDaemon.Run malformed = daemon.baton("stop", "web:-1");
+        assertEquals(2, malformed.exit(), malformed::toString);
+        assertEquals(List.of("start [web, api:9]", "signal HUP [all]"), daemon.requests, "nothing sent");
+    }
+
+    @Test
+    void reloadPrintsStepsThenTheFailuresOfTheSummary() {
+        daemon.steps = List.of(new ReloadStep("web", "web:0", 3, "started", "web:0 [gen 3] started"),
+                new ReloadStep("jobs", "", 2, "scaled", "jobs: scaled to 2"));
+        daemon.summary = new ReloadSummary(List.of(
+                new ProgramReload("web", 2, "rolled_back", false, "web: rolled back to gen 2", 1500, "web:0",
+                        List.of("Traceback", "  boom")),
+                new ProgramReload("jobs", 2, "scaled", true, "jobs: scaled to 2", 0, "", List.of())));
+        FakeDaemon.Run run = daemon.baton("reload");
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals("web:0 [gen 3] started" + NL + "jobs: scaled to 2" + NL, run.out());
+        assertEquals("baton: web: rolled back to gen 2 in 1.5s" + NL + "web:0 last output:" + NL + "  | Traceback" + NL
+                + "  |   boom" + NL, run.err());
+
+        FakeDaemon.Run json = daemon.baton("reload", "--json");
+        assertEquals(1, json.exit(), json::toString);
+        assertEquals(Json.write(daemon.steps.get(0)) + NL + Json.write(daemon.steps.get(1)) + NL
+                + Json.write(daemon.summary) + NL, json.out());
+    }
+
+    @Test
+    void aRefusedReloadPrintsTheDaemonsErrorAndExitsBusy() {
+        FakeDaemon.Run run = daemon.baton("reload", "busy");
+        assertEquals(5, run.exit(), run::toString);
+        assertEquals("baton: a reload of busy is already running" + NL, run.err());
+    }
+
+    @Test
+    void logsPrintEachLineWithItsSourceAndAnUnknownTargetIsAUsageError() {
+        daemon.hub.publish("web:0", LogStream.STDOUT, "hello");
+        daemon.hub.publish("baton", LogStream.STDERR, "reloading");
+        daemon.hub.publish("web:12", LogStream.STDERR, "world");
+        FakeDaemon.Run all = daemon.baton("logs", "--color=never");
+        assertEquals(0, all.exit(), all::toString);
+        assertEquals("web:0 | hello" + NL + "baton | reloading" + NL + "web:12 | world" + NL, all.out());
+        FakeDaemon.Run web = daemon.baton("logs", "--color=never", "web:12");
+        assertEquals("web:12 | world" + NL, web.out());
+        FakeDaemon.Run unknown = daemon.baton("logs", "nope");
+        assertEquals(2, unknown.exit(), unknown::toString);
+        assertEquals("baton: no such program or worker: nope" + NL, unknown.err());
+    }
+}
