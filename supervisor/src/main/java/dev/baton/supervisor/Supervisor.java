@@ -368,27 +368,30 @@ public final class Supervisor {
         return selected;
     }
 
-    private List<Worker> resolve(String target) {
-        if (target.equals("all")) {
+    private List<Worker> resolve(String text) {
+        Target target;
+        try {
+            target = Target.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new TargetException(e.getMessage());
+        }
+        if (target.isAll()) {
             return programs.values().stream().flatMap(p -> p.workers().stream()).toList();
         }
-        int colon = target.lastIndexOf(':');
-        String name = colon < 0 ? target : target.substring(0, colon);
-        Program program = programs.get(name);
+        Program program = programs.get(target.program());
         if (program == null) {
-            throw new TargetException("no such program: " + name + (programs.isEmpty() ? " (no programs configured)"
-                    : " (programs: " + String.join(", ", programs.keySet()) + ")"));
+            throw new TargetException("no such program: " + target.program() + (programs.isEmpty()
+                    ? " (no programs configured)" : " (programs: " + String.join(", ", programs.keySet()) + ")"));
         }
-        String index = colon < 0 ? "*" : target.substring(colon + 1);
-        if (index.equals("*")) {
-            return program.workers();
+        List<Worker> workers = program.workers();
+        if (target.isProgram()) {
+            return workers;
         }
-        try {
-            return List.of(program.workers().get(Integer.parseInt(index)));
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
-            throw new TargetException("no such worker: " + target + " (" + name + " has workers 0-"
-                    + (program.workers().size() - 1) + ")");
+        if (target.index() >= workers.size()) {
+            throw new TargetException("no such worker: " + target + " (" + program.name() + " has workers 0-"
+                    + (workers.size() - 1) + ")");
         }
+        return List.of(workers.get(target.index()));
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> task) {
