@@ -21,10 +21,4 @@ public final class Main {
         err.flush();
         System.exit(code);
     }
-
-    /** The version from the jar manifest, or "dev" when run from classes. */
-    public static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
-    }
 }

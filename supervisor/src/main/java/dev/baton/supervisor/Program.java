@@ -106,7 +106,7 @@ public final class Program {
         List<CompletableFuture<WorkerState>> done = new ArrayList<>();
         for (Worker w : workers) {
             w.stop();
-            done.add(Supervisor.settle(w, s -> !s.hasProcess()));
+            done.add(w.until(s -> !s.hasProcess()));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
     }

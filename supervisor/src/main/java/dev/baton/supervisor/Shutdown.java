@@ -54,7 +54,7 @@ final class Shutdown {
             if (w.state() != WorkerState.DRAINING) {
                 w.stop();
             }
-            all.add(Supervisor.settle(w, s -> !s.hasProcess()));
+            all.add(w.until(s -> !s.hasProcess()));
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
             supervisor.programNames().forEach(name -> supervisor.traffic().removed(name));

@@ -90,21 +90,21 @@ public final class Supervisor {
                 return CompletableFuture.completedFuture(new Result(w.name(), true, "already running"));
             }
             w.start();
-            return settle(w, Supervisor::startSettled).thenApply(s -> startResult(w, s));
+            return w.until(Supervisor::startSettled).thenApply(s -> startResult(w, s));
         });
     }
 
     public CompletableFuture<List<Result>> stop(List<String> targets) {
         return forEach(targets, w -> {
             w.stop();
-            return settle(w, s -> !s.hasProcess()).thenApply(s -> new Result(w.name(), true, "stopped"));
+            return w.until(s -> !s.hasProcess()).thenApply(s -> new Result(w.name(), true, "stopped"));
         });
     }
 
     public CompletableFuture<List<Result>> restart(List<String> targets) {
         return forEach(targets, w -> {
             w.restart();
-            return settle(w, s -> startSettled(s) && !(s == WorkerState.STOPPED && w.startPending()))
+            return w.until(s -> startSettled(s) && !(s == WorkerState.STOPPED && w.startPending()))
                     .thenApply(s -> startResult(w, s));
         });
     }
@@ -242,7 +242,7 @@ public final class Supervisor {
             w.gen().transitionTo(Generation.State.RETIRING, why);
         }
         w.drain(drain, why);
-        return settle(w, s -> !s.hasProcess()).thenRunAsync(() -> {
+        return w.until(s -> !s.hasProcess()).thenRunAsync(() -> {
             retiring.remove(w);
             w.releaseWaiters();
             if (allWorkers().stream().noneMatch(o -> o.gen() == w.gen())
@@ -316,11 +316,6 @@ public final class Supervisor {
         Program p = programs.get(w.config().name());
         boolean held = p != null && p.rollout() != null && p.rollout().pending().contains(w);
         return held ? w.status().asHeld() : w.status();
-    }
-
-    /** Completes once {@code w} is in a state satisfying {@code until}, now or after a later transition. */
-    static CompletableFuture<WorkerState> settle(Worker w, Predicate<WorkerState> until) {
-        return until.test(w.state()) ? CompletableFuture.completedFuture(w.state()) : w.await(until);
     }
 
     private static boolean startSettled(WorkerState s) {

@@ -195,6 +195,11 @@ public final class Worker {
         return process != null && process.signal(signal, false);
     }
 
+    /** Completes once the worker is in a state satisfying {@code until}: at once, or after a later transition. */
+    public CompletableFuture<WorkerState> until(Predicate<WorkerState> until) {
+        return until.test(state) ? CompletableFuture.completedFuture(state) : await(until);
+    }
+
     /** Completes with the state reached once a transition satisfies {@code until} (not the current state). */
     public CompletableFuture<WorkerState> await(Predicate<WorkerState> until) {
         CompletableFuture<WorkerState> future = new CompletableFuture<>();

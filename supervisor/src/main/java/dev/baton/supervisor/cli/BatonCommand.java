@@ -1,6 +1,5 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -96,7 +95,7 @@ public final class BatonCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"baton " + Main.version()};
+            return new String[] {"baton " + dev.baton.supervisor.Version.current()};
         }
     }
 }

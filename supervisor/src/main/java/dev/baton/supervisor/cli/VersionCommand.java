@@ -1,6 +1,6 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.Main;
+import dev.baton.supervisor.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +20,7 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println("baton " + Main.version() + " (Java " + Runtime.version() + ")");
+        spec.commandLine().getOut().println("baton " + Version.current() + " (Java " + Runtime.version() + ")");
         spec.commandLine().getOut().flush();
         return ExitCode.OK;
     }

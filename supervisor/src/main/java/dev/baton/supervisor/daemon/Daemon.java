@@ -8,7 +8,7 @@ import dev.baton.supervisor.Worker;
 import dev.baton.supervisor.WorkerStatus;
 import dev.baton.supervisor.ReloadEvent;
 import dev.baton.supervisor.ReloadResult;
-import dev.baton.supervisor.Main;
+import dev.baton.supervisor.Version;
 
 import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ConfigError;
@@ -119,7 +119,7 @@ public final class Daemon {
         }
         installSignals();
         int workers = config.programs().stream().mapToInt(p -> p.numprocs()).sum();
-        Log.info("baton " + Main.version() + " (pid " + Posix.getpid() + ") supervising "
+        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
                 + config.programs().size() + " programs, " + workers + " workers; control socket " + socket);
         supervisor.boot(config);
         stopped.join();

@@ -3,7 +3,7 @@ package dev.baton.supervisor.daemon;
 import dev.baton.conf.Signal;
 import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.ProgramStats;
-import dev.baton.supervisor.Main;
+import dev.baton.supervisor.Version;
 import dev.baton.supervisor.ReloadEvent;
 import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Supervisor;
@@ -42,7 +42,7 @@ final class DaemonApi implements ControlApi {
     public CompletableFuture<StatusReply> status() {
         return daemon.supervisor().status().thenApply(workers -> {
             long now = System.currentTimeMillis();
-            DaemonInfo info = new DaemonInfo(Posix.getpid(), Main.version(), daemon.config().file().toString(),
+            DaemonInfo info = new DaemonInfo(Posix.getpid(), Version.current(), daemon.config().file().toString(),
                     daemon.config().daemon().socket().toString(), now - daemon.startedAt());
             Map<String, ProgramStats> proxied = daemon.frontends().stats();
             return new StatusReply(info, proxied.values().stream().map(DaemonApi::program).toList(),
