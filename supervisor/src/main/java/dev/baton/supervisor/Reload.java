@@ -36,6 +36,9 @@ final class Reload {
 
     /** Starts every program's part; completes with their results once all have ended. Loop thread. */
     CompletableFuture<List<ReloadResult>> apply() {
+        if (supervisor.shuttingDown()) {
+            throw new IllegalStateException("Baton is shutting down");
+        }
         List<String> busy = supervisor.busyNow(names);
         if (!busy.isEmpty()) {
             throw new Supervisor.BusyException(busy);
@@ -65,7 +68,6 @@ final class Reload {
         int generation = current == null ? 0 : current.generation();
         String message = next.name() + ": " + refused.get(next.name()) + (current == null ? "; not added"
                 : "; rolled back, generation " + generation + " keeps serving");
-        Log.warn("reload: " + message);
         progress.accept(new ReloadEvent(next.name(), "", generation, "failed",
                 next.name() + ": " + refused.get(next.name())));
         ReloadResult.Outcome outcome = ReloadResult.Outcome.ROLLED_BACK;
@@ -77,10 +79,10 @@ final class Reload {
         Program current = supervisor.programs().get(next.name());
         if (current == null) {
             Program added = supervisor.newProgram(next);
-            supervisor.publish(next.name());
-            if (next.autostart() && !supervisor.shuttingDown()) {
+            if (next.autostart()) {
                 added.startAll();
             }
+            supervisor.publish(next.name()); // after the start: until then it would look stopped
             return done(ReloadResult.of(next.name(), added.generation(), ReloadResult.Outcome.ADDED,
                     next.name() + ": added" + (next.autostart() ? ", starting " + next.numprocs() + " workers" : "")));
         }
@@ -155,7 +157,6 @@ final class Reload {
     }
 
     private CompletableFuture<ReloadResult> done(ReloadResult r) {
-        Log.info("reload: " + r.message());
         progress.accept(new ReloadEvent(r.program(), "", r.generation(),
                 r.outcome().name().toLowerCase(Locale.ROOT), r.message()));
         return CompletableFuture.completedFuture(r);

@@ -72,10 +72,10 @@ public final class Supervisor {
         loop.execute(() -> {
             for (ProgramConfig p : config.programs()) {
                 Program program = newProgram(p);
-                publish(p.name());
                 if (p.autostart()) {
                     program.startAll();
                 }
+                publish(p.name()); // after the start: until then it would look stopped (503 at once)
             }
         });
     }

@@ -141,7 +141,10 @@ final class HealthChecker {
             }
         });
         ScheduledFuture<?> deadline = loop.schedule(() -> {
-            silent[0] = result.trySuccess("no answer within health_timeout");
+            if (!result.isDone()) { // the check's loop: nothing completes it in between
+                silent[0] = true; // before trySuccess, which runs the listeners that read it
+                result.trySuccess("no answer within health_timeout");
+            }
         }, timeout, TimeUnit.MILLISECONDS);
         result.addListener(f -> {
             deadline.cancel(false);

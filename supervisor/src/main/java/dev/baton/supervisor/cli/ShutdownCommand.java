@@ -8,9 +8,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "shutdown", description = "Stop every worker gracefully, then the daemon; waits until it is gone.")
+@Command(name = "shutdown", description = "Stop accepting, answer the requests already accepted, stop every worker"
+        + " gracefully, then the daemon; waits until its process is gone.")
 final class ShutdownCommand implements Callable<Integer> {
 
     @Mixin
@@ -26,9 +28,10 @@ final class ShutdownCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ControlClient client = options.client();
-        Requests.call(client, "POST", "/v1/shutdown", Message.class);
+        Message answer = Requests.call(client, "POST", "/v1/shutdown", Message.class);
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        while (client.reachable()) {
+        Optional<ProcessHandle> daemon = answer.pid() > 0 ? ProcessHandle.of(answer.pid()) : Optional.empty();
+        while (client.reachable() || daemon.map(ProcessHandle::isAlive).orElse(false)) {
             if (System.nanoTime() > deadline) {
                 throw new CliException(ExitCode.FAILURE, "still shutting down after " + timeoutSeconds + "s");
             }

@@ -86,7 +86,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
 
     @Override
     public CompletableFuture<Message> shutdown() {
-        return CompletableFuture.completedFuture(new Message("shutting down"));
+        return CompletableFuture.completedFuture(new Message("shutting down", 0));
     }
 
     @Override

@@ -65,7 +65,7 @@ class ControlHandlerTest {
 
         @Override
         public CompletableFuture<Message> shutdown() {
-            return CompletableFuture.completedFuture(new Message("shutting down"));
+            return CompletableFuture.completedFuture(new Message("shutting down", 7));
         }
 
         @Override
@@ -150,7 +150,7 @@ class ControlHandlerTest {
     void shutdownSaysSo() {
         FullHttpResponse response = request(HttpMethod.POST, "/v1/shutdown");
         assertEquals(200, response.status().code());
-        assertEquals("{\"message\":\"shutting down\"}", body(response));
+        assertEquals("{\"message\":\"shutting down\",\"pid\":7}", body(response));
     }
 
     @Test

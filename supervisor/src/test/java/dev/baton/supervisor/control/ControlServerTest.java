@@ -43,7 +43,7 @@ class ControlServerTest {
         @Override public CompletableFuture<Results> restart(List<Target> t) { return none(); }
         @Override public CompletableFuture<Results> signal(String s, List<Target> t) { return none(); }
         @Override public CompletableFuture<Message> shutdown() {
-            return CompletableFuture.completedFuture(new Message("shutting down"));
+            return CompletableFuture.completedFuture(new Message("shutting down", 0));
         }
         @Override public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> p, boolean w,
                 Consumer<ReloadStep> progress) {

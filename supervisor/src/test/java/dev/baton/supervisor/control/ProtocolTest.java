@@ -26,7 +26,7 @@ class ProtocolTest {
     @Test
     void errorsAndMessagesAreOneKeyObjects() {
         assertEquals("{\"error\":\"no such program: x\"}", Json.write(new ErrorReply("no such program: x")));
-        assertEquals("{\"message\":\"shutting down\"}", Json.write(new Message("shutting down")));
+        assertEquals("{\"message\":\"shutting down\",\"pid\":42}", Json.write(new Message("shutting down", 42)));
     }
 
     @Test
