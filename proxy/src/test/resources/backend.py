@@ -7,6 +7,8 @@ GET  /                  JSON: name, pid, path, headers seen
 GET  /slow?ms=200       answers after a delay
 GET  /hang              never answers (keeps the connection open)
 GET  /close             closes the connection without answering
+GET  /head-then-close?on=NAME  the worker named NAME sends a response head announcing 100 bytes, then closes
+                        without a byte of body (a worker dying between head and body); the others answer as GET /
 GET  /chunked?n=3       chunked response of n parts
 GET  /http10            HTTP/1.0 response without Content-Length, ended by closing
 GET  /download?bytes=N  streams N bytes (chunks of 64 KiB)
@@ -72,6 +74,13 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/hang":
             time.sleep(3600)
         elif path == "/close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif path == "/head-then-close" and q.get("on") == ARGS.name:
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
         elif path == "/chunked":

@@ -22,15 +22,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BrokenDeployIT {
 
     /**
-     * A release that never gets ready is given up after 5 s: quick, yet time enough for gunicorn to boot and log
-     * while the load keeps both cores busy. A stop that hangs is cut short too.
+     * A release that never gets ready is given up after 10 s: no start timeout below 10 s for a Python process, so
+     * that gunicorn has time to boot and log while the load keeps both cores of a loaded machine busy. A stop that
+     * hangs is cut short too.
      */
     private static final String EXTRA = """
-            start_timeout = "5s"
+            start_timeout = "10s"
             stopwaitsecs = 3
             """;
 
-    private static final String NOT_READY = "not ready within start_timeout (5.0s): its health check has not passed";
+    private static final String NOT_READY = "not ready within start_timeout (10.0s): its health check has not passed";
 
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();

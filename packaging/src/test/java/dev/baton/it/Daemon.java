@@ -74,6 +74,14 @@ final class Daemon {
         return read(stdout);
     }
 
+    /** The daemon's warnings, requests and exits (the last 60), for the failure messages of load tests. */
+    String proxyLog() {
+        List<String> lines = stderr().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")
+                || l.contains("web: GET ") || l.contains("-> EXITED")).toList();
+        return "--- baton run log, warnings, requests and exits (last 60):\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
     /** The last lines of the daemon's stderr, for failure messages. */
     String tail() {
         List<String> lines = stderr().lines().toList();

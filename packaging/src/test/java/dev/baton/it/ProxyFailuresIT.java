@@ -53,7 +53,7 @@ class ProxyFailuresIT {
 
     @Test
     void requestsWhileTheOnlyWorkerRestartsWaitInTheQueueAndSucceed() {
-        startFixture(1, "");
+        sandbox.startProxied(port, 1, "");
         long victim = sandbox.status().worker("web:0").pid();
 
         assertTrue(Procs.signal(victim, "KILL"));
@@ -67,7 +67,7 @@ class ProxyFailuresIT {
 
     @Test
     void workerThatNeverAnswersGets504AfterResponseTimeoutWhileOtherRequestsAreServed() {
-        startFixture(2, "response_timeout = \"1s\"");
+        sandbox.startProxied(port, 2, "response_timeout = \"1s\"");
 
         long started = System.nanoTime();
         CompletableFuture<HttpResponse<String>> hung = Http.getAsync(port, "/hang");
@@ -90,7 +90,7 @@ class ProxyFailuresIT {
 
     @Test
     void clientThatHangsUpWhileItsRequestWaitsForTheWorkerGivesTheWorkersOnlySlotBack() throws IOException {
-        startFixture(1, "");
+        sandbox.startProxied(port, 1, "");
 
         try (Http.Connection connection = new Http.Connection(port)) {
             connection.send("GET /hang HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -105,7 +105,7 @@ class ProxyFailuresIT {
 
     @Test
     void postWhoseWorkerDiesBeforeAnsweringGets502AndIsNotRetriedOnAnotherWorker() {
-        startFixture(3, "");
+        sandbox.startProxied(port, 3, "");
 
         HttpResponse<String> answer = Http.send(HttpRequest.newBuilder(Http.uri(port, "/exit")).timeout(Http.TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString("payload")).build());
@@ -120,7 +120,7 @@ class ProxyFailuresIT {
 
     @Test
     void smugglingOversizedAndSlowRequestHeadsAreRefusedAndTheDaemonKeepsServing() throws IOException {
-        startFixture(1, "header_timeout = \"1s\"");
+        sandbox.startProxied(port, 1, "header_timeout = \"1s\"");
 
         String smuggling = statusLine("POST /digest HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
@@ -141,7 +141,7 @@ class ProxyFailuresIT {
     /** Backpressure: Baton reads a worker's answer only as fast as the client takes it. */
     @Test
     void clientThatStopsReadingHoldsBackTheWorkerInsteadOfBatonBufferingTheDownload() throws IOException {
-        startFixture(1, "");
+        sandbox.startProxied(port, 1, "");
         long size = 256L << 20;
         Pattern streamed = Pattern.compile("streamed (\\d+) of " + size + " bytes");
         Path log = sandbox.logFile("web", 0, "out");
@@ -179,18 +179,4 @@ class ProxyFailuresIT {
         }
     }
 
-    /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port; waits until all are healthy. */
-    private void startFixture(int numprocs, String extra) {
-        sandbox.copyFixture("proxied.py");
-        sandbox.writeConfig("""
-                [program.web]
-                command = "python3 proxied.py --port {port}"
-                numprocs = %d
-                listen = "127.0.0.1:%d"
-                health_check = "/healthz"
-                %s
-                """.formatted(numprocs, port, extra));
-        sandbox.startDaemon();
-        sandbox.awaitStatus(numprocs + " web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", numprocs));
-    }
 }

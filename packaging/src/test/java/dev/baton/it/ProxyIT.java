@@ -64,42 +64,8 @@ class ProxyIT {
     }
 
     @Test
-    void stoppedProgramAnswers503WithRetryAfterAtOnceNotAfterQueueTimeoutAndServesAgainAfterStart() {
-        sandbox.copyDemoApp();
-        sandbox.writeConfig("""
-                [program.web]
-                command = "python3 app.py --port {port}"
-                numprocs = 2
-                listen = "127.0.0.1:%d"
-                health_check = "/healthz"
-                queue_timeout = "30s"
-                """.formatted(port));
-        sandbox.startDaemon();
-        sandbox.awaitStatus("2 web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", 2));
-        assertEquals(200, Http.get(port, "/").statusCode());
-
-        Cli.Result stop = sandbox.baton("stop", "web");
-        long started = System.nanoTime();
-        HttpResponse<String> refused = Http.get(port, "/");
-        long waitedMillis = (System.nanoTime() - started) / 1_000_000;
-
-        assertEquals(0, stop.exit(), stop::toString);
-        assertAll(
-                () -> assertEquals(503, refused.statusCode(), refused::body),
-                () -> assertEquals("503 Service Unavailable: web is stopped; baton start web\n", refused.body()),
-                () -> assertTrue(refused.headers().firstValue("Retry-After").isPresent(), refused.headers()::toString),
-                () -> assertTrue(waitedMillis < 1000, "answered after " + waitedMillis + " ms, not at once"));
-
-        Cli.Result start = sandbox.baton("start", "web");
-        HttpResponse<String> again = Http.get(port, "/");
-
-        assertEquals(0, start.exit(), start::toString);
-        assertEquals(200, again.statusCode(), () -> "the first GET after baton start: " + again.body());
-    }
-
-    @Test
     void postBodiesArriveIntactWithContentLengthAndChunked() throws Exception {
-        startFixture(2, "");
+        sandbox.startProxied(port, 2, "");
         byte[] body = new byte[384 * 1024 + 7];
         new Random(42).nextBytes(body);
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
@@ -119,7 +85,7 @@ class ProxyIT {
 
     @Test
     void hundredMegabyteDownloadStreamsThroughCompleteAndInOrder() throws Exception {
-        startFixture(1, "");
+        sandbox.startProxied(port, 1, "");
         long size = 100L << 20;
 
         HttpResponse<InputStream> response = Http.CLIENT.send(HttpRequest.newBuilder(Http.uri(port, "/bytes?n=" + size))
@@ -145,7 +111,7 @@ class ProxyIT {
 
     @Test
     void webSocketEchoesTextAndLargeBinaryFramesThroughTheListenAddress() throws Exception {
-        startFixture(1, "");
+        sandbox.startProxied(port, 1, "");
         byte[] large = new byte[70_000];
         new Random(7).nextBytes(large);
 
@@ -171,7 +137,7 @@ class ProxyIT {
 
     @Test
     void requestsBeyondMaxInflightWaitInBatonsQueueAndAreAllServedInTurn() {
-        startFixture(1, "max_inflight = 1");
+        sandbox.startProxied(port, 1, "max_inflight = 1");
         Path release = sandbox.dir().resolve("release");
         List<CompletableFuture<HttpResponse<String>>> requests = IntStream.range(0, 3)
                 .mapToObj(i -> Http.getAsync(port, "/wait?file=" + release + "&n=" + i))
@@ -222,7 +188,7 @@ class ProxyIT {
      */
     @Test
     void accessLogHasOneCombinedLinePerRequestWithPathStatusAndUpstreamWorker() {
-        startFixture(2, "access_log = \"access.log\"");
+        sandbox.startProxied(port, 2, "access_log = \"access.log\"");
 
         List<String> lines = accessLog(3);
 
@@ -241,7 +207,7 @@ class ProxyIT {
     /** BUG (same cause as the combined format): "remote_addr" is "127.0.0.1:53672", not "127.0.0.1". */
     @Test
     void jsonAccessLogHasOneParsableObjectPerRequestWithStatusAndWorker() {
-        startFixture(2, "access_log = \"access.log\"\naccess_log_format = \"json\"");
+        sandbox.startProxied(port, 2, "access_log = \"access.log\"\naccess_log_format = \"json\"");
 
         List<Map<String, Object>> lines = accessLog(3).stream().map(Json::object).toList();
 
@@ -275,18 +241,4 @@ class ProxyIT {
                 lines -> lines.size() >= count);
     }
 
-    /** Starts {@code numprocs} workers of fixtures/proxied.py behind the listen port; waits until all are healthy. */
-    private void startFixture(int numprocs, String extra) {
-        sandbox.copyFixture("proxied.py");
-        sandbox.writeConfig("""
-                [program.web]
-                command = "python3 proxied.py --port {port}"
-                numprocs = %d
-                listen = "127.0.0.1:%d"
-                health_check = "/healthz"
-                %s
-                """.formatted(numprocs, port, extra));
-        sandbox.startDaemon();
-        sandbox.awaitStatus(numprocs + " web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", numprocs));
-    }
 }

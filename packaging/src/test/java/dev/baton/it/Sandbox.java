@@ -171,6 +171,25 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         return awaitStatus("4 web workers RUNNING and HEALTHY", s -> ProxyStatus.healthy(s, "web", 4));
     }
 
+    /**
+     * Runs fixtures/proxied.py as program {@code web}: {@code numprocs} workers behind Baton's proxy on
+     * 127.0.0.1:{@code port}, with the {@code extra} keys; answers the daemon once every worker is HEALTHY.
+     */
+    Daemon startProxied(int port, int numprocs, String extra) {
+        copyFixture("proxied.py");
+        writeConfig("""
+                [program.web]
+                command = "python3 proxied.py --port {port}"
+                numprocs = %d
+                listen = "127.0.0.1:%d"
+                health_check = "/healthz"
+                %s
+                """.formatted(numprocs, port, extra));
+        Daemon daemon = startDaemon();
+        awaitStatus(numprocs + " web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", numprocs));
+        return daemon;
+    }
+
     /** Copies the demo HTTP app (conf/examples/demo/app.py) into the folder. */
     void copyDemoApp() {
         try {

@@ -29,7 +29,7 @@ class StartAndStatusIT {
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
     void everyWorkerRunsInItsOwnProcessGroupAndAnswersHttpOnItsPortWithItsIndex() {
@@ -50,6 +50,8 @@ class StartAndStatusIT {
         assertEquals(3, pids.size(), () -> "distinct pids: " + status);
         assertEquals(3, ports.size(), () -> "distinct ports: " + status);
         for (Status.Worker w : status.workers()) {
+            // RUNNING means up for startsecs (1 s), not listening yet: a loaded machine may take longer to import
+            sandbox.await(w.name() + " listening on its port " + w.port(), () -> Http.accepting(w.port()));
             Map<String, Object> answer = Json.object(get(w.port(), "/"));
             assertAll(w.name(),
                     () -> assertEquals(w.pid(), ((Number) answer.get("pid")).longValue(), "the pid status shows serves"),
@@ -185,7 +187,7 @@ class StartAndStatusIT {
     private String get(int port, String path) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Http.TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), () -> "GET " + path + " on port " + port);
             return response.body();
         } catch (IOException e) {

@@ -186,4 +186,24 @@ class ProxyRoutingTest {
         clients.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(List.of(), failures);
     }
+
+    @Test
+    void aGetWhoseWorkerDiesRightAfterItsHeadIsAnsweredWholeByAnotherWorker() throws Exception {
+        BackendView dying = backends.start("web:0", false);
+        backends.start("web:1", false);
+        backends.serve(backends.listenOnFreePort("web"));
+        for (int i = 0; i < 4; i++) { // a raw client: java.net.http would retry a GET whose connection closed
+            try (Raw client = new Raw(backends.port)) {
+                Raw.Response r = client.send("GET /head-then-close?on=web:0&i=" + i + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Connection: close\r\n\r\n").read();
+                assertEquals(200, r.status(), r::body);
+                assertTrue(r.body().contains("\"name\": \"web:1\""), () -> "answered whole by web:1: " + r.body());
+            }
+        }
+        int port = ((java.net.InetSocketAddress) dying.address()).getPort();
+        HttpResponse<String> seen = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/seen")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(seen.body().contains("GET /head-then-close"), () -> "web:0 got one of the GETs: " + seen.body());
+    }
 }

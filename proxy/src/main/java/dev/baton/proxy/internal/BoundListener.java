@@ -8,6 +8,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.DomainSocketAddress;
 
 import java.io.IOException;
@@ -16,14 +21,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A listening socket, bound as soon as it is created but accepting nothing (auto-read off: the kernel queues
  * connections in the backlog) until a program attaches it. Each accepted connection goes to the program it is
  * attached to at that moment, so a listener may pass from one program to another without closing. A unix socket's
  * file is removed when the listener closes, unless another socket has been bound at that path since.
+ *
+ * <p>Closing accepts first, in the same event loop task, every connection the kernel has queued (completed
+ * handshakes not yet accepted): closing a listening socket resets those, so without this a client could see its
+ * request dropped even though the kernel had accepted its connection. Only a connection whose handshake completes
+ * in the microseconds between that last accept and the close is still reset.
  */
 public final class BoundListener implements Listener {
+
+    /** A connection's channel buffers: the same as those of the connections the server accepts itself. */
+    private static final WriteBufferWaterMark CLIENT_BUFFERS = new WriteBufferWaterMark(32 << 10, 64 << 10);
 
     private final SocketAddress address;
     private final ProxyLog log;
@@ -31,6 +45,7 @@ public final class BoundListener implements Listener {
     private Channel channel;
     private volatile ProgramProxy target;
     private boolean closed;
+    private final CompletableFuture<Void> gone = new CompletableFuture<>();
 
     private BoundListener(SocketAddress address, ProxyLog log) {
         this.address = address;
@@ -55,7 +70,7 @@ public final class BoundListener implements Listener {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 << 10, 64 << 10))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFERS)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -110,11 +125,16 @@ public final class BoundListener implements Listener {
         }
     }
 
-    /** {@code program} lets go of this listener: it closes, unless another program has taken it. */
-    synchronized void release(ProgramProxy program) {
-        if (target == program) {
-            close();
+    /**
+     * {@code program} lets go of this listener: it closes, unless another program has taken it. Completes once
+     * nothing more can reach {@code program} through it (closed, its queue drained; at once if not its own).
+     */
+    synchronized CompletableFuture<Void> release(ProgramProxy program) {
+        if (target != program) {
+            return CompletableFuture.completedFuture(null);
         }
+        close();
+        return gone;
     }
 
     /** True while this listener accepts connections for {@code program}. */
@@ -128,11 +148,54 @@ public final class BoundListener implements Listener {
             return;
         }
         closed = true;
-        if (target != null) {
-            log.info(target.name() + ": stopped listening on " + describe());
+        ProgramProxy program = target;
+        if (program != null) {
+            log.info(program.name() + ": stopped listening on " + describe());
         }
         Object key = fileKey;
-        channel.close().addListener(f -> removeFile(key));
+        Channel server = channel;
+        server.eventLoop().execute(() -> {
+            if (program != null) {
+                drainAcceptQueue(server, program);
+            }
+            server.close().addListener(f -> {
+                removeFile(key);
+                gone.complete(null);
+            });
+        });
+    }
+
+    /**
+     * Accepts every connection the kernel queued on {@code server} since its last accept and hands each to
+     * {@code program}, as the server's own accept would. The listener's event loop; epoll transport only.
+     */
+    private static void drainAcceptQueue(Channel server, ProgramProxy program) {
+        Socket socket;
+        if (server instanceof EpollServerSocketChannel tcp && tcp.isOpen()) {
+            socket = (Socket) tcp.fd();
+        } else if (server instanceof EpollServerDomainSocketChannel unix && unix.isOpen()) {
+            socket = (Socket) unix.fd();
+        } else {
+            return;
+        }
+        byte[] remote = new byte[26];
+        while (true) {
+            int fd;
+            try {
+                fd = socket.accept(remote);
+            } catch (IOException e) {
+                return;
+            }
+            if (fd < 0) {
+                return; // EAGAIN: nothing left in the queue
+            }
+            Channel child = server instanceof EpollServerDomainSocketChannel ? new EpollDomainSocketChannel(fd)
+                    : new EpollSocketChannel(fd);
+            child.config().setAutoRead(false);
+            child.config().setWriteBufferWaterMark(CLIENT_BUFFERS);
+            program.initClient(child);
+            server.eventLoop().parent().next().register(child);
+        }
     }
 
     private void removeFile(Object key) {

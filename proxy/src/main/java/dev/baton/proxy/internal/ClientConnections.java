@@ -8,14 +8,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A program's open HTTP client connections (a connection that became a WebSocket tunnel leaves the set), for a
- * soft stop: {@link #closeWhenIdle} asks each to close once its current answer is out, and completes once none is
- * left. Thread-safe; each connection is only touched on its own event loop.
+ * soft stop: {@link #closeWhenIdle} asks each to close once its current answer is out; {@link #seal} says that no
+ * connection can come any more (the listeners are closed, their accept queues drained); {@link #gone} completes
+ * once both are done and none is left. Thread-safe; each connection is only touched on its own event loop.
  */
 final class ClientConnections {
 
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> gone = new CompletableFuture<>();
     private volatile boolean closing;
+    private volatile boolean sealed;
 
     /** A connection was accepted; when {@link #closing()}, its handler starts in closing mode. */
     void add(Channel ch) {
@@ -25,7 +27,7 @@ final class ClientConnections {
 
     /** The connection closed, or stopped being HTTP (a tunnel). */
     void remove(Channel ch) {
-        if (open.remove(ch) && closing && open.isEmpty()) {
+        if (open.remove(ch) && closing && sealed && open.isEmpty()) {
             gone.complete(null);
         }
     }
@@ -39,8 +41,21 @@ final class ClientConnections {
         return open.size();
     }
 
-    /** Asks every connection to close once idle; completes once none is left. Idempotent. */
-    CompletableFuture<Void> closeWhenIdle() {
+    /** No connection can be added any more: {@link #gone} may complete. */
+    void seal() {
+        sealed = true;
+        if (closing && open.isEmpty()) {
+            gone.complete(null);
+        }
+    }
+
+    /** Completes once the connections are sealed, asked to close, and all closed. */
+    CompletableFuture<Void> gone() {
+        return gone;
+    }
+
+    /** Asks every connection to close once idle (and those added later to start closing). Idempotent. */
+    void closeWhenIdle() {
         closing = true;
         for (Channel ch : open) {
             ch.eventLoop().execute(() -> {
@@ -50,10 +65,9 @@ final class ClientConnections {
                 }
             });
         }
-        if (open.isEmpty()) {
+        if (sealed && open.isEmpty()) {
             gone.complete(null);
         }
-        return gone;
     }
 
     /** Closes every connection now. */

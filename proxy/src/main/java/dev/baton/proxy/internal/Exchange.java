@@ -251,7 +251,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         if (state == State.DONE || state == State.TUNNEL) {
             return;
         }
-        if (response.started() && response.closeDelimited()) {
+        if (response.received() && response.closeDelimited()) {
             response.endByClose(this::logAccess);
             finish();
             return;
@@ -262,6 +262,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             abort(b.id() + " closed the connection in the middle of the response");
             return;
         }
+        response.discard(); // its head, if it came, never reached the client
         if (attempt.reused()) {
             b.closeIdle(); // the worker closed one pooled connection: it may have closed (or lost) them all
         } else {
@@ -322,7 +323,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     @Override
     public void workerStoppedAnswering() {
         client.executor().execute(() -> {
-            if (state != State.SENDING || response.started() || !idempotent || !body.replayable()
+            if (state != State.SENDING || response.received() || !idempotent || !body.replayable()
                     || !body.complete()) {
                 return;
             }

@@ -141,17 +141,19 @@ public final class ProgramProxy implements ProxiedProgram {
 
     @Override
     public CompletableFuture<Void> stopAccepting() {
+        List<CompletableFuture<Void>> closed;
         synchronized (this) {
-            listeners.forEach(l -> l.release(this));
+            closed = listeners.stream().map(l -> l.release(this)).toList();
             listeners.clear();
         }
         boolean first = !clients.closing();
-        CompletableFuture<Void> gone = clients.closeWhenIdle();
+        clients.closeWhenIdle();
         if (first) {
             log.info(name + ": stopped accepting; " + clients.count() + " client connections to finish, "
                     + balancer.inflight() + " requests in flight, " + balancer.queued() + " queued");
         }
-        return gone;
+        CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> clients.seal());
+        return clients.gone();
     }
 
     @Override
@@ -176,6 +178,7 @@ public final class ProgramProxy implements ProxiedProgram {
             listeners.forEach(l -> l.release(this));
             listeners.clear();
         }
+        clients.seal();
         health.stop();
         clients.closeAll();
         publish(new ProgramView(settings(), List.of(), Optional.of(name + " is no longer served")));

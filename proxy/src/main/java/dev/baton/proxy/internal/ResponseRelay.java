@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -18,10 +20,20 @@ import java.util.function.Consumer;
  * the client took the last piece), and its end recognised: by length or chunks, or by the worker closing a
  * close-delimited body. Or Baton's own answer, when no worker answered. Keeps what the access log needs. Event
  * loop thread of the client connection only.
+ *
+ * <p>The head waits here until the first piece of the body (or the end) comes, and goes out with it, or on its own
+ * after {@link #HEAD_HOLD_MILLIS} (a long poll or an event stream sends its head long before its body): a worker
+ * that dies right after its head has sent the client nothing, so the request can still go to another worker.
  */
 final class ResponseRelay {
 
+    /** How long a head may wait for its body before it goes to the client alone. */
+    static final long HEAD_HOLD_MILLIS = 100;
+
     private final ChannelHandlerContext client;
+    private HttpResponse pending;
+    private ScheduledFuture<?> headTimer;
+    private boolean received;
     private boolean started;
     private boolean workerKeepAlive;
     private boolean closeDelimited;
@@ -35,6 +47,25 @@ final class ResponseRelay {
     /** True once a byte of the answer went to the client: from then on nothing can be retried. */
     boolean started() {
         return started;
+    }
+
+    /** True once the worker's head arrived (it may still wait here, unsent). */
+    boolean received() {
+        return received;
+    }
+
+    /** Forgets a head that never went to the client (its worker died): the request may be tried again. */
+    void discard() {
+        cancelHeadTimer();
+        pending = null;
+        received = false;
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
     }
 
     int status() {
@@ -55,14 +86,30 @@ final class ResponseRelay {
         return closeDelimited;
     }
 
-    /** Writes the worker's head, rewritten for a client that wants {@code keepAlive} (not flushed). */
+    /** Keeps the worker's head, rewritten for a client that wants {@code keepAlive}, to go out with the body. */
     void head(HttpResponse worker, HttpMethod method, boolean keepAlive, boolean clientHttp10) {
-        started = true;
+        received = true;
         status = worker.status().code();
         workerKeepAlive = HttpUtil.isKeepAlive(worker);
         ClientResponse out = ClientResponse.of(worker, method, keepAlive, clientHttp10);
         closeDelimited = out.closeDelimited();
-        client.write(out.head());
+        pending = out.head();
+        headTimer = client.executor().schedule(() -> {
+            if (pending != null) {
+                sendHead();
+                client.flush();
+            }
+        }, HEAD_HOLD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes the head kept so far, if any (not flushed). */
+    private void sendHead() {
+        cancelHeadTimer();
+        if (pending != null) {
+            client.write(pending);
+            pending = null;
+            started = true;
+        }
     }
 
     /**
@@ -77,6 +124,7 @@ final class ResponseRelay {
         if (last) {
             beforeEnd.run();
         }
+        sendHead();
         client.writeAndFlush(piece).addListener(f -> {
             if (!f.isSuccess()) {
                 clientGone.accept("client went away: " + Errors.describe(f.cause()));
@@ -90,11 +138,14 @@ final class ResponseRelay {
     void endByClose(Runnable beforeEnd) {
         workerKeepAlive = false;
         beforeEnd.run();
+        sendHead();
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     /** Baton answers itself (no worker did); {@code close}: the connection closes after it. */
     void own(FullHttpResponse response, boolean close) {
+        discard();
+        started = true;
         status = response.status().code();
         bytes = response.content().readableBytes();
         Responses.send(client, response, close);
