@@ -1,6 +1,8 @@
 package dev.baton.proxy.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
@@ -47,6 +49,17 @@ final class Attempt {
         channel.config().setAutoRead(false);
         BackendHandler.of(channel).listener(listener);
         backend.waiting(waiter);
+    }
+
+    /**
+     * Sends the request: its head and the body held so far, each write reporting to {@code written}; then asks
+     * the worker for its answer.
+     */
+    void send(HttpRequest head, RequestBody body, ChannelFutureListener written) {
+        channel.write(head).addListener(written);
+        body.replay(channel, written);
+        channel.flush();
+        channel.read();
     }
 
     /** The worker sent something, or the request was sent: {@code response_timeout} starts again. */

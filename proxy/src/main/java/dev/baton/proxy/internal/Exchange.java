@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
-
 /**
  * One request's way through the proxy, on its client connection's event loop: wait for a worker, connect (or
  * reuse a connection), send the request, relay the response ({@link ResponseRelay}), then give the worker
@@ -34,12 +33,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     private final ProgramProxy program;
     private final ChannelHandlerContext client;
     private final FrontendHandler frontend;
+    private final ClientRequest request;
     private final HttpRequest head;
-    private final boolean clientKeepAlive;
-    private final boolean clientHttp10;
-    private final boolean idempotent;
-    private final boolean expectContinue;
-    private final boolean upgrade;
     private final long started = System.currentTimeMillis();
     private final ProxySettings settings;
     private final RequestBody body = new RequestBody();
@@ -51,19 +46,13 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     private boolean continueSent;
     /** The current try; after it ended, the last one (its backend names the worker in messages). */
     private Attempt attempt;
-    private boolean logged;
 
-    Exchange(ProgramProxy program, ChannelHandlerContext client, FrontendHandler frontend, HttpRequest head,
-             boolean clientKeepAlive, boolean clientHttp10, boolean expectContinue, boolean upgrade) {
+    Exchange(ProgramProxy program, ChannelHandlerContext client, FrontendHandler frontend, ClientRequest request) {
         this.program = program;
         this.client = client;
         this.frontend = frontend;
-        this.head = head;
-        this.clientKeepAlive = clientKeepAlive;
-        this.clientHttp10 = clientHttp10;
-        this.expectContinue = expectContinue;
-        this.upgrade = upgrade;
-        this.idempotent = Methods.idempotent(head.method());
+        this.request = request;
+        this.head = request.forward();
         this.settings = program.settings();
         this.tries = new Tries(settings.limits().retries(), settings.timeouts().queue().toNanos());
         this.response = new ResponseRelay(client);
@@ -119,7 +108,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         current.connected((Upstream.Lease) f.getNow(), this);
-        state = upgrade ? State.TUNNEL : State.SENDING;
+        state = request.upgrade() ? State.TUNNEL : State.SENDING;
         send();
     }
 
@@ -135,16 +124,12 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     /** Writes the head and whatever body Baton holds, then asks for more body or for the response. */
     private void send() {
-        Channel ch = upstream();
-        ch.write(head).addListener(writeFailed(ch));
-        if (expectContinue && !continueSent) {
+        if (request.expectContinue() && !continueSent) {
             continueSent = true;
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        body.replay(ch, writeFailed(ch));
+        attempt.send(head, body, writeFailed(upstream()));
         tries.sent();
-        ch.flush();
-        ch.read();
         if (body.complete()) {
             requestSent();
         } else {
@@ -212,20 +197,20 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         attempt.touch();
-        if (msg instanceof HttpResponse head) {
-            if (head.status().code() == 101 && upgrade) {
-                Tunnel.splice(this, backend(), client, upstream, head);
+        if (msg instanceof HttpResponse answer) {
+            if (answer.status().code() == 101 && request.upgrade()) {
+                Tunnel.splice(this, backend(), client, upstream, answer);
                 return;
             }
             if (state == State.TUNNEL) {
                 state = State.SENDING; // the worker refused the upgrade: an ordinary response follows
             }
-            if (head.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+            if (answer.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg); // Baton answered Expect itself; other 1xx are dropped
                 upstream.read();
                 return;
             }
-            response.head(head, this.head.method(), keepAlive(), clientHttp10);
+            response.head(answer, head.method(), keepAlive(), request.http10());
         }
         if (msg instanceof HttpContent content) {
             relayContent(content, upstream);
@@ -269,7 +254,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             b.eject("connection reset before answering");
         }
         attempt.end(false);
-        boolean safe = body.replayable() && (!requestSent || idempotent);
+        boolean safe = body.replayable() && (!requestSent || request.idempotent());
         if (safe && tries.mayResend()) {
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", true);
         } else {
@@ -323,7 +308,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     @Override
     public void workerStoppedAnswering() {
         client.executor().execute(() -> {
-            if (state != State.SENDING || response.received() || !idempotent || !body.replayable()
+            if (state != State.SENDING || response.received() || !request.idempotent() || !body.replayable()
                     || !body.complete()) {
                 return;
             }
@@ -334,7 +319,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     /** False once this answer must close the connection: the client asked, or the program stopped accepting. */
     private boolean keepAlive() {
-        return clientKeepAlive && !frontend.closing();
+        return request.keepAlive() && !frontend.closing();
     }
 
     /** Answers the client with an error (nothing was sent to it yet) and ends the exchange. */
@@ -365,7 +350,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         attempt.end(response.workerReusable() && requestSent);
         body.release();
         logAccess();
-        frontend.exchangeDone(this, keepAlive() && !(clientHttp10 && response.closeDelimited()));
+        frontend.exchangeDone(this, keepAlive() && !(request.http10() && response.closeDelimited()));
     }
 
     /** Something broke after response bytes reached the client: all Baton can do is close both connections. */
@@ -391,7 +376,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         body.release();
     }
 
-    /** The response head of a websocket upgrade went out: the exchange no longer counts against max_inflight. */
+    /** The response head of a websocket request.upgrade() went out: the exchange no longer counts against max_inflight. */
     void upgraded() {
         response.switched();
         attempt.tunnelled();
@@ -408,10 +393,9 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     }
 
     private void logAccess() {
-        if (logged) {
+        if (!response.firstLog()) {
             return;
         }
-        logged = true;
         program.accessLog(client.channel().remoteAddress(), head, response.status(), response.bytes(),
                 attempt == null ? "-" : backend().id(), System.currentTimeMillis() - started);
     }

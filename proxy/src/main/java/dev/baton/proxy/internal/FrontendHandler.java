@@ -139,12 +139,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size");
             return;
         }
-        boolean upgrade = HopByHop.isUpgrade(request);
-        boolean expectContinue = HttpUtil.is100ContinueExpected(request);
-        HttpRequest head = forwardHead(request, upgrade);
-        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        current = new Exchange(program, ctx, this, head, HttpUtil.isKeepAlive(request), http10, expectContinue,
-                upgrade);
+        HttpRequest head = forwardHead(request, HopByHop.isUpgrade(request));
+        current = new Exchange(program, ctx, this, ClientRequest.of(request, head));
         current.start();
     }
 

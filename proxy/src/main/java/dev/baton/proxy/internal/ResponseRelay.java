@@ -39,6 +39,7 @@ final class ResponseRelay {
     private boolean closeDelimited;
     private int status;
     private long bytes;
+    private boolean logged;
 
     ResponseRelay(ChannelHandlerContext client) {
         this.client = client;
@@ -149,6 +150,13 @@ final class ResponseRelay {
         status = response.status().code();
         bytes = response.content().readableBytes();
         Responses.send(client, response, close);
+    }
+
+    /** True the first time only: the answer's access log line is written once. */
+    boolean firstLog() {
+        boolean first = !logged;
+        logged = true;
+        return first;
     }
 
     /** A WebSocket's 101 went out: the tunnel takes over. */
