@@ -8,7 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.util.Optional;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "shutdown", description = "Stop accepting, answer the requests already accepted, stop every worker"
@@ -30,8 +32,7 @@ final class ShutdownCommand implements Callable<Integer> {
         ControlClient client = options.client();
         Message answer = Requests.call(client, "POST", "/v1/shutdown", Message.class);
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        Optional<ProcessHandle> daemon = answer.pid() > 0 ? ProcessHandle.of(answer.pid()) : Optional.empty();
-        while (client.reachable() || daemon.map(ProcessHandle::isAlive).orElse(false)) {
+        while (client.reachable() || running(answer.pid())) {
             if (System.nanoTime() > deadline) {
                 throw new CliException(ExitCode.FAILURE, "still shutting down after " + timeoutSeconds + "s");
             }
@@ -40,5 +41,21 @@ final class ShutdownCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("baton: shut down, every worker stopped");
         spec.commandLine().getOut().flush();
         return ExitCode.OK;
+    }
+
+    /**
+     * True while process {@code pid} runs. A zombie has exited: it only waits for its parent to read its status
+     * (a parent that does so after {@code baton shutdown} returns must not wait forever).
+     */
+    static boolean running(int pid) {
+        if (pid <= 0) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // gone
+        }
     }
 }
