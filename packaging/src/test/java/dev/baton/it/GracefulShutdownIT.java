@@ -38,8 +38,8 @@ class GracefulShutdownIT {
             "web: stopped accepting; (\\d+) client connections to finish, (\\d+) requests in flight, (\\d+) queued");
 
     /**
-     * A paced GET reset before any answer within this of the listener's close was in the kernel's accept queue
-     * then, never seen by Baton (README, "What can still fail").
+     * A paced GET reset before any answer within this of the listener's close was completing its handshake at that
+     * instant, never seen by Baton (README, "What can still fail"); the accept queue itself is drained first.
      */
     private static final long ACCEPT_QUEUE_WINDOW_MILLIS = 500;
 
@@ -113,8 +113,8 @@ class GracefulShutdownIT {
                         + inAcceptQueue.size() + " reset by the kernel in the accept queue at the close\n"
                         + daemon.proxyLog(),
                 () -> assertEquals(List.of(), lost, "every paced GET Baton accepted was answered 200"),
-                () -> assertTrue(inAcceptQueue.size() <= 25, "at most a quarter second of connections (at 100/s)"
-                        + " was left in the accept queue: the listener was read until it closed"),
+                () -> assertTrue(inAcceptQueue.size() <= 5, "the accept queue was drained before the listener"
+                        + " closed: only a connection completing its handshake in that instant may be reset"),
                 () -> assertTrue(paced.ok() >= 100, "answered"),
                 () -> assertTrue(log.indexOf("web: stopped accepting;") < log.indexOf("RUNNING -> STOPPING"),
                         () -> "the workers were asked to stop only after Baton stopped accepting\n" + log));
