@@ -2,7 +2,6 @@ package dev.baton.proxy;
 
 import java.io.Closeable;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,9 +34,6 @@ public interface ProxiedProgram extends Closeable {
      * no HTTP client connection is left (WebSocket tunnels are not waited for). Idempotent.
      */
     CompletableFuture<Void> stopAccepting();
-
-    /** Why the program is down (see {@link ProgramView#down()}), if it is. */
-    Optional<String> down();
 
     ProgramStats stats();
 

@@ -57,6 +57,11 @@ public final class Program {
         rollout = next;
     }
 
+    /** True when {@code w} is a reload's new worker not yet switched in: checked, but held out of traffic. */
+    boolean holds(Worker w) {
+        return rollout != null && rollout.pending().contains(w);
+    }
+
     /** True when any worker has a process: the program counts as running for a reload. */
     boolean running() {
         return workers.stream().anyMatch(w -> w.state().hasProcess());

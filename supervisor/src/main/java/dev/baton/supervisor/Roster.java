@@ -37,7 +37,7 @@ public record Roster(String program, Optional<ProgramConfig> serving, List<Membe
 
     /** The role of {@code w}, a worker of {@code program}, by where it sits; null when it has no process. */
     static Role role(Worker w, Program program) {
-        boolean held = program != null && program.rollout() != null && program.rollout().pending().contains(w);
+        boolean held = program != null && program.holds(w);
         return switch (w.state()) {
             case STARTING, RUNNING -> held ? Role.HELD : Role.SERVING;
             case DRAINING -> Role.DRAINING;

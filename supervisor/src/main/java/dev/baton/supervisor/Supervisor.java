@@ -314,7 +314,7 @@ public final class Supervisor {
     /** {@code w}'s status, {@code held} when it sits in a reload's batch not yet switched in; loop thread. */
     public WorkerStatus statusOf(Worker w) {
         Program p = programs.get(w.config().name());
-        boolean held = p != null && p.rollout() != null && p.rollout().pending().contains(w);
+        boolean held = p != null && p.holds(w);
         return held ? w.status().asHeld() : w.status();
     }
 

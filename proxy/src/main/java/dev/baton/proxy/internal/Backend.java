@@ -196,10 +196,11 @@ public final class Backend {
 
     /**
      * A health check passed: a pending backend is ready (held) or healthy (serving), an unhealthy one after
-     * {@code rise} passes in a row. The first pass is announced to the listener. Answers true when that made the
+     * {@code health_rise} passes in a row. The first pass is announced to the listener. Answers true when that made the
      * backend routable.
      */
-    boolean checkPassed(int rise) {
+    boolean checkPassed() {
+        int rise = settings.health().rise();
         boolean routable = false;
         boolean first = false;
         synchronized (this) {
@@ -223,10 +224,11 @@ public final class Backend {
     }
 
     /**
-     * A health check failed; {@code fall} in a row eject the backend. When the last of them got no answer at all
+     * A health check failed; {@code health_fall} in a row eject the backend. When the last of them got no answer at all
      * ({@code silent}: the worker stopped answering), the requests waiting on it are told, outside the lock.
      */
-    void checkFailed(int fall, String why, boolean silent) {
+    void checkFailed(String why, boolean silent) {
+        int fall = settings.health().fall();
         boolean ejected;
         synchronized (this) {
             passes = 0;

@@ -128,8 +128,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             continueSent = true;
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
+        tries.sent(); // before the writes: one that fails at once takes it back (Tries.unsent)
         attempt.send(head, body, writeFailed(upstream()));
-        tries.sent();
         if (body.complete()) {
             requestSent();
         } else {

@@ -97,12 +97,12 @@ final class HealthChecker {
     private void checked(Backend b, String failure, boolean silent) {
         inFlight.remove(b);
         if (failure == null) {
-            if (b.checkPassed(b.settings().health().rise())) {
+            if (b.checkPassed()) {
                 admitted.run();
             }
         } else if (b.state() != BackendState.PENDING) {
             boolean suspect = b.state() == BackendState.HEALTHY || b.state() == BackendState.READY;
-            b.checkFailed(b.settings().health().fall(), failure, silent);
+            b.checkFailed(failure, silent);
             if (suspect) {
                 nextCheck.put(b, System.nanoTime()); // fastinter: confirm or clear the doubt at once
             }

@@ -157,11 +157,6 @@ public final class ProgramProxy implements ProxiedProgram {
     }
 
     @Override
-    public Optional<String> down() {
-        return Optional.ofNullable(balancer.down());
-    }
-
-    @Override
     public ProgramStats stats() {
         List<String> listen;
         synchronized (this) {

@@ -37,9 +37,16 @@ class BackendTest {
         return backend("web:0", role);
     }
 
+    /** A backend whose health_rise and health_fall are both 2. */
     private Backend backend(String id, Role role) {
+        return backend(id, role, 2);
+    }
+
+    /** A backend whose health_rise and health_fall are both {@code riseAndFall}. */
+    private Backend backend(String id, Role role, int riseAndFall) {
         Backend b = new Backend(new BackendView(id, 2, new InetSocketAddress("127.0.0.1", 1), role,
-                ProxySettings.builder("web").build()), "web", log, listener);
+                ProxySettings.builder("web").healthRise(riseAndFall).healthFall(riseAndFall).build()), "web", log,
+                listener);
         b.role(role);
         return b;
     }
@@ -47,7 +54,7 @@ class BackendTest {
     @Test
     void heldBackendThatPassesItsCheckIsReadyAndBecomesHealthyWhenServing() {
         Backend b = backend(Role.HELD);
-        assertFalse(b.checkPassed(2), "ready is not routable");
+        assertFalse(b.checkPassed(), "ready is not routable");
         assertEquals(BackendState.READY, b.state());
         assertTrue(b.state().checked());
         b.role(Role.SERVING);
@@ -60,43 +67,43 @@ class BackendTest {
         Backend b = backend(Role.HELD);
         b.role(Role.SERVING);
         assertEquals(BackendState.PENDING, b.state());
-        assertTrue(b.checkPassed(2));
+        assertTrue(b.checkPassed());
         assertEquals(BackendState.HEALTHY, b.state());
     }
 
     @Test
     void heldBackendThatFailsAfterReadyStaysUnhealthyWhenServingUntilRisePasses() {
         Backend b = backend(Role.HELD);
-        b.checkPassed(2);
-        b.checkFailed(2, "timeout", false);
-        b.checkFailed(2, "timeout", false);
+        b.checkPassed();
+        b.checkFailed("timeout", false);
+        b.checkFailed("timeout", false);
         assertEquals(BackendState.UNHEALTHY, b.state());
         b.role(Role.SERVING);
         assertEquals(BackendState.UNHEALTHY, b.state());
-        assertFalse(b.checkPassed(2));
-        assertTrue(b.checkPassed(2));
+        assertFalse(b.checkPassed());
+        assertTrue(b.checkPassed());
         assertEquals(BackendState.HEALTHY, b.state());
     }
 
     @Test
     void readyIsAnnouncedOnceOnTheFirstPassedCheckWhetherHeldOrServing() {
-        Backend held = backend(Role.HELD);
-        held.checkPassed(1);
-        held.checkPassed(1);
-        held.checkFailed(1, "refused", false);
-        held.checkPassed(1);
+        Backend held = backend("web:0", Role.HELD, 1);
+        held.checkPassed();
+        held.checkPassed();
+        held.checkFailed("refused", false);
+        held.checkPassed();
         assertEquals(BackendState.READY, held.state());
         held.role(Role.SERVING);
-        Backend serving = backend("web:1", Role.SERVING);
-        serving.checkPassed(1);
-        serving.checkPassed(1);
+        Backend serving = backend("web:1", Role.SERVING, 1);
+        serving.checkPassed();
+        serving.checkPassed();
         assertEquals(List.of("ready web:0@2", "ready web:1@2"), listener.texts());
     }
 
     @Test
     void drainingAndStoppingRolesBothDrainAndNeverServeAgain() {
-        Backend draining = backend(Role.SERVING);
-        draining.checkPassed(1);
+        Backend draining = backend("web:0", Role.SERVING, 1);
+        draining.checkPassed();
         draining.role(Role.DRAINING);
         assertEquals(BackendState.DRAINING, draining.state());
         draining.role(Role.SERVING);

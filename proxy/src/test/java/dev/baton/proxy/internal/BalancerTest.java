@@ -60,7 +60,7 @@ class BalancerTest {
 
     private Backend healthy(String id, BackendListener listener) {
         Backend b = backend(id, BackendView.Role.SERVING, listener);
-        b.checkPassed(1);
+        b.checkPassed();
         return b;
     }
 
@@ -142,7 +142,7 @@ class BalancerTest {
         balancer.backends(List.of(starting), null);
         acquire(balancer, "r1", Set.of());
         assertEquals(List.of(), events);
-        starting.checkPassed(2);
+        starting.checkPassed();
         balancer.wake();
         channel.runPendingTasks();
         assertEquals(List.of("r1->s"), events);
@@ -154,7 +154,7 @@ class BalancerTest {
         Backend old = healthy("old");
         Backend next = backend("next", BackendView.Role.HELD);
         balancer.backends(List.of(old, next), null);
-        next.checkPassed(2);
+        next.checkPassed();
         assertEquals(BackendState.READY, next.state());
         acquire(balancer, "r1", Set.of());
         acquire(balancer, "r2", Set.of());

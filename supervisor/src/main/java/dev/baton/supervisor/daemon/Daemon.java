@@ -107,14 +107,14 @@ public final class Daemon {
             ListenPlan.Bound bound = frontends.bindAll(config);
             loop.execute(() -> frontends.prepare(bound)); // served from each program's first publish, at boot
         } catch (IOException e) {
-            frontends.close();
+            closeFrontends();
             throw new StartupException(e.getMessage());
         }
         ControlServer server;
         try {
             server = ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
         } catch (IOException e) {
-            frontends.close();
+            closeFrontends();
             throw new StartupException("cannot open control socket " + socket + ": " + e.getMessage());
         }
         installSignals();
@@ -123,10 +123,7 @@ public final class Daemon {
                 + config.programs().size() + " programs, " + workers + " workers; control socket " + socket);
         supervisor.boot(config);
         stopped.join();
-        loop.submit(() -> {
-            frontends.close();
-            return null;
-        }).join();
+        closeFrontends();
         server.close();
         pidFile.delete();
         logFiles.close();
@@ -139,6 +136,14 @@ public final class Daemon {
         loop.close();
         Log.info("baton stopped");
         Log.flush();
+    }
+
+    /** Closes the proxy's front ends on the loop, which alone touches them (it may be preparing them now). */
+    private void closeFrontends() {
+        loop.submit(() -> {
+            frontends.close();
+            return null;
+        }).join();
     }
 
     /**

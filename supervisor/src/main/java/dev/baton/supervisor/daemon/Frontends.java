@@ -13,6 +13,7 @@ import dev.baton.proxy.ProgramView;
 import dev.baton.proxy.ProxiedProgram;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxyServer;
+import dev.baton.proxy.ProxySettings;
 import dev.baton.supervisor.Generation;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.Roster;
@@ -27,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,12 +188,14 @@ final class Frontends implements Closeable, Traffic {
         Optional<ProxyConfig> serving = roster.serving().flatMap(ProgramConfig::proxy);
         List<BackendView> views = new ArrayList<>();
         ProxyConfig any = serving.orElse(null);
+        // one generation's workers share its ProxyConfig: each is turned into settings once per publish
+        Map<ProxyConfig, ProxySettings> settings = new IdentityHashMap<>();
         for (Roster.Member m : roster.members()) {
             Optional<ProxyConfig> proxy = m.config().proxy();
             SocketAddress address = address(m.status());
             if (proxy.isPresent() && address != null) {
                 views.add(new BackendView(m.status().name(), m.status().generation(), address, role(m.role()),
-                        ProxyConfigs.settings(name, proxy.get())));
+                        settings.computeIfAbsent(proxy.get(), c -> ProxyConfigs.settings(name, c))));
                 any = any == null ? proxy.get() : any;
             }
         }
@@ -203,7 +207,8 @@ final class Frontends implements Closeable, Traffic {
             front = open(name, serving.orElse(null), any);
         }
         ProxyConfig program = front.config != null ? front.config : any;
-        front.proxy.publish(new ProgramView(ProxyConfigs.settings(name, program), views, roster.down()));
+        front.proxy.publish(new ProgramView(settings.computeIfAbsent(program, c -> ProxyConfigs.settings(name, c)),
+                views, roster.down()));
         if (serving.isEmpty() && views.isEmpty()) {
             removed(name); // no longer proxied (or removed), and its last proxied worker is gone
         }
