@@ -198,6 +198,9 @@ final class EdgeCorpus {
         all.add(served("three pipelined GETs split inside the second",
                 writes(get("/p/m") + "GET /p/n HT", "TP/1.1\r\nHost: x\r\n\r\n" + get("/p/o")),
                 Expected.of("GET", "/p/m", ""), Expected.of("GET", "/p/n", ""), Expected.of("GET", "/p/o", "")));
+        all.add(served("pipelined slow GET then fast GET are answered in order",
+                get("/p/slow?delay=300") + get("/p/fast"),
+                Expected.of("GET", "/p/slow?delay=300", ""), Expected.of("GET", "/p/fast", "")));
         all.add(EdgeCase.of("pipelined chunked POST then obs-fold",
                 post("/p/q", TE, "4\r\nab\r\n\r\n0\r\n\r\n") + "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n"
                         + SMUGGLED)

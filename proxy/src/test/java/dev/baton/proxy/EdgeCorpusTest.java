@@ -170,6 +170,28 @@ class EdgeCorpusTest {
         }
     }
 
+    /**
+     * A worker that reads nothing for two seconds holds the body up (backpressure): the client is not silent, the
+     * proxy stopped reading, so {@code body_timeout} must not fire. 32 MiB is more than the socket buffers between.
+     */
+    @Test
+    void bodyHeldUpByAWorkerNotReadingIsNoBodyTimeout() throws Exception {
+        byte[] body = new byte[32 * 1024 * 1024];
+        java.util.Arrays.fill(body, (byte) 'b');
+        String target = "/held?hold=2000";
+        try (EdgeRig own = EdgeRig.start(EdgeRig.bodyTimeout(EdgeRig.settings("held"), Duration.ofSeconds(1)))) {
+            try (Raw raw = own.connect()) {
+                raw.send(EdgeCorpus.post(target, "Content-Length: " + body.length + "\r\n", ""));
+                EdgeRig.send(raw, List.of(body), false);
+                Raw.Response r = EdgeRig.next(raw);
+                assertNotNull(r, "a body held up by the worker is answered, not closed");
+                assertEquals(200, r.status(), r.body());
+                assertEquals(RecordingWorker.answer("POST", target, body), r.body());
+            }
+            own.probe();
+        }
+    }
+
     @Test
     void slowButSteadyContentLengthBodyIsServedWhole() throws Exception {
         slowBody(false);

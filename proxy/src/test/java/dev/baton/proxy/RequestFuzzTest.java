@@ -53,6 +53,7 @@ class RequestFuzzTest {
         Map<String, Sent> allowed = new HashMap<>();
         Set<String> failed = new HashSet<>();
         Map<Mutation, Integer> counts = new EnumMap<>(Mutation.class);
+        System.out.println("fuzz: " + (to - from) + " cases, seed " + seed);
         long deadline = System.nanoTime() + BUDGET.toNanos();
         int ran = 0;
         EdgeRig rig = EdgeRig.start(settings);
@@ -80,7 +81,7 @@ class RequestFuzzTest {
         } finally {
             rig.close();
         }
-        System.out.println("fuzz: " + ran + " cases (of " + (to - from) + "), seed " + seed + ", mutations " + counts
+        System.out.println("fuzz: ran " + ran + " cases (of " + (to - from) + "), seed " + seed + ", mutations " + counts
                 + ", " + failures.size() + " failures" + (ran < to - from ? "; stopped early" : ""));
         if (!failures.isEmpty()) {
             fail(failures.size() + " fuzz failures, seed " + seed + ":\n\n" + String.join("\n\n", failures));

@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads HTTP/1.1 requests from a stream the strict way (RFC 9112, no leniency at all): request line, header
- * fields, a Content-Length or chunked body with trailers. Every byte it reads is also kept in {@link #pending()}
- * until the request is whole, so a connection that ends in the middle of a request can say what it got. A
- * request that breaks the grammar throws {@link Malformed}; a stream that ends within one throws
- * {@link EOFException}. Used by {@link RecordingWorker}, and by the fuzz test as the reference parser.
+ * fields, a Content-Length or chunked body with trailers. The bytes of the request being read (its first
+ * {@link #MAX_PENDING}) are also kept in {@link #pending()}, so a connection that ends in the middle of a request
+ * can say what it got. A request that breaks the grammar throws {@link Malformed}; a stream that ends within one
+ * throws {@link EOFException}. {@link RecordingWorker}'s parser.
  */
 final class StrictRequestReader {
 
@@ -48,7 +48,8 @@ final class StrictRequestReader {
     }
 
     static final int MAX_LINE = 64 * 1024;
-    static final long MAX_CHUNK = 16L * 1024 * 1024;
+    static final long MAX_CHUNK = 64L * 1024 * 1024;
+    static final int MAX_PENDING = 64 * 1024;
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
     private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]\\.[0-9]");
     private static final Pattern CHUNK_EXT = Pattern.compile(
@@ -62,7 +63,7 @@ final class StrictRequestReader {
         this.in = in;
     }
 
-    /** The bytes of the request being read (all of them once it is whole, until the next one starts). */
+    /** The first bytes of the request being read (all of it once it is whole, until the next one starts). */
     byte[] pending() {
         return pending.toByteArray();
     }
@@ -182,7 +183,7 @@ final class StrictRequestReader {
 
     private byte[] exactly(long n) throws IOException {
         byte[] data = in.readNBytes((int) n);
-        pending.write(data);
+        pending.write(data, 0, Math.min(data.length, Math.max(0, MAX_PENDING - pending.size())));
         if (data.length < n) {
             throw new EOFException("body ended after " + data.length + " of " + n + " bytes");
         }
@@ -194,7 +195,9 @@ final class StrictRequestReader {
         if (c < 0) {
             throw new EOFException("stream ended within a request");
         }
-        pending.write(c);
+        if (pending.size() < MAX_PENDING) {
+            pending.write(c);
+        }
         return c;
     }
 
