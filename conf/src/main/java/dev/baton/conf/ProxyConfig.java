@@ -76,12 +76,14 @@ public record ProxyConfig(
      *                          longest silence between response bytes; default 60s
      * @param header            key {@code header_timeout}: a client must send complete request headers within this;
      *                          default 10s
+     * @param body              key {@code body_timeout}: the longest silence while reading a request body (Baton
+     *                          waits for the client's next bytes); default 30s
      * @param keepalive         key {@code keepalive_timeout}: an idle client keep-alive connection is closed after
      *                          this; default 75s
      * @param upstreamKeepalive key {@code upstream_keepalive_timeout}: an idle pooled connection to a worker is closed
      *                          after this, which must be shorter than the worker's own (gunicorn: 2s); default 1s
      */
-    public record Timeouts(Duration queue, Duration connect, Duration response, Duration header,
+    public record Timeouts(Duration queue, Duration connect, Duration response, Duration header, Duration body,
                            Duration keepalive, Duration upstreamKeepalive) {
     }
 
@@ -116,7 +118,7 @@ public record ProxyConfig(
                 .maxInflight(limits.maxInflight()).maxQueue(limits.maxQueue())
                 .maxHeaderSize(limits.maxHeaderSize()).maxBodySize(limits.maxBodySize()).retries(limits.retries())
                 .queueTimeout(timeouts.queue()).connectTimeout(timeouts.connect())
-                .responseTimeout(timeouts.response()).headerTimeout(timeouts.header())
+                .responseTimeout(timeouts.response()).headerTimeout(timeouts.header()).bodyTimeout(timeouts.body())
                 .keepaliveTimeout(timeouts.keepalive()).upstreamKeepaliveTimeout(timeouts.upstreamKeepalive())
                 .trustedProxies(trustedProxies)
                 .accessLog(accessLog.path()).accessLogFormat(accessLog.format())
@@ -145,6 +147,7 @@ public record ProxyConfig(
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration responseTimeout = Duration.ofSeconds(60);
         private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
         private Duration keepaliveTimeout = Duration.ofSeconds(75);
         private Duration upstreamKeepaliveTimeout = Duration.ofSeconds(1);
         private List<String> trustedProxies = List.of();
@@ -258,6 +261,12 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Key {@code body_timeout}, see {@link Timeouts#body()}. */
+        public Builder bodyTimeout(Duration value) {
+            bodyTimeout = value;
+            return this;
+        }
+
         /** Key {@code keepalive_timeout}, see {@link Timeouts#keepalive()}. */
         public Builder keepaliveTimeout(Duration value) {
             keepaliveTimeout = value;
@@ -305,7 +314,7 @@ public record ProxyConfig(
                     new Health(healthCheck, healthInterval, healthTimeout, healthRise, healthFall,
                             warmupPath, warmupRequests),
                     new Limits(maxInflight, maxQueue, maxHeaderSize, maxBodySize, retries),
-                    new Timeouts(queueTimeout, connectTimeout, responseTimeout, headerTimeout, keepaliveTimeout,
+                    new Timeouts(queueTimeout, connectTimeout, responseTimeout, headerTimeout, bodyTimeout, keepaliveTimeout,
                             upstreamKeepaliveTimeout),
                     trustedProxies,
                     new AccessLog(accessLog, accessLogFormat, accessLogMaxbytes, accessLogBackups));

@@ -39,6 +39,7 @@ class ProxyConfigTest {
                 connect_timeout = "250ms"
                 response_timeout = "2m"
                 header_timeout = 3
+                body_timeout = "45s"
                 keepalive_timeout = 0.5
                 upstream_keepalive_timeout = "1500ms"
                 max_header_size = "64KB"
@@ -66,6 +67,7 @@ class ProxyConfigTest {
                 .connectTimeout(Duration.ofMillis(250))
                 .responseTimeout(Duration.ofMinutes(2))
                 .headerTimeout(Duration.ofSeconds(3))
+                .bodyTimeout(Duration.ofSeconds(45))
                 .keepaliveTimeout(Duration.ofMillis(500))
                 .upstreamKeepaliveTimeout(Duration.ofMillis(1500))
                 .maxHeaderSize(64 * 1024)
@@ -100,7 +102,7 @@ class ProxyConfigTest {
                         Optional.empty(), 1),
                 new ProxyConfig.Limits(1, 1000, 16384, 0, 2),
                 new ProxyConfig.Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                        Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(1)),
+                        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(75), Duration.ofSeconds(1)),
                 List.of(),
                 new ProxyConfig.AccessLog(Optional.empty(), AccessLogFormat.COMBINED, 50L * 1024 * 1024, 10)), proxy);
     }

@@ -76,10 +76,11 @@ public record ProxySettings(
      * @param response          from request sent to the first response byte, and the longest silence between
      *                          response bytes
      * @param header            a client must send complete request headers within this
+     * @param body              the longest silence while reading a request body; then 408 and close
      * @param keepalive         an idle client keep-alive connection is closed after this
      * @param upstreamKeepalive an idle pooled connection to a worker is closed after this
      */
-    public record Timeouts(Duration queue, Duration connect, Duration response, Duration header,
+    public record Timeouts(Duration queue, Duration connect, Duration response, Duration header, Duration body,
                            Duration keepalive, Duration upstreamKeepalive) {
     }
 
@@ -97,7 +98,7 @@ public record ProxySettings(
                 .maxInflight(limits.maxInflight()).maxQueue(limits.maxQueue())
                 .maxHeaderSize(limits.maxHeaderSize()).maxBodySize(limits.maxBodySize()).retries(limits.retries())
                 .queueTimeout(timeouts.queue()).connectTimeout(timeouts.connect())
-                .responseTimeout(timeouts.response()).headerTimeout(timeouts.header())
+                .responseTimeout(timeouts.response()).headerTimeout(timeouts.header()).bodyTimeout(timeouts.body())
                 .keepaliveTimeout(timeouts.keepalive()).upstreamKeepaliveTimeout(timeouts.upstreamKeepalive())
                 .trustedProxies(trustedProxies).accessLogJson(accessLogJson);
     }
@@ -125,6 +126,7 @@ public record ProxySettings(
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration responseTimeout = Duration.ofSeconds(60);
         private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
         private Duration keepaliveTimeout = Duration.ofSeconds(75);
         private Duration upstreamKeepaliveTimeout = Duration.ofSeconds(1);
         private List<String> trustedProxies = List.of();
@@ -236,6 +238,12 @@ public record ProxySettings(
             return this;
         }
 
+        /** See {@link Timeouts#body()}. */
+        public Builder bodyTimeout(Duration value) {
+            bodyTimeout = value;
+            return this;
+        }
+
         /** See {@link Timeouts#keepalive()}. */
         public Builder keepaliveTimeout(Duration value) {
             keepaliveTimeout = value;
@@ -270,7 +278,7 @@ public record ProxySettings(
                     new Health(healthCheck, healthInterval, healthTimeout, healthRise, healthFall,
                             warmupPath, warmupRequests),
                     new Limits(maxInflight, maxQueue, maxHeaderSize, maxBodySize, retries),
-                    new Timeouts(queueTimeout, connectTimeout, responseTimeout, headerTimeout, keepaliveTimeout,
+                    new Timeouts(queueTimeout, connectTimeout, responseTimeout, headerTimeout, bodyTimeout, keepaliveTimeout,
                             upstreamKeepaliveTimeout),
                     trustedProxies, accessLogJson);
         }

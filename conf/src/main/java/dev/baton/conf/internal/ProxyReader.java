@@ -18,7 +18,7 @@ public final class ProxyReader {
     /** Every proxy key {@code [program.NAME]} accepts; all but {@code listen} need {@code listen}. */
     public static final List<String> KEYS = List.of(
             "listen", "health_check", "max_inflight", "max_queue", "queue_timeout", "connect_timeout",
-            "response_timeout", "header_timeout", "keepalive_timeout", "upstream_keepalive_timeout",
+            "response_timeout", "header_timeout", "body_timeout", "keepalive_timeout", "upstream_keepalive_timeout",
             "max_header_size", "max_body_size", "health_interval", "health_timeout", "health_rise", "health_fall",
             "retries", "trusted_proxies", "access_log", "access_log_format", "access_log_maxbytes",
             "access_log_backups", "warmup_path", "warmup_requests");
@@ -67,6 +67,7 @@ public final class ProxyReader {
                 .connectTimeout(program.duration("connect_timeout", timeouts.connect()))
                 .responseTimeout(program.duration("response_timeout", timeouts.response()))
                 .headerTimeout(program.duration("header_timeout", timeouts.header()))
+                .bodyTimeout(program.duration("body_timeout", timeouts.body()))
                 .keepaliveTimeout(program.duration("keepalive_timeout", timeouts.keepalive()))
                 .upstreamKeepaliveTimeout(
                         program.duration("upstream_keepalive_timeout", timeouts.upstreamKeepalive()))

@@ -2,6 +2,9 @@ package dev.baton.proxy.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
+import io.netty.channel.ChannelProgressivePromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -19,6 +22,7 @@ final class Attempt {
     private boolean slot = true;
     private Channel channel;
     private boolean reused;
+    private boolean reached;
 
     /** {@code backend}'s slot is already taken (a balancer grant); {@code timedOut} runs on {@code loop}. */
     Attempt(ProgramProxy program, Backend backend, Backend.Waiting waiter, EventExecutor loop, Runnable timedOut) {
@@ -56,10 +60,45 @@ final class Attempt {
      * the worker for its answer.
      */
     void send(HttpRequest head, RequestBody body, ChannelFutureListener written) {
-        channel.write(head).addListener(written);
+        ChannelProgressivePromise headWritten = channel.newProgressivePromise();
+        headWritten.addListener(new HeadProgress(written));
+        channel.write(head, headWritten);
         body.replay(channel, written);
         channel.flush();
         channel.read();
+    }
+
+    /**
+     * True once a byte of the request may have reached the worker: the kernel took some of the head. While false,
+     * the worker cannot have read any of it, so the request may go to another worker whatever its method. (The
+     * writes after the head fail with it when it fails: a channel's writes go out in order.)
+     */
+    boolean reached() {
+        return reached;
+    }
+
+    /** Notes the first byte of the head the kernel took (a partial write reports progress), then reports. */
+    private final class HeadProgress implements ChannelProgressiveFutureListener {
+        private final ChannelFutureListener written;
+
+        HeadProgress(ChannelFutureListener written) {
+            this.written = written;
+        }
+
+        @Override
+        public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+            if (progress > 0) {
+                reached = true;
+            }
+        }
+
+        @Override
+        public void operationComplete(ChannelProgressiveFuture future) throws Exception {
+            if (future.isSuccess()) {
+                reached = true;
+            }
+            written.operationComplete(future);
+        }
     }
 
     /** The worker sent something, or the request was sent: {@code response_timeout} starts again. */

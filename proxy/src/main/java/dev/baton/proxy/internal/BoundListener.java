@@ -70,6 +70,7 @@ public final class BoundListener implements Listener {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client's FIN after its request: answer it
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFERS)
                 .childHandler(new ChannelInitializer<>() {
                     @Override

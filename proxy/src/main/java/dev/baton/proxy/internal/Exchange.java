@@ -19,10 +19,13 @@ import io.netty.util.concurrent.Future;
  * reuse a connection), send the request, relay the response ({@link ResponseRelay}), then give the worker
  * connection back. Each try on a worker is an {@link Attempt}; the budget of tries is {@link Tries}.
  *
- * <p>Retries never duplicate a request a worker may have acted on: a try that reached no worker (refused, gone, a
- * write that failed) goes again, to another worker or to the queue; a reset after the request was sent but before
- * any response byte is retried only for idempotent methods whose body Baton still holds; once response bytes went
- * to the client, never. The program's settings are read once, when the request arrives; the worker's own
+ * <p>Retries never duplicate a request a worker may have acted on: a try that reached no worker (refused, gone, or
+ * a first write that failed before the kernel took a byte of the head: {@link Attempt#reached}) goes again, any
+ * method, to another worker or to the queue; once a byte may have reached the worker, a failure before any
+ * response byte (reset, closed, a later write that failed) is retried only for idempotent methods whose whole body
+ * Baton still holds; once response bytes went to the client, never. A request body that turns out malformed
+ * (chunk framing) or stops arriving for {@code body_timeout} ends the exchange with 400 or 408 and closes the
+ * worker connection before the request is complete there. The program's settings are read once, when the request arrives; the worker's own
  * (response timeout) once it is chosen. A worker hears of each request it failed (closed mid-response, reset,
  * timed out: {@link Backend#requestFailed}) and of each it answered whole.
  */
@@ -140,21 +143,50 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     private ChannelFutureListener writeFailed(Channel ch) {
         return f -> {
             if (!f.isSuccess() && ch == upstream() && !response.started() && state != State.DONE) {
-                // nothing of this request can have been acted on: the write itself failed
+                boolean reached = attempt.reached();
                 attempt.end(false);
-                String why = "cannot send to " + backend().id() + ": " + Errors.describe(f.cause());
-                if (body.replayable()) {
-                    tries.unsent(); // nothing of it reached the worker
-                    retryOrFail(HttpResponseStatus.BAD_GATEWAY, why, false);
-                } else {
-                    fail(HttpResponseStatus.BAD_GATEWAY, why, false);
-                }
+                againOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend().id() + ": "
+                        + Errors.describe(f.cause()), reached, false);
             }
         };
     }
 
+    /**
+     * A try failed before any response byte: the request goes again when {@link Tries#again} says it cannot
+     * duplicate work, else the client gets {@code status}. False when it does not go again.
+     */
+    private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean canKeepAlive) {
+        switch (Tries.again(reached, body.replayable(), request.idempotent())) {
+            case UNCOUNTED -> {
+                tries.unsent(); // no byte of it left Baton: the worker cannot have read any
+                retryOrFail(status, why, false);
+                return true;
+            }
+            case COUNTED -> {
+                if (tries.mayResend()) {
+                    retryOrFail(status, why, true);
+                    return true;
+                }
+                fail(status, why, canKeepAlive);
+                return false;
+            }
+            default -> {
+                fail(status, why + (body.replayable() ? " (not retried: " + head.method()
+                        + " is not idempotent and the worker may have read part of it)"
+                        : " (not retried: part of the body went to the worker and Baton holds no copy)"), canKeepAlive);
+                return false;
+            }
+        }
+    }
+
     /** A piece of the request body from the client (this exchange owns it now). */
     void clientContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            String why = "malformed request body: " + Errors.describe(content.decoderResult().cause());
+            ReferenceCountUtil.release(content);
+            fail(HttpResponseStatus.BAD_REQUEST, why, false); // the worker never gets the end of it
+            return;
+        }
         long size = body.arrived(content);
         boolean last = content instanceof LastHttpContent;
         if (state == State.DONE) {
@@ -248,18 +280,16 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         response.discard(); // its head, if it came, never reached the client
+        boolean reached = attempt.reached();
         if (attempt.reused()) {
             b.closeIdle(); // the worker closed one pooled connection: it may have closed (or lost) them all
         } else {
             b.eject("connection reset before answering");
         }
         attempt.end(false);
-        boolean safe = body.replayable() && (!requestSent || request.idempotent());
-        if (safe && tries.mayResend()) {
-            retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", true);
-        } else {
+        if (!againOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", reached,
+                body.complete())) {
             b.requestFailed("closed the connection before answering");
-            fail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", body.complete());
         }
     }
 
@@ -315,6 +345,18 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             attempt.end(false);
             retryOrFail(HttpResponseStatus.GATEWAY_TIMEOUT, backend().id() + " stopped answering", true);
         });
+    }
+
+    /**
+     * The client sent no byte of the body for {@code body_timeout} while Baton waited for one: 408 (or a close, if
+     * the response started); the worker's connection closes before the request is complete there, freeing it.
+     */
+    void bodyTimedOut() {
+        if (state == State.DONE || body.complete()) {
+            return;
+        }
+        fail(HttpResponseStatus.REQUEST_TIMEOUT, "no request body bytes for body_timeout ("
+                + settings.timeouts().body().toMillis() + " ms)", false);
     }
 
     /** False once this answer must close the connection: the client asked, or the program stopped accepting. */

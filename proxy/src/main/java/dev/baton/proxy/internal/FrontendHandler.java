@@ -4,6 +4,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,7 +23,12 @@ import java.util.Optional;
  * The client side of a connection: checks each request, rewrites its head for the worker and runs one
  * {@link Exchange} at a time. Auto-read is off: the handler reads the next request only when the previous
  * response is done, and request bodies only as fast as the worker takes them. Pipelined requests wait in
- * order.
+ * order, each with its body: when an exchange ends, the next request starts and the pieces of its body that
+ * arrived with it go to its exchange.
+ *
+ * <p>Half-close: a client may send its request and shut down its side at once ({@code shutdown(SHUT_WR)}); the
+ * connection stays open for the answers to every request received whole, then closes. A client that closed its
+ * side in the middle of a request head is not answered; one that did so in the middle of a body gets 400.
  *
  * <p>Closing (the program stopped accepting): the answer in progress carries {@code Connection: close} and the
  * connection closes after it; an idle keep-alive connection closes at once; a connection that was accepted but
@@ -41,6 +48,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean used;
     private boolean arriving;
+    private boolean inputClosed;
 
     FrontendHandler(ProgramProxy program, boolean closing) {
         this.program = program;
@@ -89,8 +97,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == RequestGuard.Event.HEAD_STARTED) {
             arriving = true;
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true; // every whole request has been read by now (the decoders flush first)
+            arriving = false;
+            if (current == null && pipelined.isEmpty()) {
+                ctx.close();
+            }
+        } else if (evt == ClientTimeouts.Event.BODY_TIMEOUT) {
+            bodyTimedOut();
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /** The client sent no byte of a request body for {@code body_timeout} while Baton waited for one. */
+    private void bodyTimedOut() {
+        if (current != null) {
+            current.bodyTimedOut();
+        } else {
+            ctx.close(); // the body of a request already answered (or refused): nobody waits for it
+        }
     }
 
     @Override
@@ -110,6 +135,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             if (current != null && !discarding) {
                 current.clientContent(content);
+            } else if (content.decoderResult().isFailure()) {
+                content.release();
+                ctx.close(); // the unread rest of an answered request's body is malformed: the stream is lost
             } else {
                 content.release();
                 if (current == null && !discarding && !(msg instanceof HttpRequest)) {
@@ -131,7 +159,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Optional<HttpResponseStatus> decoderFailure = RequestChecks.decoderFailure(request.decoderResult());
         if (decoderFailure.isPresent()) {
-            reject(decoderFailure.get(), "malformed request: " + Errors.describe(request.decoderResult().cause()));
+            Throwable cause = request.decoderResult().cause();
+            if (cause instanceof PrematureChannelClosureException) {
+                discarding = true; // the client shut its side in the middle of a head: nothing to answer
+                ctx.close();
+            } else if (cause instanceof RequestGuard.Rejected rejected) {
+                reject(decoderFailure.get(), rejected.getMessage());
+            } else {
+                reject(decoderFailure.get(), "malformed request: " + Errors.describe(cause));
+            }
             return;
         }
         long maxBody = program.settings().limits().maxBodySize();
@@ -182,11 +218,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        while (current == null && !pipelined.isEmpty()) {
+        // the next request starts; the pieces of its body that came with it go to its exchange
+        while (!pipelined.isEmpty() && (current == null || !(pipelined.peek() instanceof HttpRequest))) {
             handle(pipelined.poll());
         }
-        if (current == null) {
-            ctx.read();
+        if (current == null && pipelined.isEmpty()) {
+            if (inputClosed) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.read();
+            }
         }
     }
 

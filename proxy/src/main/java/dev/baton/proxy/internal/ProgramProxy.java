@@ -73,8 +73,7 @@ public final class ProgramProxy implements ProxiedProgram {
         clients.add(ch);
         ch.pipeline().addLast("guard", new RequestGuard(s.limits().maxHeaderSize()));
         ch.pipeline().addLast("http", RequestChecks.serverCodec(s.limits().maxHeaderSize()));
-        ch.pipeline().addLast("timeouts", new HeaderTimeoutHandler(s.timeouts().header().toMillis(),
-                s.timeouts().keepalive().toMillis()));
+        ch.pipeline().addLast("timeouts", new ClientTimeouts(s.timeouts()));
         ch.pipeline().addLast("proxy", new FrontendHandler(this, clients.closing()));
     }
 

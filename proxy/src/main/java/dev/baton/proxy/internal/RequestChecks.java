@@ -163,6 +163,19 @@ public final class RequestChecks {
     }
 
     /**
+     * A short reason when the request's version is not one Baton serves: anything but {@code HTTP/1.x}. HTTP/2 with
+     * prior knowledge ({@code PRI * HTTP/2.0}) and {@code HTTP/3.0} are answered 505; {@code HTTP/1.2} and later
+     * minor versions are served as HTTP/1.1 (RFC 9110 section 2.5: a recipient may treat a higher minor version
+     * as the highest it supports).
+     */
+    public static Optional<String> version(HttpVersion version) {
+        if (version.majorVersion() != 1) { // the decoder itself refuses a protocol other than HTTP (400)
+            return Optional.of(version.text() + " is not supported (HTTP/1.1 only)");
+        }
+        return Optional.empty();
+    }
+
+    /**
      * A short reason when the Host header breaks RFC 9112 section 3.2 (400 without a smuggling concern): missing in
      * HTTP/1.1, present more than once, or a value that is not {@code host[:port]}.
      */
@@ -192,7 +205,8 @@ public final class RequestChecks {
      * 431; TooLongHttpLineException gives 414 (the request decoder throws it for a too long request line, whose
      * length is nearly all URI; it also throws it for a too long chunk-size line, but that failure arrives on an
      * HttpContent after the head was forwarded, when only closing the connection is left);
-     * TooLongHttpContentException (from an aggregator) gives 413; anything else gives 400.
+     * TooLongHttpContentException (from an aggregator) gives 413; a {@link RequestGuard.Rejected} request its own
+     * status (400 or 505); anything else gives 400.
      */
     public static Optional<HttpResponseStatus> decoderFailure(DecoderResult r) {
         if (r == null || !r.isFailure()) {
@@ -207,6 +221,9 @@ public final class RequestChecks {
         }
         if (cause instanceof TooLongHttpContentException) {
             return Optional.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        }
+        if (cause instanceof RequestGuard.Rejected rejected) {
+            return Optional.of(rejected.status());
         }
         return Optional.of(HttpResponseStatus.BAD_REQUEST);
     }

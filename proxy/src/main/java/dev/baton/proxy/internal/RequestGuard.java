@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpExpectationFailedEvent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ByteProcessor;
@@ -28,7 +29,8 @@ import java.util.Optional;
  * differently would disagree with us about the header set, so the guard answers 400 instead (section 5.2's other
  * choice). It also catches bare CR, bare LF, NUL and whitespace before the first header (section 2.2), most of
  * which the codec refuses by itself. Then it runs {@link RequestChecks#smuggling} and {@link RequestChecks#host}
- * on the framed head: for "Transfer-Encoding: xchunked" the codec treats the request as bodiless and decodes
+ * on the framed head, after refusing any version but HTTP/1.x with 505 ({@link RequestChecks#version}): for
+ * "Transfer-Encoding: xchunked" the codec treats the request as bodiless and decodes
  * its body as the next request, and a check made after the codec would come too late to stop that.
  *
  * <p><b>How.</b> The guard is itself an {@link HttpRequestDecoder} with the codec's exact configuration, used only
@@ -42,7 +44,7 @@ import java.util.Optional;
  * and reports the precise cause (431, 414 or 400).
  *
  * <p><b>Events.</b> Fires {@link Event#HEAD_STARTED} when the first byte of a request head arrives (CR and LF
- * between requests do not count), after the previous message was passed on; {@link HeaderTimeoutHandler} needs it.
+ * between requests do not count), after the previous message was passed on; {@link ClientTimeouts} needs it.
  *
  * <p><b>Limits.</b> Heads and chunk-size lines are parsed twice. Trailer sections are not scanned (the codec unfolds
  * obs-fold there and drops framing fields). Remove the guard together with the codec when switching protocols.
@@ -52,12 +54,21 @@ public final class RequestGuard extends HttpRequestDecoder {
     /** User events fired down the pipeline. */
     public enum Event { HEAD_STARTED }
 
-    /** Cause of the failed {@code DecoderResult} of a request the guard refused; the message is the reason. */
+    /**
+     * Cause of the failed {@code DecoderResult} of a request the guard refused; the message is the reason, the
+     * status is the answer (400, or 505 for a version other than HTTP/1.x).
+     */
     public static final class Rejected extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final transient HttpResponseStatus status;
 
-        Rejected(String reason) {
+        Rejected(HttpResponseStatus status, String reason) {
             super(reason, null, false, false);
+            this.status = status;
+        }
+
+        public HttpResponseStatus status() {
+            return status;
         }
     }
 
@@ -86,7 +97,7 @@ public final class RequestGuard extends HttpRequestDecoder {
         }
         announce(ctx, in);
         int start = in.readerIndex();
-        String reason;
+        Rejected reason;
         try {
             super.decode(ctx, in, framed);
             reason = inspect(in, start);
@@ -114,23 +125,28 @@ public final class RequestGuard extends HttpRequestDecoder {
         }
     }
 
-    private String inspect(ByteBuf in, int start) {
-        String reason = state == State.HEAD ? scanner.scan(in, start, in.readerIndex()) : null;
+    private Rejected inspect(ByteBuf in, int start) {
+        String bad = state == State.HEAD ? scanner.scan(in, start, in.readerIndex()) : null;
+        Rejected reason = bad == null ? null : new Rejected(HttpResponseStatus.BAD_REQUEST, bad);
         for (int i = 0; i < framed.size() && reason == null; i++) {
             reason = onFramed(framed.get(i));
         }
         return reason;
     }
 
-    private String onFramed(Object msg) {
+    private Rejected onFramed(Object msg) {
         if (msg instanceof HttpRequest request) {
             if (request.decoderResult().isFailure()) {
                 state = State.PASS;
                 return null;
             }
+            Optional<String> version = RequestChecks.version(request.protocolVersion());
+            if (version.isPresent()) {
+                return new Rejected(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, version.get());
+            }
             Optional<String> smuggled = RequestChecks.smuggling(request).or(() -> RequestChecks.host(request));
             if (smuggled.isPresent()) {
-                return smuggled.get();
+                return new Rejected(HttpResponseStatus.BAD_REQUEST, smuggled.get());
             }
             state = State.BODY;
         }
@@ -148,10 +164,10 @@ public final class RequestGuard extends HttpRequestDecoder {
         announced = false;
     }
 
-    private static FullHttpRequest rejection(String reason) {
+    private static FullHttpRequest rejection(Rejected reason) {
         FullHttpRequest request =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request", Unpooled.EMPTY_BUFFER);
-        request.setDecoderResult(DecoderResult.failure(new Rejected(reason)));
+        request.setDecoderResult(DecoderResult.failure(reason));
         return request;
     }
 

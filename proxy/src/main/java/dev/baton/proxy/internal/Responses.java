@@ -38,11 +38,12 @@ public final class Responses {
 
     /**
      * True for the statuses after which the connection cannot be reused: 400 (framing may be lost), 408 (the
-     * client is too slow), 413 (the unread body is still on the wire), 414 and 431 (the head was not read whole).
+     * client is too slow), 413 (the unread body is still on the wire), 414 and 431 (the head was not read whole),
+     * 505 (what follows is not HTTP/1.x).
      */
     public static boolean closes(HttpResponseStatus status) {
         int code = status.code();
-        return code == 400 || code == 408 || code == 413 || code == 414 || code == 431;
+        return code == 400 || code == 408 || code == 413 || code == 414 || code == 431 || code == 505;
     }
 
     /** 503 with {@code Retry-After: <seconds>} (at least 1): no worker took the request ({@code detail} says why). */

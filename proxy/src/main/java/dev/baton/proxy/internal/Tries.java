@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Tries {
 
+    /** How a try that failed before any response byte may go again. */
+    enum Again { UNCOUNTED, COUNTED, NEVER }
+
     /** Tries that reached no worker do not count against {@code retries}, but there are at most this many. */
     static final int MAX_UNSENT = 16;
 
@@ -24,6 +27,26 @@ final class Tries {
     Tries(int retries, long queueTimeoutNanos) {
         this.retries = retries;
         this.waitDeadline = System.nanoTime() + queueTimeoutNanos;
+    }
+
+    /**
+     * The retry rule for a try that failed before any response byte reached the client. {@code reached}: a byte of
+     * the request may have reached the worker ({@link Attempt#reached}); {@code replayable}: Baton still holds the
+     * whole body sent so far ({@link RequestBody#replayable}); {@code idempotent}: RFC 9110 section 9.2.2.
+     * <ul>
+     *   <li>no byte reached the worker: again, any method, not counted against {@code retries};</li>
+     *   <li>a byte may have reached it: again only when idempotent, counted;</li>
+     *   <li>Baton no longer holds the body (it streamed to the worker): never.</li>
+     * </ul>
+     */
+    static Again again(boolean reached, boolean replayable, boolean idempotent) {
+        if (!replayable) {
+            return Again.NEVER;
+        }
+        if (!reached) {
+            return Again.UNCOUNTED;
+        }
+        return idempotent ? Again.COUNTED : Again.NEVER;
     }
 
     /** How long the request may still wait for a worker. */

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
@@ -193,6 +194,16 @@ final class Tunnel {
                 fromWorker(ctx, buf);
             } else {
                 relay(ctx, peer, buf, true);
+            }
+        }
+
+        /** The client shut its side (client connections allow half-closure): the tunnel ends, as on a close. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
             }
         }
 

@@ -121,7 +121,11 @@ class RequestChecksTest {
         assertEquals(Optional.of(HttpResponseStatus.BAD_REQUEST),
                 RequestChecks.decoderFailure(DecoderResult.failure(new IllegalArgumentException("x"))));
         assertEquals(Optional.of(HttpResponseStatus.BAD_REQUEST),
-                RequestChecks.decoderFailure(DecoderResult.failure(new RequestGuard.Rejected("obs-fold"))));
+                RequestChecks.decoderFailure(DecoderResult.failure(
+                        new RequestGuard.Rejected(HttpResponseStatus.BAD_REQUEST, "obs-fold"))));
+        assertEquals(Optional.of(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED),
+                RequestChecks.decoderFailure(DecoderResult.failure(
+                        new RequestGuard.Rejected(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/2.0"))));
     }
 
     @Test

@@ -231,4 +231,67 @@ class RequestDecodingTest {
         assertEquals(0, second.refCnt());
         assertEquals(0, third.refCnt());
     }
+
+    /** The body pieces the core got for a chunked POST of {@code chunks}, the last one failed or not. */
+    private static Wire chunked(String chunks) {
+        return new Wire().feed(post("Transfer-Encoding: chunked\r\n", chunks) + GET);
+    }
+
+    private static boolean lastContentFailed(Wire wire) {
+        return wire.received.stream().filter(o -> o instanceof LastHttpContent).findFirst()
+                .map(o -> ((LastHttpContent) o).decoderResult().isFailure()).orElse(false);
+    }
+
+    @Test
+    void malformedChunkFramingEndsTheBodyWithAFailureAndNothingAfterIsDecoded() {
+        List<String> bad = List.of("zz\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n",
+                "ffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "-5\r\nhello\r\n0\r\n\r\n",
+                "3\r\nhelloXX\r\n0\r\n\r\n", "5;a=b\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n",
+                "5;a\u0000b\r\nhello\r\n0\r\n\r\n", "5;a\rb\r\nhello\r\n0\r\n\r\n", "\r\nhello\r\n0\r\n\r\n");
+        for (String chunks : bad) {
+            Wire wire = chunked(chunks);
+            assertTrue(lastContentFailed(wire), "a failed end for " + chunks.replace("\r", "\\r").replace("\n", "\\n"));
+            assertEquals(1, wire.requests().size(), "the GET after it is never decoded: " + chunks);
+        }
+    }
+
+    @Test
+    void validChunkVariantsDecodeWhole() {
+        List<String> good = List.of("5\r\nhello\r\n0\r\n\r\n", "0005\r\nhello\r\n0\r\n\r\n",
+                "A\r\nhellohello\r\n0\r\n\r\n", "a\r\nhellohello\r\n0\r\n\r\n",
+                "5;a=b\r\nhello\r\n0\r\n\r\n", "5 ;a=\"q\"\r\nhello\r\n0\r\n\r\n",
+                "5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n");
+        for (String chunks : good) {
+            Wire wire = chunked(chunks);
+            assertFalse(lastContentFailed(wire), chunks);
+            assertEquals(2, wire.requests().size(), "the pipelined GET follows: " + chunks);
+        }
+    }
+
+    @Test
+    void http2PriorKnowledgeIsAnswered505AndNothingIsDecodedAfterIt() {
+        Wire wire = new Wire().feed("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + GET);
+        assertRefused(wire, "505 HTTP Version Not Supported", "HTTP/2.0 is not supported");
+        assertEquals(1, wire.requests().size());
+        assertInstanceOf(RequestGuard.Rejected.class, wire.requests().get(0).decoderResult().cause());
+    }
+
+    @Test
+    void http3IsAnswered505() {
+        assertRefused(new Wire().feed("GET / HTTP/3.0\r\nHost: x\r\n\r\n"), "505 HTTP Version Not Supported",
+                "HTTP/3.0");
+    }
+
+    @Test
+    void anotherProtocolIsAMalformedRequest() {
+        assertRefused(new Wire().feed("GET / FOO/1.1\r\nHost: x\r\n\r\n"), "400 Bad Request", "");
+    }
+
+    @Test
+    void http12IsDecodedAsAnHttp1Request() {
+        Wire wire = new Wire().feed("GET / HTTP/1.2\r\nHost: x\r\n\r\n");
+        assertEquals(1, wire.requests().size());
+        assertTrue(wire.requests().get(0).decoderResult().isSuccess());
+        assertEquals("", wire.output());
+    }
 }

@@ -37,6 +37,7 @@ final class ProxyConfigs {
                 .connectTimeout(timeouts.connect())
                 .responseTimeout(timeouts.response())
                 .headerTimeout(timeouts.header())
+                .bodyTimeout(timeouts.body())
                 .keepaliveTimeout(timeouts.keepalive())
                 .upstreamKeepaliveTimeout(timeouts.upstreamKeepalive())
                 .trustedProxies(c.trustedProxies())

@@ -1,8 +1,10 @@
 package dev.baton.proxy.internal;
 
+import dev.baton.proxy.ProxySettings;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -12,8 +14,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a client connection that waits too long between requests. Install right after the codec, with a
- * {@link RequestGuard} before the codec (its {@link RequestGuard.Event#HEAD_STARTED} tells this handler that the
+ * The client's own timeouts: a connection that waits too long between requests is closed, a head that takes too
+ * long is answered 408, a request body that stops arriving is reported to the core. Install right after the codec,
+ * with a {@link RequestGuard} before the codec (its {@link RequestGuard.Event#HEAD_STARTED} tells this handler that the
  * first byte of a head arrived: the codec itself says nothing until the head is whole).
  *
  * <p>A connection is <em>waiting</em> from the moment it becomes active, and again from the moment the last
@@ -22,14 +25,26 @@ import java.util.concurrent.TimeUnit;
  * timeout runs and its expiry closes the connection silently. Once a byte of a head arrives (possibly while the
  * previous response was still being written), the header timeout runs instead, measured from that byte or from
  * the end of the response, whichever is later; its expiry answers 408 and closes. No timer runs while a request
- * is being served, and none after a 101 response (the connection is no longer HTTP). Timers are scheduled on the
- * channel's event loop; nothing blocks.
+ * is being served, and none after a 101 response (the connection is no longer HTTP).
+ *
+ * <p>Body timeout: while the last request read has a body still to come and the core asks for more of it (a
+ * {@code read()} passes outbound through this handler), the body timeout runs from that {@code read()} until the next
+ * piece of body arrives. The core asks only when it can take more (it does not while a request waits for a worker,
+ * nor while the worker is slow to take the body), so the timer measures the client's silence alone. Its expiry
+ * fires {@link Event#BODY_TIMEOUT} to the core, which answers 408 (or closes, if the response started) and frees
+ * the worker. Timers are scheduled on the channel's event loop; nothing blocks.
  */
-public final class HeaderTimeoutHandler extends ChannelDuplexHandler {
+public final class ClientTimeouts extends ChannelDuplexHandler {
+
+    /** User events fired towards the core. */
+    public enum Event { BODY_TIMEOUT }
 
     private final long headerTimeoutMillis;
+    private final long bodyTimeoutMillis;
     private final long keepaliveTimeoutMillis;
     private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> bodyTimer;
+    private boolean inBody;
     private boolean timingHead;
     private boolean headStarted;
     private boolean armed;
@@ -37,13 +52,16 @@ public final class HeaderTimeoutHandler extends ChannelDuplexHandler {
     private boolean stopped;
     private int outstanding;
 
-    public HeaderTimeoutHandler(long headerTimeoutMillis, long keepaliveTimeoutMillis) {
-        if (headerTimeoutMillis <= 0 || keepaliveTimeoutMillis <= 0) {
-            throw new IllegalArgumentException("header timeout " + headerTimeoutMillis
-                    + " ms, keep-alive timeout " + keepaliveTimeoutMillis + " ms: both must be positive");
+    /** {@code timeouts}' header, body and keep-alive timeouts, which must be positive. */
+    public ClientTimeouts(ProxySettings.Timeouts timeouts) {
+        this.headerTimeoutMillis = timeouts.header().toMillis();
+        this.bodyTimeoutMillis = timeouts.body().toMillis();
+        this.keepaliveTimeoutMillis = timeouts.keepalive().toMillis();
+        if (headerTimeoutMillis <= 0 || bodyTimeoutMillis <= 0 || keepaliveTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("header timeout " + headerTimeoutMillis + " ms, body timeout "
+                    + bodyTimeoutMillis + " ms, keep-alive timeout " + keepaliveTimeoutMillis
+                    + " ms: all must be positive");
         }
-        this.headerTimeoutMillis = headerTimeoutMillis;
-        this.keepaliveTimeoutMillis = keepaliveTimeoutMillis;
     }
 
     @Override
@@ -95,8 +113,31 @@ public final class HeaderTimeoutHandler extends ChannelDuplexHandler {
             cancel();
             headStarted = false;
             outstanding++;
+            inBody = true;
+        }
+        if (msg instanceof HttpContent) {
+            cancelBody(); // bytes came
+        }
+        if (msg instanceof LastHttpContent) {
+            inBody = false;
         }
         super.channelRead(ctx, msg);
+    }
+
+    /** The core asks for more: while a body is still to come, its silence is timed from now. */
+    @Override
+    public void read(ChannelHandlerContext ctx) throws Exception {
+        if (inBody && bodyTimer == null && !stopped) {
+            bodyTimer = ctx.executor().schedule(() -> bodyExpired(ctx), bodyTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        super.read(ctx);
+    }
+
+    private void bodyExpired(ChannelHandlerContext ctx) {
+        bodyTimer = null;
+        if (!stopped && inBody && ctx.channel().isActive()) {
+            ctx.fireUserEventTriggered(Event.BODY_TIMEOUT);
+        }
     }
 
     @Override
@@ -161,8 +202,16 @@ public final class HeaderTimeoutHandler extends ChannelDuplexHandler {
         }
     }
 
+    private void cancelBody() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
     private void stop() {
         stopped = true;
         cancel();
+        cancelBody();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.proxy.ProxySettings;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -14,17 +15,36 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Guard + codec + HeaderTimeoutHandler(header 1 s, keep-alive 5 s) on a frozen EmbeddedChannel clock. */
-class HeaderTimeoutHandlerTest {
+/** Guard + codec + ClientTimeouts(header 1 s, body 3 s, keep-alive 5 s) on a frozen EmbeddedChannel clock. */
+class ClientTimeoutsTest {
 
     private static final long HEADER = 1_000;
+    private static final long BODY = 3_000;
     private static final long KEEPALIVE = 5_000;
     private static final String GET = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    private static final String POST_20 = "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n";
+
+    private static ProxySettings.Timeouts timeouts(long header, long body, long keepalive) {
+        return ProxySettings.builder("t").headerTimeout(Duration.ofMillis(header)).bodyTimeout(Duration.ofMillis(body))
+                .keepaliveTimeout(Duration.ofMillis(keepalive)).build().timeouts();
+    }
 
     private static Wire wire() {
-        return new Wire(true, new HeaderTimeoutHandler(HEADER, KEEPALIVE));
+        return new Wire(true, new ClientTimeouts(timeouts(HEADER, BODY, KEEPALIVE)));
+    }
+
+    /** As in the proxy: auto-read off, so a {@code read()} passes only when the core (here, the test) asks. */
+    private static Wire bodyWire() {
+        Wire wire = wire();
+        wire.channel.config().setAutoRead(false);
+        return wire;
+    }
+
+    private static long bodyTimeouts(Wire wire) {
+        return wire.events.stream().filter(e -> e == ClientTimeouts.Event.BODY_TIMEOUT).count();
     }
 
     private static FullHttpResponse ok() {
@@ -143,8 +163,56 @@ class HeaderTimeoutHandlerTest {
     }
 
     @Test
+    void bodySilenceWhileTheCoreAsksForMoreIsReportedAfterTheBodyTimeout() {
+        Wire wire = bodyWire().feed(POST_20 + "12345");
+        wire.channel.read(); // the core wants more of the body
+        wire.advance(BODY - 1);
+        assertEquals(0, bodyTimeouts(wire));
+        wire.advance(1);
+        assertEquals(1, bodyTimeouts(wire));
+        assertTrue(wire.channel.isOpen(), "the core answers (408) and closes, not the handler");
+        assertEquals("", wire.output());
+    }
+
+    @Test
+    void eachPieceOfBodyRestartsTheBodyTimeout() {
+        Wire wire = bodyWire().feed(POST_20 + "12345");
+        wire.channel.read();
+        wire.advance(BODY - 100).feed("67890");
+        wire.channel.read();
+        wire.advance(BODY - 1);
+        assertEquals(0, bodyTimeouts(wire));
+        wire.advance(1);
+        assertEquals(1, bodyTimeouts(wire));
+    }
+
+    @Test
+    void noBodyTimeoutWhileTheCoreDoesNotAskForTheBody() {
+        // the request waits for a worker, or the worker is slow to take the body: not the client's silence
+        Wire wire = bodyWire().feed(POST_20 + "12345").advance(BODY * 10);
+        assertEquals(0, bodyTimeouts(wire));
+    }
+
+    @Test
+    void noBodyTimeoutOnceTheBodyIsWhole() {
+        Wire wire = bodyWire().feed(POST_20 + "12345678901234567890");
+        wire.channel.read(); // the core reads the next request
+        wire.advance(BODY * 2);
+        assertEquals(0, bodyTimeouts(wire));
+    }
+
+    @Test
+    void chunkedBodySilenceIsReportedToo() {
+        Wire wire = bodyWire().feed("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+        wire.channel.read();
+        wire.advance(BODY);
+        assertEquals(1, bodyTimeouts(wire));
+    }
+
+    @Test
     void timeoutsMustBePositive() {
-        assertThrows(IllegalArgumentException.class, () -> new HeaderTimeoutHandler(0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new HeaderTimeoutHandler(1, -1));
+        assertThrows(IllegalArgumentException.class, () -> new ClientTimeouts(timeouts(0, 1, 1)));
+        assertThrows(IllegalArgumentException.class, () -> new ClientTimeouts(timeouts(1, 0, 1)));
+        assertThrows(IllegalArgumentException.class, () -> new ClientTimeouts(timeouts(1, 1, -1)));
     }
 }
