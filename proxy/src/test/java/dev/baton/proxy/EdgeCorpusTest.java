@@ -150,7 +150,7 @@ class EdgeCorpusTest {
 
     /** {@code request} is sent whole, and its body is left unfinished: the client is silent afterwards. */
     private static void stalledBody(String request) throws IOException {
-        try (EdgeRig own = EdgeRig.start(EdgeRig.bodyTimeout(EdgeRig.settings("stall"), Duration.ofSeconds(1)))) {
+        try (EdgeRig own = EdgeRig.start(EdgeRig.settings("stall").bodyTimeout(Duration.ofSeconds(1)))) {
             int mark = own.worker.mark();
             try (Raw raw = own.connect()) {
                 long start = System.nanoTime();
@@ -179,7 +179,7 @@ class EdgeCorpusTest {
         byte[] body = new byte[32 * 1024 * 1024];
         java.util.Arrays.fill(body, (byte) 'b');
         String target = "/held?hold=2000";
-        try (EdgeRig own = EdgeRig.start(EdgeRig.bodyTimeout(EdgeRig.settings("held"), Duration.ofSeconds(1)))) {
+        try (EdgeRig own = EdgeRig.start(EdgeRig.settings("held").bodyTimeout(Duration.ofSeconds(1)))) {
             try (Raw raw = own.connect()) {
                 raw.send(EdgeCorpus.post(target, "Content-Length: " + body.length + "\r\n", ""));
                 EdgeRig.send(raw, List.of(body), false);
@@ -210,7 +210,7 @@ class EdgeCorpusTest {
         }
         String body = String.join("", pieces);
         String target = chunked ? "/slow/chunked" : "/slow/cl";
-        try (EdgeRig own = EdgeRig.start(EdgeRig.bodyTimeout(EdgeRig.settings("slow"), Duration.ofSeconds(1)))) {
+        try (EdgeRig own = EdgeRig.start(EdgeRig.settings("slow").bodyTimeout(Duration.ofSeconds(1)))) {
             int mark = own.worker.mark();
             try (Raw raw = own.connect()) {
                 raw.send(EdgeCorpus.post(target, chunked ? TE : "Content-Length: " + body.length() + "\r\n", ""));

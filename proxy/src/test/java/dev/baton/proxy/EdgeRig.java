@@ -57,19 +57,6 @@ final class EdgeRig implements AutoCloseable {
                 .keepaliveTimeout(Duration.ofSeconds(30));
     }
 
-    /**
-     * {@code body_timeout} (the longest silence within a request body), set through the builder's
-     * {@code bodyTimeout} setter by reflection until that setter is on this branch.
-     */
-    static ProxySettings.Builder bodyTimeout(ProxySettings.Builder b, Duration timeout) {
-        try {
-            return (ProxySettings.Builder) ProxySettings.Builder.class.getMethod("bodyTimeout", Duration.class)
-                    .invoke(b, timeout);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("ProxySettings.Builder.bodyTimeout(Duration) is missing: " + e);
-        }
-    }
-
     /** A new worker and the proxy in front of it, once the proxy counts the worker healthy. */
     static EdgeRig start(ProxySettings.Builder settings) throws IOException {
         RecordingWorker worker = RecordingWorker.start();

@@ -47,8 +47,8 @@ class RequestFuzzTest {
         Integer only = Integer.getInteger("fuzz.only");
         int from = only == null ? 0 : only;
         int to = only == null ? cases : only + 1;
-        ProxySettings.Builder settings = EdgeRig.bodyTimeout(
-                EdgeRig.settings("fuzz").headerTimeout(Duration.ofSeconds(1)), Duration.ofSeconds(1));
+        ProxySettings.Builder settings = EdgeRig.settings("fuzz").headerTimeout(Duration.ofSeconds(1))
+                .bodyTimeout(Duration.ofSeconds(1));
         List<String> failures = new ArrayList<>();
         Map<String, Sent> allowed = new HashMap<>();
         Set<String> failed = new HashSet<>();
