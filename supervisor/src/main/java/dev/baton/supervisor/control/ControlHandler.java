@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -46,7 +48,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request"));
+            malformed(ctx, request.decoderResult().cause());
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
@@ -78,6 +80,19 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 }
             }
             default -> reply(ctx, HttpResponseStatus.NOT_FOUND, new ErrorReply("no such endpoint: " + path));
+        }
+    }
+
+    /** The request's head could not be read: too long a line or head, or not HTTP/1.x. */
+    private static void malformed(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            reply(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    new ErrorReply("request line longer than " + ControlInitializer.MAX_LINE + " bytes"));
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            reply(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    new ErrorReply("request headers longer than " + ControlInitializer.MAX_HEADERS + " bytes"));
+        } else {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request: " + cause.getMessage()));
         }
     }
 
@@ -127,14 +142,20 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         });
     }
 
-    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Record body) {
+    /** A complete JSON answer that closes the connection. */
+    static FullHttpResponse response(HttpResponseStatus status, Record body) {
         ByteBuf content = Unpooled.copiedBuffer(Json.write(body) + "\n", StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        return response;
+    }
+
+    /** Writes {@code body} as the JSON answer, then closes the connection. */
+    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Record body) {
+        ctx.writeAndFlush(response(status, body)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static void fail(ChannelHandlerContext ctx, Throwable error) {
