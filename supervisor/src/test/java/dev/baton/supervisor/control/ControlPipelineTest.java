@@ -65,6 +65,64 @@ class ControlPipelineTest {
     }
 
     @Test
+    void aBadPercentEscapeIs400() {
+        get("/v1/status?x=%zz");
+        assertRefused(400, "malformed request target: invalid hex byte 'zz' at index 14 of '/v1/status?x=%zz'");
+    }
+
+    @Test
+    void aBadPercentEscapeInThePathIs400() {
+        get("/v1/sta%2");
+        assertRefused(400, "malformed request target: unterminated escape sequence at index 7 of: /v1/sta%2");
+    }
+
+    @Test
+    void aNegativeLineCountIs400() {
+        get("/v1/logs?n=-1");
+        assertRefused(400, "n must be a whole number from 0");
+    }
+
+    @Test
+    void aLineCountThatIsNotANumberIs400() {
+        get("/v1/logs?n=abc");
+        assertRefused(400, "n must be a whole number from 0");
+    }
+
+    @Test
+    void aHugeLineCountAsksForAllTheLinesKept() {
+        api.hub.publish("web:0", LogStream.STDOUT, "only line");
+        get("/v1/logs?n=99999999999999999999");
+        Answer answer = answer();
+        assertEquals(200, answer.status(), answer::toString);
+        assertTrue(answer.body().contains("\"text\":\"only line\""), answer::body);
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void aFlagThatIsNeitherOnNorOffIs400() {
+        get("/v1/logs?follow=2");
+        assertRefused(400, "follow must be 1 or 0 (also true/false, yes/no)");
+    }
+
+    @Test
+    void aWaitThatIsNeitherOnNorOffIs400() {
+        send("POST /v1/reload?wait=maybe HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        assertRefused(400, "wait must be 1 or 0 (also true/false, yes/no)");
+    }
+
+    @Test
+    void anUnknownParameterIs400NamingWhatTheEndpointTakes() {
+        send("POST /v1/start?targets=web HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        assertRefused(400, "unknown parameter: targets (this endpoint takes target)");
+    }
+
+    @Test
+    void aParameterToAnEndpointThatTakesNoneIs400() {
+        get("/v1/status?verbose=1");
+        assertRefused(400, "unknown parameter: verbose (this endpoint takes none)");
+    }
+
+    @Test
     void anUnknownMethodIs405() {
         send("BREW /v1/status HTTP/1.1\r\n\r\n");
         assertRefused(405, "use GET");

@@ -75,6 +75,16 @@ class ControlServerTest {
     }
 
     @Test
+    void aBadPercentEscapeIsAJsonErrorNotAClosedConnection() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            ControlClient.Response response = new ControlClient(socket).get("/v1/status?x=%zz");
+            assertEquals(400, response.status());
+            assertTrue(response.body().startsWith("{\"error\":\"malformed request target: "), response.body());
+        }
+    }
+
+    @Test
     void aBodyOverTheLimitIs413WithJsonThenTheConnectionCloses() throws Exception {
         Path socket = dir.resolve("baton.sock");
         try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
