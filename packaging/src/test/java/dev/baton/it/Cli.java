@@ -54,7 +54,12 @@ final class Cli {
 
     /** Runs {@code baton ARGS...} from {@code cwd} and waits for it. */
     static Result run(Path cwd, String... args) {
-        List<String> command = new ArrayList<>();
+        return run(List.of(), cwd, args);
+    }
+
+    /** Runs {@code PREFIX... baton ARGS...}: through a command such as setpriv, which runs it as another user. */
+    static Result run(List<String> prefix, Path cwd, String... args) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
         return exec(builder(cwd, command));

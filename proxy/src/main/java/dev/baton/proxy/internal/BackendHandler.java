@@ -3,6 +3,8 @@ package dev.baton.proxy.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -25,6 +27,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private Listener listener;
     private long idleEpoch;
     private boolean idle;
+    private boolean midResponse;
 
     BackendHandler(Backend backend) {
         this.backend = backend;
@@ -36,6 +39,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     void leased() {
         idle = false;
+        midResponse = false;
         idleEpoch++;
     }
 
@@ -62,7 +66,21 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (msg instanceof HttpResponse) {
+            midResponse = true;
+        }
+        if (msg instanceof LastHttpContent) {
+            midResponse = false;
+        }
         listener.upstreamRead(msg);
+    }
+
+    /** A read ended in the middle of a response: acknowledge now, so a Nagle-bound worker sends the rest. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (midResponse && listener != null) {
+            Transport.quickAck(ctx.channel());
+        }
     }
 
     @Override

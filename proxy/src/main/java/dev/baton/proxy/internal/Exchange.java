@@ -156,27 +156,20 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
      * duplicate work, else the client gets {@code status}. False when it does not go again.
      */
     private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean canKeepAlive) {
-        switch (Tries.again(reached, body.replayable(), request.idempotent())) {
-            case UNCOUNTED -> {
-                tries.unsent(); // no byte of it left Baton: the worker cannot have read any
-                retryOrFail(status, why, false);
-                return true;
-            }
-            case COUNTED -> {
-                if (tries.mayResend()) {
-                    retryOrFail(status, why, true);
-                    return true;
-                }
-                fail(status, why, canKeepAlive);
-                return false;
-            }
-            default -> {
-                fail(status, why + (body.replayable() ? " (not retried: " + head.method()
-                        + " is not idempotent and the worker may have read part of it)"
-                        : " (not retried: part of the body went to the worker and Baton holds no copy)"), canKeepAlive);
-                return false;
-            }
+        Tries.Again again = Tries.again(reached, body.replayable(), request.idempotent());
+        if (again == Tries.Again.NEVER) {
+            fail(status, why + Tries.notRetried(head.method().name(), body.replayable()), canKeepAlive);
+            return false;
         }
+        if (again == Tries.Again.COUNTED && !tries.mayResend()) {
+            fail(status, why, canKeepAlive);
+            return false;
+        }
+        if (again == Tries.Again.UNCOUNTED) {
+            tries.unsent(); // no byte of it left Baton: the worker cannot have read any
+        }
+        retryOrFail(status, why, again == Tries.Again.COUNTED);
+        return true;
     }
 
     /** A piece of the request body from the client (this exchange owns it now). */

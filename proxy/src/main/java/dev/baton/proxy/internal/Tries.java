@@ -49,6 +49,13 @@ final class Tries {
         return idempotent ? Again.COUNTED : Again.NEVER;
     }
 
+    /** Why {@link #again} said {@code NEVER}, for the 502's reason. */
+    static String notRetried(String method, boolean replayable) {
+        return replayable
+                ? " (not retried: " + method + " is not idempotent and the worker may have read part of it)"
+                : " (not retried: part of the body went to the worker and Baton holds no copy)";
+    }
+
     /** How long the request may still wait for a worker. */
     long waitMillis() {
         return TimeUnit.NANOSECONDS.toMillis(waitDeadline - System.nanoTime());

@@ -31,8 +31,8 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted (Ctrl-C).")
     boolean follow;
 
-    @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "50",
-            description = "Lines of history to show first (default: ${DEFAULT-VALUE}; the daemon keeps 10000).")
+    @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "50", converter = WholeNumber.FromZero.class,
+            description = "Lines of history to show first, from 0 (default: ${DEFAULT-VALUE}; the daemon keeps 10000).")
     int lines;
 
     @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto",
@@ -47,9 +47,6 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (lines < 0) {
-            throw new CliException(ExitCode.USAGE, "--lines must not be negative");
-        }
         boolean colour = switch (color) {
             case "always" -> true;
             case "never" -> false;

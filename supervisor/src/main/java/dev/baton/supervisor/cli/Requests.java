@@ -73,9 +73,13 @@ final class Requests {
         }
     }
 
+    /** Exit 4 with why: not running (and how to start it), permission denied (its own hint), or the I/O error. */
     private static CliException unreachable(ControlClient client, IOException e) {
         if (e instanceof ControlClient.UnreachableException) {
             return new CliException(ExitCode.UNREACHABLE, e.getMessage() + " (start it with: baton run)");
+        }
+        if (e instanceof ControlClient.DeniedException) {
+            return new CliException(ExitCode.UNREACHABLE, e.getMessage());
         }
         return new CliException(ExitCode.UNREACHABLE, "control socket " + client.socket() + ": " + e.getMessage());
     }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 @Command(name = "shutdown", description = "Stop accepting, answer the requests already accepted, stop every worker"
         + " gracefully, then the daemon; waits until its process is gone.")
@@ -23,17 +24,19 @@ final class ShutdownCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
-            description = "Give up waiting after this long (default: ${DEFAULT-VALUE}); the daemon goes on stopping.")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", converter = WholeNumber.FromOne.class,
+            description = "Give up waiting after this long, from 1 (default: ${DEFAULT-VALUE}); the daemon goes on"
+                    + " stopping.")
     long timeoutSeconds;
 
     @Override
     public Integer call() throws InterruptedException {
         ControlClient client = options.client();
         Message answer = Requests.call(client, "POST", "/v1/shutdown", Message.class);
-        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long started = System.nanoTime();
+        long patience = TimeUnit.SECONDS.toNanos(timeoutSeconds); // saturates: a huge timeout waits forever
         while (client.reachable() || running(answer.pid())) {
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() - started > patience) {
                 throw new CliException(ExitCode.FAILURE, "still shutting down after " + timeoutSeconds + "s");
             }
             Thread.sleep(50);

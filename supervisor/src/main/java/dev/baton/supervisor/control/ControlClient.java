@@ -10,8 +10,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 
 /**
@@ -36,6 +39,17 @@ public final class ControlClient {
     public static final class UnreachableException extends IOException {
         public UnreachableException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * This user may not use the control socket (no write permission on it) or may not enter its folder; whether a
+     * daemon listens there is unknown.
+     */
+    public static final class DeniedException extends IOException {
+        public DeniedException(Path socket) {
+            super("cannot open control socket " + socket + ": permission denied (run as the daemon's user or a"
+                    + " member of its socket_group)");
         }
     }
 
@@ -102,9 +116,17 @@ public final class ControlClient {
         }
     }
 
+    /**
+     * Connects, or says why not: no socket file, a folder on the way this user may not enter, a socket this user
+     * may not write to, nobody listening.
+     */
     private SocketChannel connect() throws IOException {
-        if (!Files.exists(socket)) {
+        try {
+            Files.readAttributes(socket, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
             throw new UnreachableException("daemon not running: no control socket at " + socket);
+        } catch (AccessDeniedException e) {
+            throw new DeniedException(socket);
         }
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -113,8 +135,8 @@ public final class ControlClient {
         } catch (IOException e) {
             ch.close();
             String why = e.getMessage() == null ? e.toString() : e.getMessage().toLowerCase(Locale.ROOT);
-            if (why.contains("permission")) {
-                throw new UnreachableException("cannot open control socket " + socket + ": permission denied");
+            if (!Files.isWritable(socket) || why.contains("permission denied")) { // connecting needs write access
+                throw new DeniedException(socket);
             }
             throw new UnreachableException("daemon not running: nothing listens on " + socket + " (" + why + ")");
         }

@@ -15,16 +15,22 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Routes control requests to {@link ControlApi} and writes its answers (records) as JSON. One request per
- * connection: every response closes it. A malformed target is the caller's mistake (400) before the API sees it.
+ * connection: every response closes it. The caller's mistakes are answered before the API sees them: an unknown
+ * path (404), the wrong method (405), a malformed head or request target, an unknown query parameter or a value of
+ * the wrong shape (400).
  *
  * <pre>
  * GET  /v1/status                          workers and daemon
@@ -37,6 +43,28 @@ import java.util.function.Supplier;
  */
 final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    /** Each endpoint: its path, the one method it answers and the query parameters it takes. */
+    private enum Endpoint {
+        STATUS("/v1/status", HttpMethod.GET),
+        START("/v1/start", HttpMethod.POST, "target"),
+        STOP("/v1/stop", HttpMethod.POST, "target"),
+        RESTART("/v1/restart", HttpMethod.POST, "target"),
+        SIGNAL("/v1/signal", HttpMethod.POST, "signal", "target"),
+        SHUTDOWN("/v1/shutdown", HttpMethod.POST),
+        RELOAD("/v1/reload", HttpMethod.POST, "program", "wait"),
+        LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target");
+
+        final String path;
+        final HttpMethod method;
+        final List<String> parameters;
+
+        Endpoint(String path, HttpMethod method, String... parameters) {
+            this.path = path;
+            this.method = method;
+            this.parameters = List.of(parameters);
+        }
+    }
+
     private final ControlApi api;
 
     ControlHandler(ControlApi api) {
@@ -46,47 +74,72 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request"));
+            malformed(ctx, request.decoderResult().cause());
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        List<String> targets = query.parameters().getOrDefault("target", List.of());
-        Supplier<List<Target>> parsed = () -> Target.parseAll(targets);
-        HttpMethod method = request.method();
-        String path = query.path();
-        switch (path) {
-            case "/v1/status" -> route(ctx, method, HttpMethod.GET, api::status);
-            case "/v1/start" -> route(ctx, method, HttpMethod.POST, () -> api.start(parsed.get()));
-            case "/v1/stop" -> route(ctx, method, HttpMethod.POST, () -> api.stop(parsed.get()));
-            case "/v1/restart" -> route(ctx, method, HttpMethod.POST, () -> api.restart(parsed.get()));
-            case "/v1/signal" -> route(ctx, method, HttpMethod.POST,
-                    () -> api.signal(first(query, "signal", ""), parsed.get()));
-            case "/v1/shutdown" -> route(ctx, method, HttpMethod.POST, api::shutdown);
-            case "/v1/reload" -> {
-                if (method.equals(HttpMethod.POST)) {
-                    ReloadStreamer.start(ctx, api, query.parameters().getOrDefault("program", List.of()),
-                            List.of("1", "true", "yes").contains(first(query, "wait", "0")));
-                } else {
-                    notAllowed(ctx, HttpMethod.POST);
-                }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path;
+        Map<String, List<String>> parameters;
+        try {
+            path = uri.path();
+            parameters = uri.parameters();
+        } catch (IllegalArgumentException e) { // a bad percent escape
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request target: " + e.getMessage()));
+            return;
+        }
+        Endpoint endpoint = Stream.of(Endpoint.values()).filter(e -> e.path.equals(path)).findFirst().orElse(null);
+        if (endpoint == null) {
+            reply(ctx, HttpResponseStatus.NOT_FOUND, new ErrorReply("no such endpoint: " + path));
+        } else if (!request.method().equals(endpoint.method)) {
+            reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, new ErrorReply("use " + endpoint.method.name()));
+        } else {
+            try {
+                serve(ctx, endpoint, new Query(parameters, endpoint.parameters));
+            } catch (IllegalArgumentException e) { // a parameter, before the API was asked
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply(e.getMessage()));
             }
-            case "/v1/logs" -> {
-                if (method.equals(HttpMethod.GET)) {
-                    logs(ctx, query, targets);
-                } else {
-                    notAllowed(ctx, HttpMethod.GET);
-                }
-            }
-            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, new ErrorReply("no such endpoint: " + path));
         }
     }
 
-    private static <T extends Record> void route(ChannelHandlerContext ctx, HttpMethod method, HttpMethod allowed,
-                                                 Supplier<CompletableFuture<T>> call) {
-        if (!method.equals(allowed)) {
-            notAllowed(ctx, allowed);
-            return;
+    /** Reads the endpoint's parameters (each mistake throws) and only then asks the API. */
+    private void serve(ChannelHandlerContext ctx, Endpoint endpoint, Query query) {
+        List<Target> targets = query.targets(); // none where the endpoint takes none
+        switch (endpoint) {
+            case STATUS -> answer(ctx, api::status);
+            case START -> answer(ctx, () -> api.start(targets));
+            case STOP -> answer(ctx, () -> api.stop(targets));
+            case RESTART -> answer(ctx, () -> api.restart(targets));
+            case SIGNAL -> {
+                String signal = query.first("signal", "");
+                answer(ctx, () -> api.signal(signal, targets));
+            }
+            case SHUTDOWN -> answer(ctx, api::shutdown);
+            case RELOAD -> {
+                boolean wait = query.flag("wait");
+                ReloadStreamer.start(ctx, api, query.all("program"), wait);
+            }
+            case LOGS -> {
+                int n = query.count("n", 20);
+                boolean follow = query.flag("follow");
+                logs(ctx, targets, n, follow);
+            }
         }
+    }
+
+    /** The request's head could not be read: too long a line or head, or not HTTP/1.x. */
+    private static void malformed(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            reply(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    new ErrorReply("request line longer than " + ControlInitializer.MAX_LINE + " bytes"));
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            reply(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    new ErrorReply("request headers longer than " + ControlInitializer.MAX_HEADERS + " bytes"));
+        } else {
+            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request: " + cause.getMessage()));
+        }
+    }
+
+    private static <T extends Record> void answer(ChannelHandlerContext ctx, Supplier<CompletableFuture<T>> call) {
         CompletableFuture<T> answer;
         try {
             answer = call.get();
@@ -102,39 +155,30 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         });
     }
 
-    private void logs(ChannelHandlerContext ctx, QueryStringDecoder query, List<String> targets) {
-        int n;
-        try {
-            n = Integer.parseInt(first(query, "n", "20"));
-        } catch (NumberFormatException e) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("n must be a whole number"));
-            return;
-        }
-        List<Target> parsed;
-        try {
-            parsed = Target.parseAll(targets);
-        } catch (IllegalArgumentException e) {
-            reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply(e.getMessage()));
-            return;
-        }
-        boolean follow = List.of("1", "true", "yes").contains(first(query, "follow", "0"));
-        api.checkTargets(parsed).whenComplete((ok, error) -> {
+    private void logs(ChannelHandlerContext ctx, List<Target> targets, int n, boolean follow) {
+        api.checkTargets(targets).whenComplete((ok, error) -> {
             if (error != null) {
                 fail(ctx, error);
             } else {
-                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), parsed, Math.max(0, n), follow));
+                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), targets, n, follow));
             }
         });
     }
 
-    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Record body) {
+    /** A complete JSON answer that closes the connection. */
+    static FullHttpResponse response(HttpResponseStatus status, Record body) {
         ByteBuf content = Unpooled.copiedBuffer(Json.write(body) + "\n", StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        return response;
+    }
+
+    /** Writes {@code body} as the JSON answer, then closes the connection. */
+    static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, Record body) {
+        ctx.writeAndFlush(response(status, body)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static void fail(ChannelHandlerContext ctx, Throwable error) {
@@ -144,15 +188,6 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } else {
             reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, new ErrorReply("internal error: " + cause));
         }
-    }
-
-    private static void notAllowed(ChannelHandlerContext ctx, HttpMethod allowed) {
-        reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, new ErrorReply("use " + allowed.name()));
-    }
-
-    private static String first(QueryStringDecoder query, String name, String fallback) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? fallback : values.get(0);
     }
 
     @Override

@@ -2,15 +2,11 @@ package dev.baton.supervisor.control;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.channel.unix.DomainSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.Closeable;
@@ -21,13 +17,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The daemon's HTTP/1.1 JSON API on a unix domain socket ({@code curl --unix-socket S http://baton/v1/status}).
  *
  * <p>The socket is bound under a temporary name, given its mode (0600, or 0660 with a group) and then renamed
- * into place, so it is never reachable with looser permissions and a stale file is replaced atomically.
+ * into place, so it is never reachable with looser permissions and a stale file is replaced atomically. Each
+ * connection carries one request, answered or refused with JSON (see {@link ControlInitializer} for the limits).
  */
 public final class ControlServer implements Closeable {
 
@@ -45,6 +43,12 @@ public final class ControlServer implements Closeable {
     }
 
     public static ControlServer bind(Path socket, Optional<String> socketGroup, ControlApi api) throws IOException {
+        return bind(socket, socketGroup, api, ControlInitializer.REQUEST_TIMEOUT);
+    }
+
+    /** {@link #bind(Path, Optional, ControlApi)} with another time for a client to send its request (tests). */
+    static ControlServer bind(Path socket, Optional<String> socketGroup, ControlApi api, Duration requestTimeout)
+            throws IOException {
         if (socket.toString().length() > MAX_SOCKET_PATH) {
             throw new IOException("socket path is too long (" + socket.toString().length() + " > "
                     + MAX_SOCKET_PATH + " bytes): " + socket);
@@ -58,14 +62,7 @@ public final class ControlServer implements Closeable {
                     .group(group)
                     .channel(EpollServerDomainSocketChannel.class)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
-                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
-                        @Override
-                        protected void initChannel(DomainSocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
-                                    new HttpObjectAggregator(64 * 1024),
-                                    new ControlHandler(api));
-                        }
-                    })
+                    .childHandler(new ControlInitializer(api, requestTimeout))
                     .bind(new DomainSocketAddress(tmp.toString())).sync().channel();
             restrict(tmp, socketGroup);
             Files.move(tmp, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

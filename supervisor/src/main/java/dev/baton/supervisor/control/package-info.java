@@ -1,7 +1,10 @@
 /**
  * The control socket: an HTTP/1.1 JSON API on a unix domain socket (server on Netty's epoll transport) and the
  * JDK-only client the CLI uses. The socket is never reachable with looser permissions than configured, and a
- * slow client never makes the daemon buffer without bound.
+ * slow client never makes the daemon buffer without bound. A connection carries one request; every refusal of it
+ * (malformed, too large, not all in within {@code ControlInitializer.REQUEST_TIMEOUT})
+ * is a JSON error with its status, never a connection closed without an answer; once the request is in, a
+ * streamed answer is not timed.
  *
  * <p>The protocol is a set of records both sides share: the daemon answers them ({@link
  * dev.baton.supervisor.control.ControlApi}), {@link dev.baton.supervisor.control.Json} writes each as an object

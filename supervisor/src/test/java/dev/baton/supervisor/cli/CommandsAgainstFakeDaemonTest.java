@@ -17,7 +17,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The CLI reads the daemon's records and prints them; a fake daemon answers on a real socket. */
+/**
+ * The CLI reads the daemon's records and prints them; a fake daemon answers on a real socket. Numeric options are
+ * checked on the command line: a value out of range is a usage error and nothing is sent.
+ */
 class CommandsAgainstFakeDaemonTest {
 
     private static final String NL = System.lineSeparator();
@@ -125,5 +128,45 @@ class CommandsAgainstFakeDaemonTest {
         FakeDaemon.Run unknown = daemon.baton("logs", "nope");
         assertEquals(2, unknown.exit(), unknown::toString);
         assertEquals("baton: no such program or worker: nope" + NL, unknown.err());
+    }
+
+    /** Exit 2, and stderr is the one-line error followed by picocli's hint, as for every command-line mistake. */
+    private static void assertUsageError(FakeDaemon.Run run, String error, String command) {
+        assertEquals(2, run.exit(), run::toString);
+        assertEquals("", run.out(), run::toString);
+        assertEquals("baton: " + error + NL + "Try 'baton " + command + " --help'." + NL, run.err());
+    }
+
+    @Test
+    void aShutdownTimeoutBelowOneSecondIsAUsageErrorAndNothingIsSent() {
+        for (String value : List.of("-1", "0", "abc", "1.5", "-0")) {
+            assertUsageError(daemon.baton("shutdown", "--timeout", value),
+                    "Invalid value for option '--timeout': '" + value + "' is not a whole number from 1", "shutdown");
+        }
+        assertUsageError(daemon.baton("shutdown", "--timeout=-5"),
+                "Invalid value for option '--timeout': '-5' is not a whole number from 1", "shutdown");
+        assertEquals(List.of(), daemon.requests, "the daemon was not asked to shut down");
+    }
+
+    @Test
+    void aNegativeOrNonNumericLineCountIsAUsageErrorAndNothingIsSent() {
+        for (String value : List.of("-1", "ten", "2.5")) {
+            assertUsageError(daemon.baton("logs", "-n", value),
+                    "Invalid value for option '--lines': '" + value + "' is not a whole number from 0", "logs");
+        }
+        assertUsageError(daemon.baton("logs", "--lines=-3"),
+                "Invalid value for option '--lines': '-3' is not a whole number from 0", "logs");
+        assertEquals(List.of(), daemon.requests);
+    }
+
+    @Test
+    void zeroLinesShowsNoHistoryAndAHugeCountShowsAllThatIsKept() {
+        daemon.hub.publish("web:0", LogStream.STDOUT, "hello");
+        FakeDaemon.Run none = daemon.baton("logs", "--color=never", "-n", "0");
+        assertEquals(0, none.exit(), none::toString);
+        assertEquals("", none.out(), none::toString);
+        FakeDaemon.Run all = daemon.baton("logs", "--color=never", "-n", "99999999999999999999");
+        assertEquals(0, all.exit(), all::toString);
+        assertEquals("web:0 | hello" + NL, all.out(), all::toString);
     }
 }

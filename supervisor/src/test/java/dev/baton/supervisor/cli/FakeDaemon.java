@@ -86,6 +86,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
 
     @Override
     public CompletableFuture<Message> shutdown() {
+        requests.add("shutdown");
         return CompletableFuture.completedFuture(new Message("shutting down", 0));
     }
 
@@ -102,6 +103,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> checkTargets(List<Target> targets) {
+        requests.add("logs " + targets);
         return targets.stream().anyMatch(t -> !t.isAll() && !t.program().equals("web"))
                 ? CompletableFuture.failedFuture(new IllegalArgumentException("no such program or worker: "
                 + targets.get(targets.size() - 1)))

@@ -1,23 +1,27 @@
 package dev.baton.supervisor.control;
 
-import dev.baton.supervisor.Target;
-import dev.baton.supervisor.log.LogHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,31 +33,9 @@ class ControlServerTest {
     @TempDir
     Path dir;
 
-    private static final StatusReply STATUS = new StatusReply(
-            new StatusReply.DaemonInfo(1, "dev", "baton.toml", "baton.sock", 5), List.of(), List.of());
+    private static final StatusReply STATUS = CannedApi.STATUS;
 
-    private final ControlApi api = new ControlApi() {
-        private CompletableFuture<Results> none() {
-            return CompletableFuture.completedFuture(new Results(List.of()));
-        }
-
-        @Override public CompletableFuture<StatusReply> status() { return CompletableFuture.completedFuture(STATUS); }
-        @Override public CompletableFuture<Results> start(List<Target> t) { return none(); }
-        @Override public CompletableFuture<Results> stop(List<Target> t) { return none(); }
-        @Override public CompletableFuture<Results> restart(List<Target> t) { return none(); }
-        @Override public CompletableFuture<Results> signal(String s, List<Target> t) { return none(); }
-        @Override public CompletableFuture<Message> shutdown() {
-            return CompletableFuture.completedFuture(new Message("shutting down", 0));
-        }
-        @Override public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> p, boolean w,
-                Consumer<ReloadStep> progress) {
-            return CompletableFuture.completedFuture(CompletableFuture.completedFuture(new ReloadSummary(List.of())));
-        }
-        @Override public CompletableFuture<Void> checkTargets(List<Target> t) {
-            return CompletableFuture.completedFuture(null);
-        }
-        @Override public LogHub logs() { return LogHub.withDefaults(); }
-    };
+    private final ControlApi api = new CannedApi();
 
     private static String mode(Path socket) throws IOException {
         return PosixFilePermissions.toString(Files.readAttributes(socket, PosixFileAttributes.class,
@@ -89,6 +71,78 @@ class ControlServerTest {
             assertEquals(200, new ControlClient(socket).stream("POST", "/v1/reload",
                     (code, line) -> lines.add(code + " " + line)));
             assertEquals(List.of("200 {\"summary\":[]}"), lines);
+        }
+    }
+
+    @Test
+    void aBadPercentEscapeIsAJsonErrorNotAClosedConnection() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            ControlClient.Response response = new ControlClient(socket).get("/v1/status?x=%zz");
+            assertEquals(400, response.status());
+            assertTrue(response.body().startsWith("{\"error\":\"malformed request target: "), response.body());
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413WithJsonThenTheConnectionCloses() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api)) {
+            byte[] body = new byte[ControlInitializer.MAX_BODY + 1];
+            String answer = exchange(socket, "POST /v1/shutdown HTTP/1.1\r\nContent-Length: " + body.length
+                    + "\r\n\r\n", body);
+            assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            assertTrue(answer.endsWith("\r\n\r\n{\"error\":\"request body larger than 65536 bytes\"}\n"), answer);
+        }
+    }
+
+    @Test
+    void aHalfSentRequestIs408WithJsonOnceTheTimeoutIsOver() throws Exception {
+        Path socket = dir.resolve("baton.sock");
+        try (ControlServer server = ControlServer.bind(socket, Optional.empty(), api, Duration.ofMillis(300))) {
+            long started = System.nanoTime();
+            String answer = exchange(socket, "GET /v1/status HTTP/1.1\r\nHost: ba", new byte[0]);
+            assertTrue(System.nanoTime() - started >= Duration.ofMillis(300).toNanos(), "not before the timeout");
+            assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+            assertTrue(answer.endsWith("\r\n\r\n{\"error\":\"request timed out: head and body must arrive within"
+                    + " 300 ms\"}\n"), answer);
+        }
+    }
+
+    /**
+     * Sends {@code head} and {@code body} as they are (stopping if the daemon closes first), then reads until the
+     * daemon closes the connection, which must happen within a few seconds.
+     */
+    private static String exchange(Path socket, String head, byte[] body) throws Exception {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            try {
+                for (ByteBuffer bytes : List.of(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)),
+                        ByteBuffer.wrap(body))) {
+                    while (bytes.hasRemaining()) {
+                        ch.write(bytes);
+                    }
+                }
+            } catch (IOException e) {
+                // the daemon answered and closed before the whole body was sent: read what it answered
+            }
+            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+                ByteArrayOutputStream read = new ByteArrayOutputStream();
+                ByteBuffer buffer = ByteBuffer.allocate(8192);
+                try {
+                    while (ch.read(buffer.clear()) > 0) {
+                        read.write(buffer.array(), 0, buffer.position());
+                    }
+                } catch (IOException e) {
+                    // reset after the answer: the daemon closed with part of the body unread
+                }
+                return read.toString(StandardCharsets.UTF_8);
+            });
+            try {
+                return answer.get(10, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("the daemon did not close the connection within 10 s");
+            }
         }
     }
 

@@ -1,0 +1,38 @@
+package dev.baton.supervisor.control;
+
+import dev.baton.supervisor.Target;
+import dev.baton.supervisor.log.LogHub;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** A {@link ControlApi} with fixed answers: {@link #STATUS}, empty results, an empty reload, logs from {@link #hub}. */
+final class CannedApi implements ControlApi {
+
+    static final StatusReply STATUS = new StatusReply(
+            new StatusReply.DaemonInfo(1, "dev", "baton.toml", "baton.sock", 5), List.of(), List.of());
+
+    final LogHub hub = LogHub.withDefaults();
+
+    private static CompletableFuture<Results> none() {
+        return CompletableFuture.completedFuture(new Results(List.of()));
+    }
+
+    @Override public CompletableFuture<StatusReply> status() { return CompletableFuture.completedFuture(STATUS); }
+    @Override public CompletableFuture<Results> start(List<Target> t) { return none(); }
+    @Override public CompletableFuture<Results> stop(List<Target> t) { return none(); }
+    @Override public CompletableFuture<Results> restart(List<Target> t) { return none(); }
+    @Override public CompletableFuture<Results> signal(String s, List<Target> t) { return none(); }
+    @Override public CompletableFuture<Message> shutdown() {
+        return CompletableFuture.completedFuture(new Message("shutting down", 0));
+    }
+    @Override public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> p, boolean w,
+            Consumer<ReloadStep> progress) {
+        return CompletableFuture.completedFuture(CompletableFuture.completedFuture(new ReloadSummary(List.of())));
+    }
+    @Override public CompletableFuture<Void> checkTargets(List<Target> t) {
+        return CompletableFuture.completedFuture(null);
+    }
+    @Override public LogHub logs() { return hub; }
+}
