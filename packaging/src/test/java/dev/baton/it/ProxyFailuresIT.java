@@ -93,8 +93,13 @@ class ProxyFailuresIT {
         sandbox.startProxied(port, 1, "");
 
         try (Http.Connection connection = new Http.Connection(port)) {
+            long sent = System.nanoTime();
             connection.send("GET /hang HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             sandbox.awaitStatus("GET /hang in flight", s -> ProxyStatus.inflight(s, "web:0") == 1);
+            // a FIN within 500 ms of the request is a half-close (the client still reads, it gets its answer);
+            // a later one is a client that hung up: this test is about the latter
+            sandbox.await("the request older than Baton's half-close grace",
+                    () -> System.nanoTime() - sent > Duration.ofMillis(800).toNanos());
         }
         sandbox.awaitStatus("the slot given back when the client hung up", s -> ProxyStatus.inflight(s, "web:0") == 0);
         HttpResponse<String> next = Http.get(port, "/next");

@@ -121,6 +121,18 @@ final class EdgeCorpus {
         all.add(refused("Host with a path", "GET / HTTP/1.1\r\nHost: evil.test/path\r\n\r\n"));
         all.add(refused("Host with a space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n"));
         all.add(refused("Host with user info", "GET / HTTP/1.1\r\nHost: user@evil.test\r\n\r\n"));
+        all.add(refused("control character in the target", "GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("DEL in the target", "GET /a\u007fb HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("tab in the request line", "GET\t/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("CONNECT", 405, "CONNECT x.test:443 HTTP/1.1\r\nHost: x.test:443\r\n\r\n"));
+        all.add(refused("target without a leading slash", "GET t9 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("asterisk target for GET", "GET * HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("absolute-form target without a host", "GET http:///t HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("absolute-form target with user info",
+                "GET http://user@evil.test/t HTTP/1.1\r\nHost: x\r\n\r\n"));
+        all.add(refused("Host with an unclosed IP literal", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"));
+        all.add(refused("Host with a port over 65535", "GET / HTTP/1.1\r\nHost: x:99999\r\n\r\n"));
+        all.add(refused("Host with two ports", "GET / HTTP/1.1\r\nHost: x:80:81\r\n\r\n"));
         all.add(refused("request line too long", 414, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
         all.add(refused("header section too large", 431,
                 "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"));
@@ -171,6 +183,12 @@ final class EdgeCorpus {
         all.add(served("a body that looks like a request stays a body",
                 post("/v/inner", "Content-Length: " + inner.length() + "\r\n", inner),
                 Expected.of("POST", "/v/inner", inner)));
+        all.add(served("absolute-form target, forwarded in origin-form",
+                "GET http://other.test:8080/v/abs?q=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+                Expected.of("GET", "/v/abs?q=1", "")));
+        all.add(served("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", Expected.of("OPTIONS", "*", "")));
+        all.add(served("Host an IPv6 literal with a port", "GET /v/v6 HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+                Expected.of("GET", "/v/v6", "")));
         all.add(EdgeCase.of("HTTP/1.0 GET without Host", "GET /v/old HTTP/1.0\r\n\r\n").answered(200).closed()
                 .workerGets(Expected.of("GET", "/v/old", "")));
         all.add(EdgeCase.of("Connection: close", "GET /v/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -352,6 +352,14 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
                 + settings.timeouts().body().toMillis() + " ms)", false);
     }
 
+    /** The client shut its side: a body not whole by now never will be (400; the worker never gets its end). */
+    void clientInputClosed() {
+        if (state != State.DONE && !body.complete()) {
+            fail(HttpResponseStatus.BAD_REQUEST, "the client closed its side before the end of the request body",
+                    false);
+        }
+    }
+
     /** False once this answer must close the connection: the client asked, or the program stopped accepting. */
     private boolean keepAlive() {
         return request.keepAlive() && !frontend.closing();

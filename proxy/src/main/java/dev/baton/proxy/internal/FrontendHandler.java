@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client side of a connection: checks each request, rewrites its head for the worker and runs one
@@ -26,9 +27,12 @@ import java.util.Optional;
  * order, each with its body: when an exchange ends, the next request starts and the pieces of its body that
  * arrived with it go to its exchange.
  *
- * <p>Half-close: a client may send its request and shut down its side at once ({@code shutdown(SHUT_WR)}); the
- * connection stays open for the answers to every request received whole, then closes. A client that closed its
- * side in the middle of a request head is not answered; one that did so in the middle of a body gets 400.
+ * <p>The client's FIN: one that arrives with its request, within {@link #HALF_CLOSE_GRACE_MILLIS} of the last
+ * request bytes (a client that sends and shuts down its side at once, {@code shutdown(SHUT_WR)}), is a half-close:
+ * the connection stays open for the answers to every request received whole, then closes (one cut in the middle of
+ * its body gets 400). A FIN that arrives later is a client that hung up (nginx's 499): the request in progress is
+ * let go (it leaves the queue, or its worker connection closes and the worker's slot is free) and the connection
+ * closes. TCP cannot tell the two apart; the time between request and FIN can.
  *
  * <p>Closing (the program stopped accepting): the answer in progress carries {@code Connection: close} and the
  * connection closes after it; an idle keep-alive connection closes at once; a connection that was accepted but
@@ -40,6 +44,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** How long a connection accepted while closing may take to send the first byte of its first request. */
     static final long FRESH_GRACE_MILLIS = 1_000;
 
+    /**
+     * A FIN this soon after the last request bytes is a half-close (the client still reads); later, a hang-up. Far
+     * above the microseconds between a client's send and its shutdown, even with Baton's event loop descheduled
+     * on a loaded machine; below the seconds after which clients give up.
+     */
+    static final long HALF_CLOSE_GRACE_MILLIS = 500;
+
     private final ProgramProxy program;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -49,6 +60,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean used;
     private boolean arriving;
     private boolean inputClosed;
+    private long lastBytesNanos = System.nanoTime();
 
     FrontendHandler(ProgramProxy program, boolean closing) {
         this.program = program;
@@ -72,7 +84,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (current == null && !arriving && !used) {
                 ctx.close();
             }
-        }, FRESH_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, FRESH_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** True once the connection must close after the answer in progress. */
@@ -97,16 +109,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == RequestGuard.Event.HEAD_STARTED) {
             arriving = true;
+        } else if (evt instanceof ChannelInputShutdownEvent && System.nanoTime() - lastBytesNanos
+                > TimeUnit.MILLISECONDS.toNanos(HALF_CLOSE_GRACE_MILLIS)) {
+            ctx.close(); // a FIN long after the request: the client hung up; channelInactive lets go of it
         } else if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true; // every whole request has been read by now (the decoders flush first)
             arriving = false;
             if (current == null && pipelined.isEmpty()) {
                 ctx.close();
             }
+            bodyCut();
         } else if (evt == ClientTimeouts.Event.BODY_TIMEOUT) {
             bodyTimedOut();
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /** After the client's FIN, the request in progress gets no more body: if it is not whole, it never will be. */
+    private void bodyCut() {
+        if (inputClosed && current != null && pipelined.isEmpty()) {
+            current.clientInputClosed();
+        }
     }
 
     /** The client sent no byte of a request body for {@code body_timeout} while Baton waited for one. */
@@ -121,6 +144,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         this.ctx = ctx;
+        lastBytesNanos = System.nanoTime(); // a FIN soon after is a half-close
         if (current != null && (msg instanceof HttpRequest || !pipelined.isEmpty())) {
             pipelined.add(msg);
             return;
@@ -180,10 +204,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         current.start();
     }
 
-    /** The request as the worker gets it: HTTP/1.1, hop-by-hop headers gone, X-Forwarded-* set. */
+    /**
+     * The request as the worker gets it: HTTP/1.1, its target in origin-form (an absolute-form target's host becomes
+     * Host), hop-by-hop headers gone, X-Forwarded-* set.
+     */
     private HttpRequest forwardHead(HttpRequest request, boolean upgrade) {
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+        RequestTarget target = RequestTarget.of(request.uri());
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target.forward(),
                 request.headers().copy());
+        target.authority().ifPresent(host -> head.headers().set(HttpHeaderNames.HOST, host));
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         if (upgrade) {
             HopByHop.stripForUpgrade(head.headers());
@@ -222,6 +251,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         while (!pipelined.isEmpty() && (current == null || !(pipelined.peek() instanceof HttpRequest))) {
             handle(pipelined.poll());
         }
+        bodyCut();
         if (current == null && pipelined.isEmpty()) {
             if (inputClosed) {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

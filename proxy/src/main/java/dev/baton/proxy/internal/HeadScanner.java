@@ -77,6 +77,9 @@ final class HeadScanner {
         if (b == 0) {
             return "NUL in the request head";
         }
+        if (where == Where.REQUEST_LINE && ((b & 0xff) < 0x20 || b == 0x7f)) {
+            return "control character in the request line (RFC 9112 section 3)";
+        }
         if (where == Where.LINE_START) {
             if (b == ' ' || b == '\t') {
                 return headerLines == 0

@@ -177,7 +177,8 @@ public final class RequestChecks {
 
     /**
      * A short reason when the Host header breaks RFC 9112 section 3.2 (400 without a smuggling concern): missing in
-     * HTTP/1.1, present more than once, or a value that is not {@code host[:port]}.
+     * HTTP/1.1, present more than once, or a value that is not {@code host[:port]}
+     * ({@link RequestTarget#validAuthority}; empty is allowed).
      */
     public static Optional<String> host(HttpRequest request) {
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
@@ -189,13 +190,8 @@ public final class RequestChecks {
             return http10 ? Optional.empty() : Optional.of("Host missing");
         }
         String host = hosts.get(0);
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "-._~!$&'()*+,;=%:[]".indexOf(c) >= 0;
-            if (!ok) {
-                return Optional.of("Host \"" + printable(host) + "\" is not host[:port]");
-            }
+        if (!host.isEmpty() && !RequestTarget.validAuthority(host)) {
+            return Optional.of("Host \"" + printable(host) + "\" is not host[:port]");
         }
         return Optional.empty();
     }

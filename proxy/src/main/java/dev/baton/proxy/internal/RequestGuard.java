@@ -144,7 +144,11 @@ public final class RequestGuard extends HttpRequestDecoder {
             if (version.isPresent()) {
                 return new Rejected(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, version.get());
             }
-            Optional<String> smuggled = RequestChecks.smuggling(request).or(() -> RequestChecks.host(request));
+            if (request.method().equals(HttpMethod.CONNECT)) {
+                return new Rejected(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not served (a reverse proxy)");
+            }
+            Optional<String> smuggled = RequestChecks.smuggling(request).or(() -> RequestChecks.host(request))
+                    .or(() -> RequestTarget.problem(request.method(), request.uri()));
             if (smuggled.isPresent()) {
                 return new Rejected(HttpResponseStatus.BAD_REQUEST, smuggled.get());
             }
