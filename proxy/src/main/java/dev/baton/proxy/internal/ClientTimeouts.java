@@ -45,6 +45,10 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> bodyTimer;
     private boolean inBody;
+    /** The core asked for body bytes that have not come yet. */
+    private boolean bodyWaiting;
+    /** Between a read's first message and its end. */
+    private boolean reading;
     private boolean timingHead;
     private boolean headStarted;
     private boolean armed;
@@ -109,6 +113,7 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
         if (msg instanceof HttpRequest) {
             cancel();
             headStarted = false;
@@ -124,19 +129,50 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
         super.channelRead(ctx, msg);
     }
 
-    /** The core asks for more: while a body is still to come, its silence is timed from now. */
+    /**
+     * The core asks for more: while a body is still to come, its silence is timed from now. Inside a read (the
+     * core asks while handling a request head), the timer is armed only once the read is complete and the body
+     * still missing: a GET's empty body arrives in the same read, so it costs no timer.
+     */
     @Override
     public void read(ChannelHandlerContext ctx) throws Exception {
-        if (inBody && bodyTimer == null && !stopped) {
-            bodyTimer = ctx.executor().schedule(() -> bodyExpired(ctx), bodyTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (inBody && !stopped) {
+            bodyWaiting = true;
+            if (!reading) {
+                armBody(ctx);
+            }
         }
         super.read(ctx);
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        reading = false;
+        if (bodyWaiting) {
+            armBody(ctx);
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    private void armBody(ChannelHandlerContext ctx) {
+        if (bodyTimer == null && !stopped) {
+            bodyTimer = ctx.executor().schedule(() -> bodyExpired(ctx), bodyTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void bodyExpired(ChannelHandlerContext ctx) {
         bodyTimer = null;
-        if (!stopped && inBody && ctx.channel().isActive()) {
+        if (!stopped && inBody && bodyWaiting && ctx.channel().isActive()) {
+            bodyWaiting = false;
             ctx.fireUserEventTriggered(Event.BODY_TIMEOUT);
+        }
+    }
+
+    private void cancelBody() {
+        bodyWaiting = false;
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
         }
     }
 
@@ -199,13 +235,6 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
-        }
-    }
-
-    private void cancelBody() {
-        if (bodyTimer != null) {
-            bodyTimer.cancel(false);
-            bodyTimer = null;
         }
     }
 

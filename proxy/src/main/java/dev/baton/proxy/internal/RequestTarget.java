@@ -34,6 +34,9 @@ record RequestTarget(String forward, Optional<String> authority) {
 
     /** The target of a request whose {@link #problem} is empty. */
     static RequestTarget of(String uri) {
+        if (uri.startsWith("/")) {
+            return new RequestTarget(uri, Optional.empty()); // origin-form, nearly every request: no parsing
+        }
         int authority = authorityStart(uri);
         if (authority <= 0) {
             return new RequestTarget(uri, Optional.empty());
@@ -49,27 +52,30 @@ record RequestTarget(String forward, Optional<String> authority) {
      * percent-encoded characters, or an IP literal in brackets; a port of at most 5 digits up to 65535.
      */
     static boolean validAuthority(String authority) {
-        String port;
-        if (authority.startsWith("[")) {
+        int end = authority.length();
+        int i = 0;
+        if (end > 0 && authority.charAt(0) == '[') {
             int close = authority.indexOf(']');
-            if (close < 0 || !allOf(authority.substring(1, close), "0123456789abcdefABCDEF:.vV")) {
+            if (close < 0 || !allOf(authority, 1, close, "0123456789abcdefABCDEF:.vV")) {
                 return false;
             }
-            port = authority.substring(close + 1);
+            i = close + 1;
         } else {
-            int colon = authority.indexOf(':');
-            String name = colon < 0 ? authority : authority.substring(0, colon);
-            if (!regName(name)) {
-                return false;
+            while (i < end && regNameChar(authority.charAt(i))) {
+                i++;
             }
-            port = colon < 0 ? "" : authority.substring(colon);
         }
-        if (port.isEmpty()) {
+        if (i == end) {
             return true;
         }
-        String digits = port.substring(1);
-        return port.charAt(0) == ':' && digits.length() <= 5 && allOf(digits, "0123456789")
-                && (digits.isEmpty() || Integer.parseInt(digits) <= 65535);
+        if (authority.charAt(i) != ':' || end - i - 1 > 5 || !allOf(authority, i + 1, end, "0123456789")) {
+            return false; // a port is ":" and at most 5 digits
+        }
+        int port = 0;
+        for (int j = i + 1; j < end; j++) {
+            port = port * 10 + authority.charAt(j) - '0';
+        }
+        return port <= 65535;
     }
 
     /** Index of the authority in an {@code http://} or {@code https://} target, else -1. */
@@ -89,20 +95,14 @@ record RequestTarget(String forward, Optional<String> authority) {
         return end;
     }
 
-    private static boolean regName(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+    /** Unreserved, sub-delims or "%" (RFC 3986 section 3.2.2's reg-name, percent-encoding not checked further). */
+    private static boolean regNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
     }
 
-    private static boolean allOf(String s, String allowed) {
-        for (int i = 0; i < s.length(); i++) {
+    private static boolean allOf(String s, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
             if (allowed.indexOf(s.charAt(i)) < 0) {
                 return false;
             }
