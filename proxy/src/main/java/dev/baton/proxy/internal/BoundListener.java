@@ -193,6 +193,7 @@ public final class BoundListener implements Listener {
             Channel child = server instanceof EpollServerDomainSocketChannel ? new EpollDomainSocketChannel(fd)
                     : new EpollSocketChannel(fd);
             child.config().setAutoRead(false);
+            child.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // as the server's own children
             child.config().setWriteBufferWaterMark(CLIENT_BUFFERS);
             program.initClient(child);
             server.eventLoop().parent().next().register(child);
