@@ -1,6 +1,7 @@
 package dev.baton.proxy;
 
 import java.net.SocketAddress;
+import java.util.OptionalInt;
 
 /**
  * A listening socket the proxy has bound ({@link ProxyServer#bind}). It accepts nothing until a program serves it
@@ -17,4 +18,17 @@ public interface Listener {
 
     /** Stops listening (a unix socket's file is removed). Any thread, never blocks; idempotent. */
     void close();
+
+    /**
+     * The listening socket's file descriptor, to hand to another process ({@code baton upgrade}, SCM_RIGHTS), which
+     * adopts it with {@link ProxyServer#adopt}. Empty without the epoll transport.
+     */
+    OptionalInt fd();
+
+    /**
+     * Stops accepting here and closes this process's copy of the socket, which lives on in the process it was
+     * handed to: the kernel's queue of connections is left to that process, not drained, and a unix socket's file
+     * stays. Any thread, never blocks; idempotent.
+     */
+    void handedOver();
 }

@@ -39,6 +39,17 @@ public final class ProxyServer implements Closeable {
         return BoundListener.bind(address, transport, group, log);
     }
 
+    /**
+     * Adopts a listening socket another process bound and handed over as file descriptor {@code fd}
+     * ({@link Listener#fd}, sent over a unix socket with SCM_RIGHTS); it accepts nothing until a program serves it.
+     * Epoll transport only. Blocks until registered: never call it on an event loop.
+     *
+     * @throws IOException with a one-line reason when {@code fd} is not a socket listening on {@code address}
+     */
+    public Listener adopt(SocketAddress address, int fd) throws IOException {
+        return BoundListener.adopt(address, fd, group, log);
+    }
+
     /** A program with no listener and no backend yet: publish its backends, then give it listeners. */
     public ProxiedProgram program(ProxySettings settings, BackendListener listener) {
         return ProgramProxy.start(settings, transport, group, log, listener);

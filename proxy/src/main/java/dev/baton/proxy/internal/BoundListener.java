@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -64,25 +65,7 @@ public final class BoundListener implements Listener {
             Files.deleteIfExists(unix);
         }
         BoundListener listener = new BoundListener(address, log);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel(address))
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client's FIN after its request: answer it
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFERS)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ProgramProxy program = listener.target;
-                        if (program == null) {
-                            ch.close();
-                        } else {
-                            program.initClient(ch);
-                        }
-                    }
-                });
+        ServerBootstrap bootstrap = listener.bootstrap(group).channel(transport.serverChannel(address));
         if (unix == null) {
             bootstrap.option(ChannelOption.SO_REUSEADDR, true);
         }
@@ -101,9 +84,95 @@ public final class BoundListener implements Listener {
         }
     }
 
+    /**
+     * Adopts a listening socket bound by another process and handed over as file descriptor {@code fd} (it must
+     * be listening on {@code address}); like {@link #bind}, it accepts nothing until a program attaches it. Epoll
+     * transport only. Blocks until registered, so never call it on an event loop.
+     *
+     * @throws IOException with a one-line reason when {@code fd} is not a listening socket on {@code address}
+     */
+    public static BoundListener adopt(SocketAddress address, int fd, EventLoopGroup group, ProxyLog log)
+            throws IOException {
+        Path unix = address instanceof DomainSocketAddress d ? Path.of(d.path()) : null;
+        BoundListener listener = new BoundListener(address, log);
+        ServerBootstrap bootstrap = listener.bootstrap(group).channelFactory(() -> unix == null
+                ? new EpollServerSocketChannel(fd) : new EpollServerDomainSocketChannel(fd));
+        try {
+            Channel channel = bootstrap.register().sync().channel();
+            SocketAddress local = channel.localAddress();
+            if (unix == null && !address.equals(local)) {
+                channel.close();
+                throw new IOException("cannot adopt " + Transport.describe(address) + ": socket " + fd
+                        + " listens on " + Transport.describe(local));
+            }
+            synchronized (listener) {
+                listener.channel = channel;
+                listener.fileKey = unix == null ? null : fileKey(unix);
+            }
+            return listener;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while adopting " + Transport.describe(address));
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot adopt " + Transport.describe(address) + ": " + Errors.describe(e));
+        }
+    }
+
+    /** The server bootstrap of both {@link #bind} and {@link #adopt}: accepting nothing until attached. */
+    private ServerBootstrap bootstrap(EventLoopGroup group) {
+        return new ServerBootstrap()
+                .group(group)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client's FIN after its request: answer it
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFERS)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ProgramProxy program = target;
+                        if (program == null) {
+                            ch.close();
+                        } else {
+                            program.initClient(ch);
+                        }
+                    }
+                });
+    }
+
     @Override
     public SocketAddress address() {
         return address;
+    }
+
+    @Override
+    public synchronized OptionalInt fd() {
+        if (channel instanceof EpollServerSocketChannel tcp) {
+            return OptionalInt.of(tcp.fd().intValue());
+        }
+        if (channel instanceof EpollServerDomainSocketChannel unix) {
+            return OptionalInt.of(unix.fd().intValue());
+        }
+        return OptionalInt.empty();
+    }
+
+    @Override
+    public synchronized void handedOver() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ProgramProxy program = target;
+        if (program != null) {
+            log.info(program.name() + ": stopped listening on " + describe() + " (handed over)");
+        }
+        Channel server = channel;
+        server.eventLoop().execute(() -> {
+            server.config().setAutoRead(false); // the queue is the new owner's
+            server.close().addListener(f -> gone.complete(null));
+        });
     }
 
     @Override
