@@ -28,7 +28,7 @@ public interface Listener {
     /**
      * Stops accepting here and closes this process's copy of the socket, which lives on in the process it was
      * handed to: the kernel's queue of connections is left to that process, not drained, and a unix socket's file
-     * stays. Any thread, never blocks; idempotent.
+     * stays (this process's descriptor stays open, unused, until it exits). Any thread, never blocks; idempotent.
      */
     void handedOver();
 }

@@ -171,7 +171,9 @@ public final class BoundListener implements Listener {
         Channel server = channel;
         server.eventLoop().execute(() -> {
             server.config().setAutoRead(false); // the queue is the new owner's
-            server.close().addListener(f -> gone.complete(null));
+            // not closed: Netty's close of a unix listener removes its file, which is the new owner's now; the
+            // descriptor stays open, unused, until this process exits (it is about to)
+            server.deregister().addListener(f -> gone.complete(null));
         });
     }
 

@@ -1,0 +1,79 @@
+package dev.baton.supervisor.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.proxy.Listener;
+import dev.baton.proxy.ProxyLog;
+import dev.baton.proxy.ProxyServer;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Listening sockets handed from one proxy server to another over the handoff socket, as an upgrade does. */
+class HandoffTest {
+
+    private static final ProxyLog QUIET = new ProxyLog() {
+        @Override
+        public void info(String message) {
+        }
+
+        @Override
+        public void warn(String message) {
+        }
+    };
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyOfferedListenerArrivesAsADescriptorTheNewServerAdopts() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        InetSocketAddress tcp = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        DomainSocketAddress unix = new DomainSocketAddress(dir.resolve("web.sock").toString());
+        try (ProxyServer old = ProxyServer.start(QUIET); ProxyServer next = ProxyServer.start(QUIET)) {
+            List<Listener> listeners = List.of(old.bind(tcp), old.bind(unix));
+            Map<String, Integer> fds;
+            try (Handoff handoff = Handoff.offer(dir.resolve("baton.sock.upgrade"), listeners)) {
+                fds = Handoff.take(dir.resolve("baton.sock.upgrade"), 10_000);
+            }
+            assertEquals(List.of("127.0.0.1:" + port, "unix:" + unix.path()), new ArrayList<>(fds.keySet()));
+            Listener adoptedTcp = next.adopt(tcp, fds.get("127.0.0.1:" + port));
+            Listener adoptedUnix = next.adopt(unix, fds.get("unix:" + unix.path()));
+            listeners.forEach(Listener::handedOver);
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                assertTrue(client.isConnected(), "the address still accepts once the old copy is closed");
+            }
+            assertTrue(Files.exists(Path.of(unix.path())), "a handed-over unix socket keeps its file");
+            adoptedTcp.close();
+            adoptedUnix.close();
+        }
+    }
+
+    @Test
+    void nothingToOfferHandsOverNothing() throws Exception {
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of())) {
+            assertEquals(Map.of(), Handoff.take(dir.resolve("h.sock"), 10_000));
+        }
+    }
+
+    @Test
+    void noRunningDaemonIsAOneLineError() {
+        IOException e = assertThrows(IOException.class, () -> Handoff.take(dir.resolve("nobody.sock"), 2_000));
+        assertTrue(e.getMessage().startsWith("cannot reach the running daemon at "), e.getMessage());
+    }
+}
