@@ -50,6 +50,11 @@ public final class ProxyServer implements Closeable {
         return BoundListener.adopt(address, fd, group, log);
     }
 
+    /** {@code 127.0.0.1:8000}, {@code [::]:80} or {@code unix:/run/web.sock}, as {@link Listener#describe} says. */
+    public static String describe(SocketAddress address) {
+        return Transport.describe(address);
+    }
+
     /** A program with no listener and no backend yet: publish its backends, then give it listeners. */
     public ProxiedProgram program(ProxySettings settings, BackendListener listener) {
         return ProgramProxy.start(settings, transport, group, log, listener);

@@ -46,6 +46,8 @@ public final class BoundListener implements Listener {
     private Channel channel;
     private volatile ProgramProxy target;
     private boolean closed;
+    /** Adopted from another process ({@link #adopt}) and not served here yet: closing gives it back untouched. */
+    private boolean borrowed;
     private final CompletableFuture<Void> gone = new CompletableFuture<>();
 
     private BoundListener(SocketAddress address, ProxyLog log) {
@@ -108,6 +110,7 @@ public final class BoundListener implements Listener {
             synchronized (listener) {
                 listener.channel = channel;
                 listener.fileKey = unix == null ? null : fileKey(unix);
+                listener.borrowed = true;
             }
             return listener;
         } catch (InterruptedException e) {
@@ -186,6 +189,7 @@ public final class BoundListener implements Listener {
     synchronized void attach(ProgramProxy program) {
         ProgramProxy previous = target;
         target = program;
+        borrowed = false;
         if (closed || previous == program) {
             return;
         }
@@ -216,6 +220,10 @@ public final class BoundListener implements Listener {
 
     @Override
     public synchronized void close() {
+        if (borrowed) {
+            handedOver(); // never served here: the socket, its queue and its file stay the other process's
+            return;
+        }
         if (closed) {
             return;
         }

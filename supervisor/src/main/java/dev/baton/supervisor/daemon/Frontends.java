@@ -363,13 +363,41 @@ final class Frontends implements Closeable, Traffic {
 
     /** Binds every listen address of {@code config}: the start. Main thread, before the loop runs anything. */
     ListenPlan.Bound bindAll(BatonConfig config) throws IOException {
-        ListenPlan.Bound bound = bind(new ListenPlan(planAll(config), Map.of(), Map.of()));
+        return bindAll(config, Map.of());
+    }
+
+    /**
+     * Like {@link #bindAll(BatonConfig)}, adopting the listening sockets handed over by the daemon this one
+     * replaces ({@link Handoff#take}: descriptors keyed by {@code ProxyServer.describe}) where an address matches,
+     * and binding the others. Descriptors no address of {@code config} wants are closed: the port stops listening
+     * once the old daemon lets go of it too.
+     */
+    ListenPlan.Bound bindAll(BatonConfig config, Map<String, Integer> inherited) throws IOException {
+        Map<String, Integer> left = new HashMap<>(inherited);
+        ListenPlan.Bound bound;
+        try {
+            bound = new ListenPlan(planAll(config), Map.of(), Map.of()).bind(address -> {
+                java.net.SocketAddress a = ProxyConfigs.address(address);
+                Integer fd = left.remove(ProxyServer.describe(a));
+                return fd == null ? server().bind(a) : server().adopt(a, fd);
+            });
+        } finally {
+            left.values().forEach(Frontends::closeDescriptor);
+        }
         if (!bound.refused().isEmpty()) {
             bound.closeAll();
             Map.Entry<String, String> first = bound.refused().entrySet().iterator().next();
             throw new IOException("program." + first.getKey() + ": " + first.getValue());
         }
         return bound;
+    }
+
+    private static void closeDescriptor(int fd) {
+        try {
+            new io.netty.channel.unix.FileDescriptor(fd).close();
+        } catch (IOException e) {
+            Log.warn("cannot close an inherited listening socket (fd " + fd + "): " + e.getMessage());
+        }
     }
 
     private static Map<String, List<ListenAddress>> planAll(BatonConfig config) {

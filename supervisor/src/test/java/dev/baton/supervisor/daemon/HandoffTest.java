@@ -65,6 +65,25 @@ class HandoffTest {
     }
 
     @Test
+    void anAdoptedListenerClosedBeforeServingLeavesTheSocketToItsOwner() throws Exception {
+        DomainSocketAddress unix = new DomainSocketAddress(dir.resolve("web.sock").toString());
+        try (ProxyServer old = ProxyServer.start(QUIET); ProxyServer next = ProxyServer.start(QUIET)) {
+            Listener original = old.bind(unix);
+            Map<String, Integer> fds;
+            try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(original))) {
+                fds = Handoff.take(dir.resolve("h.sock"), 10_000);
+            }
+            next.adopt(unix, fds.get("unix:" + unix.path())).close(); // the new daemon gives up: upgrade aborted
+            assertTrue(Files.exists(Path.of(unix.path())), "the old daemon's socket file is still there");
+            try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(
+                    java.net.UnixDomainSocketAddress.of(unix.path()))) {
+                assertTrue(client.isConnected(), "and still accepts connections");
+            }
+            original.close();
+        }
+    }
+
+    @Test
     void nothingToOfferHandsOverNothing() throws Exception {
         try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of())) {
             assertEquals(Map.of(), Handoff.take(dir.resolve("h.sock"), 10_000));
