@@ -19,15 +19,15 @@ import io.netty.util.concurrent.Future;
  * reuse a connection), send the request, relay the response ({@link ResponseRelay}), then give the worker
  * connection back. Each try on a worker is an {@link Attempt}; the budget of tries is {@link Tries}.
  *
- * <p>Retries never duplicate a request a worker may have acted on: a try that reached no worker (refused, gone, or
- * a first write that failed before the kernel took a byte of the head: {@link Attempt#reached}) goes again, any
- * method, to another worker or to the queue; once a byte may have reached the worker, a failure before any
- * response byte (reset, closed, a later write that failed) is retried only for idempotent methods whose whole body
- * Baton still holds; once response bytes went to the client, never. A request body that turns out malformed
- * (chunk framing) or stops arriving for {@code body_timeout} ends the exchange with 400 or 408 and closes the
- * worker connection before the request is complete there. The program's settings are read once, when the request arrives; the worker's own
- * (response timeout) once it is chosen. A worker hears of each request it failed (closed mid-response, reset,
- * timed out: {@link Backend#requestFailed}) and of each it answered whole.
+ * <p>Retries never duplicate a request a worker may have acted on: a try that reached no worker (refused, gone, or a
+ * first write that failed before the kernel took a byte of the head: {@link Attempt#reached}) goes again, any
+ * method, to another worker or to the queue; once a byte may have reached the worker, a failure before any response
+ * byte (reset, closed, a later write that failed) is retried only for idempotent methods whose whole body Baton
+ * still holds; once response bytes went to the client, never. A request body that turns out malformed (chunk
+ * framing) or stops arriving for {@code body_timeout} ends the exchange with 400 or 408 and closes the worker
+ * connection before the request is complete there. The program's settings are read once, when the request arrives;
+ * the worker's own (response timeout) once it is chosen. A worker hears of each request it failed (closed
+ * mid-response, reset, timed out: {@link Backend#requestFailed}) and of each it answered whole.
  */
 final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
