@@ -40,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>the old daemon ({@link #offer}) writes an {@link Offer}: the addresses it listens on;</li>
  *   <li>the new daemon ({@link #take}) switches its end to reading file descriptors and writes {@link Send};</li>
- *   <li>the old daemon writes one descriptor per offered address, in the offer's order.</li>
+ *   <li>the old daemon writes one descriptor per offered address, in the offer's order;</li>
+ *   <li>later, once, the new daemon writes its {@link Report}: serving ({@code READY}), or given up
+ *       ({@code FAILED}, why, and the failing worker's last lines). A connection that ends without a report is a
+ *       failure too (the new daemon died).</li>
  * </ol>
  * The descriptors are only sent once the receiver reads them as such: a descriptor that arrives while bytes are
  * read is lost. Epoll transport only (Linux), as unix sockets are.
@@ -53,6 +56,54 @@ public final class Handoff implements Closeable {
 
     /** New to old: ready to read the descriptors. */
     public record Send() {
+    }
+
+    /** New to old, once: how the new daemon's start ended. */
+    public record Report(Result result, long pid, String reason, List<String> lines) {
+
+        /** Serving, or given up. */
+        public enum Result { READY, FAILED }
+
+        public static Report ready(long pid) {
+            return new Report(Result.READY, pid, "", List.of());
+        }
+
+        public static Report failed(long pid, String reason, List<String> lines) {
+            return new Report(Result.FAILED, pid, reason, lines);
+        }
+    }
+
+    /** New side: the descriptors taken, and the connection to report on. */
+    public static final class Taken implements Closeable {
+        private final EpollEventLoopGroup group;
+        private final Channel channel;
+        private final Map<String, Integer> fds;
+
+        private Taken(EpollEventLoopGroup group, Channel channel, Map<String, Integer> fds) {
+            this.group = group;
+            this.channel = channel;
+            this.fds = Map.copyOf(fds);
+        }
+
+        /** The descriptors keyed by description ({@code 127.0.0.1:8000}); the caller owns them. */
+        public Map<String, Integer> fds() {
+            return fds;
+        }
+
+        /** Tells the old daemon how the start ended; blocks until written. Never on an event loop. */
+        public void report(Report report) throws IOException {
+            io.netty.channel.ChannelFuture written = channel.writeAndFlush(
+                    Unpooled.copiedBuffer(Json.write(report) + "\n", StandardCharsets.UTF_8)).awaitUninterruptibly();
+            if (!written.isSuccess()) {
+                throw new IOException("cannot report to the running daemon: " + describe(written.cause()));
+            }
+        }
+
+        @Override
+        public void close() {
+            channel.close().awaitUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     private final EpollEventLoopGroup group;
@@ -68,10 +119,11 @@ public final class Handoff implements Closeable {
     }
 
     /**
-     * Old side: serves {@code listeners} at {@code path} (mode 0600) to the daemon that connects. Never on an event
-     * loop.
+     * Old side: serves {@code listeners} at {@code path} (mode 0600) to the daemon that connects, and passes its
+     * {@link Report} to {@code reports} (on the handoff's own thread; once per connection). Never on an event loop.
      */
-    public static Handoff offer(Path path, List<Listener> listeners) throws IOException {
+    public static Handoff offer(Path path, List<Listener> listeners, java.util.function.Consumer<Report> reports)
+            throws IOException {
         Files.deleteIfExists(path);
         Offer offer = new Offer(listeners.stream().map(Listener::describe).toList());
         EpollEventLoopGroup g = newGroup();
@@ -80,7 +132,7 @@ public final class Handoff implements Closeable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new LineBasedFrameDecoder(64 * 1024), new Giver(offer, listeners));
+                            ch.pipeline().addLast(new LineBasedFrameDecoder(64 * 1024), new Giver(offer, listeners, reports));
                         }
                     })
                     .bind(new DomainSocketAddress(path.toString())).sync().channel();
@@ -102,7 +154,7 @@ public final class Handoff implements Closeable {
      *
      * @throws IOException with a one-line reason when the old daemon cannot be reached or breaks the protocol
      */
-    public static Map<String, Integer> take(Path path, long timeoutMillis) throws IOException {
+    public static Taken take(Path path, long timeoutMillis) throws IOException {
         EpollEventLoopGroup g = newGroup();
         CompletableFuture<Map<String, Integer>> taken = new CompletableFuture<>();
         try {
@@ -119,9 +171,13 @@ public final class Handoff implements Closeable {
                     })
                     .connect(new DomainSocketAddress(path.toString())).sync().channel();
             try {
-                return taken.get(timeoutMillis, TimeUnit.MILLISECONDS);
+                Taken result = new Taken(g, ch, taken.get(timeoutMillis, TimeUnit.MILLISECONDS));
+                g = null; // the Taken owns the group and the connection now
+                return result;
             } finally {
-                ch.close();
+                if (g != null) {
+                    ch.close();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -135,11 +191,13 @@ public final class Handoff implements Closeable {
         } catch (Exception e) { // connect's failure comes as a checked exception sync() does not declare
             throw new IOException("cannot reach the running daemon at " + path + ": " + describe(e));
         } finally {
-            g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (g != null) {
+                g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
         }
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
@@ -158,10 +216,26 @@ public final class Handoff implements Closeable {
     private static final class Giver extends ChannelInboundHandlerAdapter {
         private final Offer offer;
         private final List<Listener> listeners;
+        private final java.util.function.Consumer<Report> reports;
+        private boolean sent;
+        private boolean reported;
 
-        Giver(Offer offer, List<Listener> listeners) {
+        Giver(Offer offer, List<Listener> listeners, java.util.function.Consumer<Report> reports) {
             this.offer = offer;
             this.listeners = listeners;
+            this.reports = reports;
+        }
+
+        private void report(Report report) {
+            if (!reported) {
+                reported = true;
+                reports.accept(report);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            report(Report.failed(0, "the new daemon closed the handoff before it was ready", List.of()));
         }
 
         @Override
@@ -173,7 +247,12 @@ public final class Handoff implements Closeable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             String line = ((ByteBuf) msg).toString(StandardCharsets.UTF_8);
             ((ByteBuf) msg).release();
+            if (sent) {
+                report(Json.read(line, Report.class));
+                return;
+            }
             Json.read(line, Send.class);
+            sent = true;
             for (Listener l : listeners) {
                 ctx.write(new FileDescriptor(l.fd().orElseThrow()));
             }
@@ -201,6 +280,8 @@ public final class Handoff implements Closeable {
             if (msg instanceof FileDescriptor fd) {
                 fds.put(offered.get(fds.size()), fd.intValue());
                 if (fds.size() == offered.size()) {
+                    ctx.channel().config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE,
+                            DomainSocketReadMode.BYTES);
                     taken.complete(fds);
                 }
                 return;
@@ -208,13 +289,14 @@ public final class Handoff implements Closeable {
             String line = ((ByteBuf) msg).toString(StandardCharsets.UTF_8);
             ((ByteBuf) msg).release();
             offered = List.copyOf(Json.read(line, Offer.class).listen());
+            if (!offered.isEmpty()) {
+                ctx.channel().config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE,
+                        DomainSocketReadMode.FILE_DESCRIPTORS);
+            }
+            writeLine(ctx, new Send()); // also for none: the old side then reads the report that follows
             if (offered.isEmpty()) {
                 taken.complete(fds);
-                return;
             }
-            ctx.channel().config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE,
-                    DomainSocketReadMode.FILE_DESCRIPTORS);
-            writeLine(ctx, new Send());
         }
 
         @Override

@@ -15,9 +15,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,10 +49,11 @@ class HandoffTest {
         try (ProxyServer old = ProxyServer.start(QUIET); ProxyServer next = ProxyServer.start(QUIET)) {
             List<Listener> listeners = List.of(old.bind(tcp), old.bind(unix));
             Map<String, Integer> fds;
-            try (Handoff handoff = Handoff.offer(dir.resolve("baton.sock.upgrade"), listeners)) {
-                fds = Handoff.take(dir.resolve("baton.sock.upgrade"), 10_000);
+            try (Handoff handoff = Handoff.offer(dir.resolve("baton.sock.upgrade"), listeners, r -> { });
+                 Handoff.Taken taken = Handoff.take(dir.resolve("baton.sock.upgrade"), 10_000)) {
+                fds = taken.fds();
             }
-            assertEquals(List.of("127.0.0.1:" + port, "unix:" + unix.path()), new ArrayList<>(fds.keySet()));
+            assertEquals(java.util.Set.of("127.0.0.1:" + port, "unix:" + unix.path()), fds.keySet());
             Listener adoptedTcp = next.adopt(tcp, fds.get("127.0.0.1:" + port));
             Listener adoptedUnix = next.adopt(unix, fds.get("unix:" + unix.path()));
             listeners.forEach(Listener::handedOver);
@@ -70,8 +72,9 @@ class HandoffTest {
         try (ProxyServer old = ProxyServer.start(QUIET); ProxyServer next = ProxyServer.start(QUIET)) {
             Listener original = old.bind(unix);
             Map<String, Integer> fds;
-            try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(original))) {
-                fds = Handoff.take(dir.resolve("h.sock"), 10_000);
+            try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(original), r -> { });
+                 Handoff.Taken taken = Handoff.take(dir.resolve("h.sock"), 10_000)) {
+                fds = taken.fds();
             }
             next.adopt(unix, fds.get("unix:" + unix.path())).close(); // the new daemon gives up: upgrade aborted
             assertTrue(Files.exists(Path.of(unix.path())), "the old daemon's socket file is still there");
@@ -85,8 +88,34 @@ class HandoffTest {
 
     @Test
     void nothingToOfferHandsOverNothing() throws Exception {
-        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of())) {
-            assertEquals(Map.of(), Handoff.take(dir.resolve("h.sock"), 10_000));
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), r -> { });
+             Handoff.Taken taken = Handoff.take(dir.resolve("h.sock"), 10_000)) {
+            assertEquals(Map.of(), taken.fds());
+        }
+    }
+
+    @Test
+    void theNewDaemonsReportReachesTheOldOne() throws Exception {
+        CompletableFuture<Handoff.Report> reported = new CompletableFuture<>();
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), reported::complete);
+             Handoff.Taken taken = Handoff.take(dir.resolve("h.sock"), 10_000)) {
+            taken.report(Handoff.Report.failed(42, "web:0: exited with status 1 while starting",
+                    List.of("Traceback (most recent call last):", "ImportError: no module named app")));
+            Handoff.Report report = reported.get(10, TimeUnit.SECONDS);
+            assertEquals(Handoff.Report.Result.FAILED, report.result());
+            assertEquals(42, report.pid());
+            assertEquals("ImportError: no module named app", report.lines().get(1));
+        }
+    }
+
+    @Test
+    void aNewDaemonThatDiesWithoutReportingIsAFailure() throws Exception {
+        CompletableFuture<Handoff.Report> reported = new CompletableFuture<>();
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), reported::complete)) {
+            Handoff.take(dir.resolve("h.sock"), 10_000).close();
+            Handoff.Report report = reported.get(10, TimeUnit.SECONDS);
+            assertEquals(Handoff.Report.Result.FAILED, report.result());
+            assertTrue(report.reason().contains("before it was ready"), report.reason());
         }
     }
 
