@@ -102,7 +102,7 @@ class ProxyKeyReloadIT {
     @Test
     void keepAliveConnectionOpenedBeforeAReloadChangingHealthCheckIsServedByTheNewGenerationOrClosedNever503()
             throws IOException {
-        startProxied(port, "/healthz");
+        sandbox.startProxied(port, 2, "");
         try (Http.Connection kept = new Http.Connection(port)) {
             Http.Raw before = kept.get("/before");
             sandbox.writeConfig(proxied(port, "/ready"));
@@ -126,7 +126,7 @@ class ProxyKeyReloadIT {
 
     @Test
     void reloadToAListenPortInUseRollsBackBeforeAnythingStartsAndTheOldPortKeepsServing() throws IOException {
-        Daemon daemon = startProxied(port, "/healthz");
+        Daemon daemon = sandbox.startProxied(port, 2, "");
         Status before = sandbox.status();
         int next = Http.freePort();
 
@@ -160,14 +160,6 @@ class ProxyKeyReloadIT {
         int closed = log.indexOf("web: stopped listening on 127.0.0.1:" + port);
         assertTrue(switched >= 0 && switched < accepting && accepting < closed, () -> "the new address accepts at the"
                 + " switch to generation 2, and only then does the old one close\n" + log);
-    }
-
-    private Daemon startProxied(int listen, String healthCheck) {
-        sandbox.copyFixture("proxied.py");
-        sandbox.writeConfig(proxied(listen, healthCheck));
-        Daemon daemon = sandbox.startDaemon();
-        sandbox.awaitStatus("2 web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", 2));
-        return daemon;
     }
 
     private static String proxied(int listen, String healthCheck) {

@@ -109,20 +109,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == RequestGuard.Event.HEAD_STARTED) {
             arriving = true;
-        } else if (evt instanceof ChannelInputShutdownEvent && System.nanoTime() - lastBytesNanos
-                > TimeUnit.MILLISECONDS.toNanos(HALF_CLOSE_GRACE_MILLIS)) {
-            ctx.close(); // a FIN long after the request: the client hung up; channelInactive lets go of it
         } else if (evt instanceof ChannelInputShutdownEvent) {
-            inputClosed = true; // every whole request has been read by now (the decoders flush first)
-            arriving = false;
-            if (current == null && pipelined.isEmpty()) {
-                ctx.close();
-            }
-            bodyCut();
+            inputShutdown();
         } else if (evt == ClientTimeouts.Event.BODY_TIMEOUT) {
             bodyTimedOut();
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /** The client's FIN: a half-close soon after its request, a hang-up later (see the class comment). */
+    private void inputShutdown() {
+        if (System.nanoTime() - lastBytesNanos > TimeUnit.MILLISECONDS.toNanos(HALF_CLOSE_GRACE_MILLIS)) {
+            ctx.close(); // the client hung up; channelInactive lets go of its request
+            return;
+        }
+        inputClosed = true; // every whole request has been read by now (the decoders flush first)
+        arriving = false;
+        if (current == null && pipelined.isEmpty()) {
+            ctx.close();
+        }
+        bodyCut();
     }
 
     /** After the client's FIN, the request in progress gets no more body: if it is not whole, it never will be. */
@@ -244,7 +250,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (!keepAlive || closing) {
             pipelined.forEach(ReferenceCountUtil::release);
             pipelined.clear();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeOnceFlushed();
             return;
         }
         // the next request starts; the pieces of its body that came with it go to its exchange
@@ -254,11 +260,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         bodyCut();
         if (current == null && pipelined.isEmpty()) {
             if (inputClosed) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                closeOnceFlushed(); // every request the client sent before its FIN is answered
             } else {
                 ctx.read();
             }
         }
+    }
+
+    private void closeOnceFlushed() {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

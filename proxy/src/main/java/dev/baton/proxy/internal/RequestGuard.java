@@ -28,10 +28,11 @@ import java.util.Optional;
  * previous value with a space. RFC 9112 section 5.2 lets a server do that, but a front proxy that split the lines
  * differently would disagree with us about the header set, so the guard answers 400 instead (section 5.2's other
  * choice). It also catches bare CR, bare LF, NUL and whitespace before the first header (section 2.2), most of
- * which the codec refuses by itself. Then it runs {@link RequestChecks#smuggling} and {@link RequestChecks#host}
- * on the framed head, after refusing any version but HTTP/1.x with 505 ({@link RequestChecks#version}): for
- * "Transfer-Encoding: xchunked" the codec treats the request as bodiless and decodes
- * its body as the next request, and a check made after the codec would come too late to stop that.
+ * which the codec refuses by itself, and control characters in the request line. Then, on the framed head, it
+ * refuses any version but HTTP/1.x with 505 ({@link RequestChecks#version}), CONNECT with 405, and runs
+ * {@link RequestChecks#smuggling}, {@link RequestChecks#host} and {@link RequestTarget#problem} (400): for
+ * "Transfer-Encoding: xchunked" the codec treats the request as bodiless and decodes its body as the next
+ * request, and a check made after the codec would come too late to stop that.
  *
  * <p><b>How.</b> The guard is itself an {@link HttpRequestDecoder} with the codec's exact configuration, used only
  * to find message boundaries; what it passes on is raw bytes. Each call of the decoder's {@code decode} consumes
@@ -147,10 +148,10 @@ public final class RequestGuard extends HttpRequestDecoder {
             if (request.method().equals(HttpMethod.CONNECT)) {
                 return new Rejected(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not served (a reverse proxy)");
             }
-            Optional<String> smuggled = RequestChecks.smuggling(request).or(() -> RequestChecks.host(request))
+            Optional<String> bad = RequestChecks.smuggling(request).or(() -> RequestChecks.host(request))
                     .or(() -> RequestTarget.problem(request.method(), request.uri()));
-            if (smuggled.isPresent()) {
-                return new Rejected(HttpResponseStatus.BAD_REQUEST, smuggled.get());
+            if (bad.isPresent()) {
+                return new Rejected(HttpResponseStatus.BAD_REQUEST, bad.get());
             }
             state = State.BODY;
         }
