@@ -57,6 +57,13 @@ final class Cli {
         return run(List.of(), cwd, args);
     }
 
+    /** Runs {@code baton ARGS...}, waiting up to {@code timeout}: for commands that wait for workers to start. */
+    static Result runWithin(Duration timeout, Path cwd, String... args) {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return exec(builder(cwd, command), timeout);
+    }
+
     /** Runs {@code PREFIX... baton ARGS...}: through a command such as setpriv, which runs it as another user. */
     static Result run(List<String> prefix, Path cwd, String... args) {
         List<String> command = new ArrayList<>(prefix);
@@ -98,10 +105,16 @@ final class Cli {
 
     /** Starts {@code baton ARGS...} without waiting: for {@code run} and {@code logs -f}. */
     static Process spawn(Path cwd, Path stdout, Path stderr, String... args) {
+        return spawn(cwd, java.util.Map.of(), stdout, stderr, args);
+    }
+
+    /** {@link #spawn(Path, Path, Path, String...)} with {@code env} added to the environment. */
+    static Process spawn(Path cwd, java.util.Map<String, String> env, Path stdout, Path stderr, String... args) {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = builder(cwd, command);
+        builder.environment().putAll(env);
         if (stdout != null) {
             builder.redirectOutput(stdout.toFile());
         }

@@ -51,11 +51,14 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     private Path dir;
     private final List<Daemon> daemons = new ArrayList<>();
+    /** Added to the environment of the daemons started from now on. */
+    private final java.util.Map<String, String> daemonEnv = new java.util.HashMap<>();
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "bit").toRealPath();
         daemons.clear();
+        daemonEnv.clear();
     }
 
     @Override
@@ -222,11 +225,16 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         return daemon;
     }
 
+    /** Sets {@code name=value} in the environment of the daemons started from now on. */
+    void daemonEnvironment(String name, String value) {
+        daemonEnv.put(name, value);
+    }
+
     /** Starts {@code baton run -c baton.toml} without waiting for anything. */
     Daemon spawnDaemon() {
         int n = daemons.size() + 1;
-        Process process = Cli.spawn(dir, dir.resolve("daemon-" + n + ".out"), dir.resolve("daemon-" + n + ".err"),
-                "run", "-c", config().toString());
+        Process process = Cli.spawn(dir, daemonEnv, dir.resolve("daemon-" + n + ".out"),
+                dir.resolve("daemon-" + n + ".err"), "run", "-c", config().toString());
         Daemon daemon = new Daemon(process, dir.resolve("daemon-" + n + ".out"), dir.resolve("daemon-" + n + ".err"));
         daemons.add(daemon);
         return daemon;
@@ -335,7 +343,11 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     /** Waits until none of {@code pids} is alive. */
     void awaitGone(String what, Long... pids) {
-        await(what + " (pids " + List.of(pids) + ") to be gone",
+        awaitGone(what, PATIENCE, pids);
+    }
+
+    void awaitGone(String what, Duration patience, Long... pids) {
+        await(what + " (pids " + List.of(pids) + ") to be gone", patience,
                 () -> Stream.of(pids).filter(Procs::alive).toList(), List::isEmpty);
     }
 }

@@ -80,6 +80,22 @@ public final class Supervisor {
         });
     }
 
+    /**
+     * The start of a daemon that takes over from a running one ({@code baton upgrade}): every program starts the
+     * way a reload starts a new generation, its workers held out of traffic until ready (health check, warm-up),
+     * within {@code start_timeout}, a failure rolled back with the worker's last lines; progress as a reload's.
+     * Each program first gets a generation 0 that only holds its slots (nothing runs), so that its first real
+     * generation is number 1. Completes with one result per program once every program's start has ended.
+     */
+    public CompletableFuture<List<ReloadResult>> warmBoot(BatonConfig config, Consumer<ReloadEvent> progress) {
+        return this.<CompletableFuture<List<ReloadResult>>>call(() -> {
+            for (ProgramConfig p : config.programs()) {
+                programs.put(p.name(), new Program(Generation.first(p, 0), ctx));
+            }
+            return new Reload(this, config, List.of(), Map.of(), progress).apply();
+        }).thenCompose(f -> f);
+    }
+
     public CompletableFuture<List<WorkerStatus>> status() {
         return call(() -> allWorkers().stream().map(this::statusOf).toList());
     }

@@ -34,15 +34,16 @@ import java.util.concurrent.TimeUnit;
  * let go (it leaves the queue, or its worker connection closes and the worker's slot is free) and the connection
  * closes. TCP cannot tell the two apart; the time between request and FIN can.
  *
- * <p>Closing (the program stopped accepting): the answer in progress carries {@code Connection: close} and the
- * connection closes after it; an idle keep-alive connection closes at once; a connection that was accepted but
- * has not sent a whole request yet (its first request may be on its way, or half-arrived) gets that request
- * answered first, waiting at most {@link #FRESH_GRACE_MILLIS} for a first byte.
+ * <p>Closing (the program stopped accepting, Baton stops or hands over to a new daemon): the answer in progress
+ * carries {@code Connection: close} and the connection closes after it. A connection with no request in progress,
+ * idle keep-alive or accepted but not sent a whole request yet, gets {@link #CLOSE_GRACE_MILLIS} for a request to
+ * arrive, which is answered (with {@code Connection: close}) before it closes: a busy client's next request is
+ * often already on the wire, and closing under it would reset it unanswered.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
-    /** How long a connection accepted while closing may take to send the first byte of its first request. */
-    static final long FRESH_GRACE_MILLIS = 1_000;
+    /** How long a connection with no request in progress, once closing, may take to send the first byte of one. */
+    static final long CLOSE_GRACE_MILLIS = 1_000;
 
     /**
      * A FIN this soon after the last request bytes is a half-close (the client still reads); later, a hang-up. Far
@@ -57,7 +58,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     private boolean discarding;
     private boolean closing;
-    private boolean used;
+    /** Requests begun on this connection. */
+    private long requests;
     private boolean arriving;
     private boolean inputClosed;
     private long lastBytesNanos = System.nanoTime();
@@ -76,15 +78,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (ctx == null || current != null || !pipelined.isEmpty() || arriving) {
             return; // exchangeDone closes it; channelActive comes back here
         }
-        if (used) {
-            ctx.close();
-            return;
-        }
+        long requestsBefore = requests;
         ctx.executor().schedule(() -> {
-            if (current == null && !arriving && !used) {
+            if (current == null && !arriving && pipelined.isEmpty() && requests == requestsBefore) {
                 ctx.close();
             }
-        }, FRESH_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** True once the connection must close after the answer in progress. */
@@ -182,7 +181,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void begin(HttpRequest request) {
         discarding = false;
         arriving = false;
-        used = true;
+        requests++;
         if (!ctx.channel().isActive()) {
             discarding = true; // the decoder's note about a connection that closed mid-request: nobody to answer
             return;

@@ -13,7 +13,7 @@ import java.util.List;
         exitCodeList = {"0:success", "1:failure (a worker did not start, a reload was rolled back...)",
                 "2:usage error, unknown target or invalid configuration",
                 "3:status: a worker is not RUNNING", "4:daemon not reachable on its control socket",
-                "5:reload: a reload of that program is already running"})
+                "5:reload, upgrade: a reload of that program, or an upgrade, is already running"})
 public final class BatonCommand implements Runnable {
 
     @CommandLine.Spec
@@ -29,7 +29,7 @@ public final class BatonCommand implements Runnable {
      * {@link #command}): picocli reads every command's annotations by reflection, in classes too old for
      * class-data sharing, and doing it for all of them cost more than the rest of a {@code baton status}.
      */
-    private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload",
+    private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload", "upgrade",
             "signal", "logs", "shutdown", "check", "version", "help");
 
     /** A new subcommand object; a switch rather than a map of constructor references, which load every class. */
@@ -41,6 +41,7 @@ public final class BatonCommand implements Runnable {
             case "stop": return new StopCommand();
             case "restart": return new RestartCommand();
             case "reload": return new ReloadCommand();
+            case "upgrade": return new UpgradeCommand();
             case "signal": return new SignalCommand();
             case "logs": return new LogsCommand();
             case "shutdown": return new ShutdownCommand();

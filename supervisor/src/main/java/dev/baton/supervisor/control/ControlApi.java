@@ -35,6 +35,14 @@ public interface ControlApi {
     CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
                                                                Consumer<ReloadStep> progress);
 
+    /**
+     * Replaces the daemon with a new one ({@code baton upgrade}), sending each step of the new daemon's start to
+     * {@code progress}. The outer future completes once the upgrade has started, with the future of its summary;
+     * it fails with {@link IllegalStateException} when an upgrade or a reload is running (HTTP 409) and
+     * {@link IllegalArgumentException} when Baton cannot upgrade at all (HTTP 400).
+     */
+    CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress);
+
     /** Fails with {@link IllegalArgumentException} when a target names no program or worker. */
     CompletableFuture<Void> checkTargets(List<Target> targets);
 

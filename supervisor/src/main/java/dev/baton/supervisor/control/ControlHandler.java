@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  * POST /v1/signal?signal=HUP&amp;target=T...
  * POST /v1/shutdown
  * POST /v1/reload?program=P...&amp;wait=1   NDJSON steps, then {"summary": [...]}; 400 bad config, 409 busy
+ * POST /v1/upgrade                          NDJSON steps of the new daemon's start, then {"upgrade": ...}; 409 busy
  * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
  * </pre>
  */
@@ -52,6 +53,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         SIGNAL("/v1/signal", HttpMethod.POST, "signal", "target"),
         SHUTDOWN("/v1/shutdown", HttpMethod.POST),
         RELOAD("/v1/reload", HttpMethod.POST, "program", "wait"),
+        UPGRADE("/v1/upgrade", HttpMethod.POST),
         LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target");
 
         final String path;
@@ -118,6 +120,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 boolean wait = query.flag("wait");
                 ReloadStreamer.start(ctx, api, query.all("program"), wait);
             }
+            case UPGRADE -> ReloadStreamer.start(ctx, api::upgrade);
             case LOGS -> {
                 int n = query.count("n", 20);
                 boolean follow = query.flag("follow");

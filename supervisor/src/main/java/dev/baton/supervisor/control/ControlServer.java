@@ -35,11 +35,14 @@ public final class ControlServer implements Closeable {
     private final Path socket;
     private final EpollEventLoopGroup group;
     private final Channel channel;
+    /** The socket file this server bound: another daemon may have renamed its own over the path since. */
+    private final Object fileKey;
 
-    private ControlServer(Path socket, EpollEventLoopGroup group, Channel channel) {
+    private ControlServer(Path socket, EpollEventLoopGroup group, Channel channel, Object fileKey) {
         this.socket = socket;
         this.group = group;
         this.channel = channel;
+        this.fileKey = fileKey;
     }
 
     public static ControlServer bind(Path socket, Optional<String> socketGroup, ControlApi api) throws IOException {
@@ -65,8 +68,9 @@ public final class ControlServer implements Closeable {
                     .childHandler(new ControlInitializer(api, requestTimeout))
                     .bind(new DomainSocketAddress(tmp.toString())).sync().channel();
             restrict(tmp, socketGroup);
+            Object key = fileKey(tmp);
             Files.move(tmp, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new ControlServer(socket, group, channel);
+            return new ControlServer(socket, group, channel, key);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
@@ -97,15 +101,24 @@ public final class ControlServer implements Closeable {
         return socket;
     }
 
-    /** Stops serving and removes the socket file. */
+    /**
+     * Stops serving and removes the socket file, unless it is another's now: the daemon that took over from this
+     * one ({@code baton upgrade}) renamed its own socket over the path.
+     */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
         try {
-            Files.deleteIfExists(socket);
+            if (java.util.Objects.equals(fileKey(socket), fileKey)) {
+                Files.deleteIfExists(socket);
+            }
         } catch (IOException ignored) {
-            // nothing left to do on the way out
+            // gone already, or nothing left to do on the way out
         }
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     }
 }

@@ -103,7 +103,7 @@ public final class Json {
     }
 
     /** Converts a value {@link #parse} answered into a {@code type}, as {@link #read} does. */
-    static <T> T as(Object parsed, Class<T> type) {
+    public static <T> T as(Object parsed, Class<T> type) {
         return type.cast(JsonRecords.read(parsed, type, type.getSimpleName()));
     }
 

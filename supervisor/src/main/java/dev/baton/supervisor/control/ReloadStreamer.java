@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * {@code POST /v1/reload}: a refused reload gets a plain error answer (400, or 409 when one is running already);
- * a started one streams NDJSON, one object per step as it happens, then {@code {"summary": [...]}} last.
+ * {@code POST /v1/reload} and {@code POST /v1/upgrade}: a refused one gets a plain error answer (400, or 409 when
+ * one is running already); a started one streams NDJSON, one object per step as it happens, then its summary
+ * last ({@code {"summary": [...]}}, or {@link UpgradeSummary}).
  * Steps that happen before the answer's head is out wait in a buffer, so none is lost and none comes twice.
  */
 final class ReloadStreamer {
@@ -27,10 +28,17 @@ final class ReloadStreamer {
     }
 
     static void start(ChannelHandlerContext ctx, ControlApi api, List<String> programs, boolean wait) {
+        start(ctx, progress -> api.reload(programs, wait, progress));
+    }
+
+    /** Starts what {@code call} starts with this stream's step consumer, and streams it. */
+    static <T extends Record> void start(ChannelHandlerContext ctx,
+            java.util.function.Function<java.util.function.Consumer<ReloadStep>,
+                    CompletableFuture<CompletableFuture<T>>> call) {
         ReloadStreamer streamer = new ReloadStreamer(ctx);
-        CompletableFuture<CompletableFuture<ReloadSummary>> started;
+        CompletableFuture<CompletableFuture<T>> started;
         try {
-            started = api.reload(programs, wait, streamer::step);
+            started = call.apply(streamer::step);
         } catch (RuntimeException e) {
             started = CompletableFuture.failedFuture(e);
         }

@@ -17,6 +17,8 @@ import dev.baton.conf.ConfigLoader;
 import dev.baton.conf.ProgramConfig;
 import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.control.ReloadStep;
+import dev.baton.supervisor.control.UpgradeSummary;
 import dev.baton.supervisor.log.LogFiles;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogStream;
@@ -32,17 +34,23 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * {@code baton run}: the foreground daemon. Owns the control socket, the supervisor and its loop, the logs and
- * the pid file; obeys TERM/INT (graceful shutdown), HUP (reload every program, like {@code baton reload}) and USR1
- * (reopen log files). Signal handlers and the reload thread only hand work to the supervisor loop, which alone
- * changes supervisor and proxy state.
+ * the pid file; obeys TERM/INT (graceful shutdown), HUP (reload every program, like {@code baton reload}), USR1
+ * (reopen log files) and USR2 (replace itself, like {@code baton upgrade}). Signal handlers and the reload thread
+ * only hand work to the supervisor loop, which alone changes supervisor and proxy state.
+ *
+ * <p>{@code baton run --take-over} ({@link #takeOver}) is the daemon an upgrade starts: it takes the listening
+ * sockets of the running daemon ({@link Handoff}), starts every program as a reload would, and only once all are
+ * ready accepts, takes the control socket and tells the old daemon, which then drains and exits ({@link Upgrade}).
  */
 public final class Daemon {
 
@@ -59,6 +67,12 @@ public final class Daemon {
     private final Frontends frontends = new Frontends(new BackendEvents());
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    /** Why an upgrade cannot start now (one is running, or this daemon is still taking over); null when it can. */
+    private final AtomicReference<String> upgradeBusy = new AtomicReference<>();
+    /** False while this daemon takes over: the pid file is the old daemon's until it has exited. */
+    private volatile boolean ownsPidFile = true;
+    /** SOCKET.lock, once this daemon holds it. */
+    private final AtomicReference<FileLock> lock = new AtomicReference<>();
     /** Reloads are read, checked and started here, one at a time; never on the supervisor loop. */
     private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "baton-reload");
@@ -90,48 +104,168 @@ public final class Daemon {
         daemon.serve();
     }
 
+    /**
+     * {@code baton run --take-over}: replaces the daemon that handed over its listening sockets ({@code handoff}),
+     * then runs until shut down. Its workers start first, held out of traffic; a failure is reported to the old
+     * daemon (which serves on) and ends this one with a {@link StartupException}.
+     */
+    public static void takeOver(BatonConfig config, Handoff.Taken handoff) throws StartupException {
+        Daemon daemon = new Daemon(config);
+        daemon.serveTakenOver(handoff);
+    }
+
     private void serve() throws StartupException {
         Path socket = config.daemon().socket();
-        FileLock lock = lock(socket);
-        if (lock == null || new ControlClient(socket).reachable()) {
+        FileLock held = lock(socket);
+        if (held == null || new ControlClient(socket).reachable()) {
             throw new StartupException("another baton is already running on " + socket
                     + " (stop it with: baton shutdown -c " + config.file() + ")");
         }
+        lock.set(held);
         List<String> leftovers = pidFile.stopLeftovers(LEFTOVER_GRACE_MILLIS, System::currentTimeMillis);
         if (!leftovers.isEmpty()) {
             Log.warn("stopped " + leftovers.size() + " worker process groups left by a previous baton that did"
                     + " not shut down: " + String.join(", ", leftovers));
         }
         Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
+        ListenPlan.Bound bound = bindFrontends(Map.of());
+        loop.execute(() -> frontends.prepare(bound)); // served from each program's first publish, at boot
+        ControlServer server = openControl();
+        installSignals();
+        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
+                + config.programs().size() + " programs, " + workers() + " workers; control socket " + socket);
+        supervisor.boot(config);
+        SystemdNotify.send("READY=1");
+        stopped.join();
+        finish(server);
+    }
+
+    /** See {@link #takeOver}. */
+    private void serveTakenOver(Handoff.Taken handoff) throws StartupException {
+        upgradeBusy.set("this daemon is still taking over from the one it replaces");
+        ownsPidFile = false;
+        Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
+        loop.execute(frontends::hold);
+        ListenPlan.Bound bound;
         try {
-            ListenPlan.Bound bound = frontends.bindAll(config);
-            loop.execute(() -> frontends.prepare(bound)); // served from each program's first publish, at boot
+            bound = bindFrontends(handoff.fds());
+        } catch (StartupException e) {
+            report(handoff, Handoff.Report.failed(Posix.getpid(), e.getMessage(), "", List.of()));
+            throw e;
+        }
+        loop.execute(() -> frontends.prepare(bound));
+        installSignals();
+        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") taking over: starting "
+                + config.programs().size() + " programs, " + workers() + " workers, held out of traffic until ready");
+        List<ReloadResult> results = supervisor.warmBoot(config, event -> handoff.step(DaemonApi.step(event)))
+                .join();
+        ReloadResult failed = results.stream().filter(r -> r.outcome().failed()).findFirst().orElse(null);
+        // "rolled back, generation 0 keeps serving": true of the new daemon, but the old one is what serves on
+        String failure = failed != null ? failed.message().replaceFirst("; rolled back, generation 0 keeps serving$", "")
+                : shuttingDown.get() ? "the new daemon was stopped while it started" : null;
+        ControlServer server = null;
+        if (failure == null) {
+            try {
+                server = openControl(); // renamed over the old daemon's socket: the CLI talks to this daemon now
+            } catch (StartupException e) {
+                failure = e.getMessage();
+            }
+        }
+        if (failure != null) {
+            report(handoff, Handoff.Report.failed(Posix.getpid(), failure, failed == null ? "" : failed.failedWorker(),
+                    failed == null ? List.of() : failed.lastLines()));
+            shutdown("the upgrade failed");
+            stopped.join();
+            finish(null);
+            throw new StartupException(failure);
+        }
+        onLoop(() -> {
+            frontends.release();
+            return null;
+        });
+        Log.info("every program is ready: accepting on " + onLoop(frontends::listeners).size()
+                + " listeners; control socket " + config.daemon().socket());
+        report(handoff, Handoff.Report.ready(Posix.getpid()));
+        SystemdNotify.send("MAINPID=" + Posix.getpid() + "\nREADY=1");
+        Thread settle = new Thread(() -> settle(handoff), "baton-take-over");
+        settle.setDaemon(true);
+        settle.start();
+        stopped.join();
+        finish(server);
+    }
+
+    /**
+     * After the switch: waits until the old daemon has let go of {@code SOCKET.lock} (it exits), then takes it and
+     * the pid file, and accepts upgrades from then on.
+     */
+    private void settle(Handoff.Taken handoff) {
+        Path file = lockFile(config.daemon().socket());
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock.set(channel.lock()); // blocks until the old daemon is gone
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            Log.warn("cannot lock " + file + ": " + e.getMessage() + "; another baton may start on this socket");
+        }
+        handoff.close();
+        loop.execute(() -> {
+            ownsPidFile = true;
+            recordPids();
+        });
+        upgradeBusy.set(null);
+        Log.info("the daemon this one replaced has exited; upgrade complete");
+    }
+
+    /** Sends {@code report} to the old daemon; when it is gone already, this daemon serves on anyway. */
+    private static void report(Handoff.Taken handoff, Handoff.Report report) {
+        try {
+            handoff.report(report);
+        } catch (IOException e) {
+            Log.warn(e.getMessage());
+        }
+    }
+
+    private int workers() {
+        return config.programs().stream().mapToInt(p -> p.numprocs()).sum();
+    }
+
+    /** Binds (or adopts, from {@code inherited}) every listen address; closes them all on failure. */
+    private ListenPlan.Bound bindFrontends(Map<String, Integer> inherited) throws StartupException {
+        try {
+            return frontends.bindAll(config, inherited);
         } catch (IOException e) {
             closeFrontends();
             throw new StartupException(e.getMessage());
         }
-        ControlServer server;
+    }
+
+    private ControlServer openControl() throws StartupException {
+        Path socket = config.daemon().socket();
         try {
-            server = ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
+            return ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
         } catch (IOException e) {
             closeFrontends();
             throw new StartupException("cannot open control socket " + socket + ": " + e.getMessage());
         }
-        installSignals();
-        int workers = config.programs().stream().mapToInt(p -> p.numprocs()).sum();
-        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
-                + config.programs().size() + " programs, " + workers + " workers; control socket " + socket);
-        supervisor.boot(config);
-        stopped.join();
+    }
+
+    /** After the last worker stopped: closes what the daemon holds, in order; {@code server} may be null. */
+    private void finish(ControlServer server) {
         closeFrontends();
-        server.close();
-        pidFile.delete();
+        if (server != null) {
+            server.close();
+        }
+        if (ownsPidFile) {
+            pidFile.delete();
+        }
         logFiles.close();
-        try {
-            lock.release();
-            lock.channel().close();
-        } catch (IOException ignored) {
-            // the kernel releases it at exit anyway
+        FileLock held = lock.get();
+        if (held != null) {
+            try {
+                held.release();
+                held.channel().close();
+            } catch (IOException ignored) {
+                // the kernel releases it at exit anyway
+            }
         }
         loop.close();
         Log.info("baton stopped");
@@ -152,7 +286,7 @@ public final class Daemon {
      * process holds it.
      */
     private static FileLock lock(Path socket) throws StartupException {
-        Path file = socket.resolveSibling(socket.getFileName() + ".lock");
+        Path file = lockFile(socket);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -164,6 +298,10 @@ public final class Daemon {
         } catch (IOException e) {
             throw new StartupException("cannot lock " + file + ": " + e.getMessage());
         }
+    }
+
+    private static Path lockFile(Path socket) {
+        return socket.resolveSibling(socket.getFileName() + ".lock");
     }
 
     Supervisor supervisor() {
@@ -218,6 +356,10 @@ public final class Daemon {
         if (shuttingDown.get()) {
             throw new IllegalStateException("Baton is shutting down");
         }
+        String upgrading = upgradeBusy.get();
+        if (upgrading != null) {
+            throw new IllegalStateException("cannot reload: " + upgrading);
+        }
         BatonConfig next = readConfig();
         Check check = onLoop(() -> {
             for (String name : names) {
@@ -259,6 +401,50 @@ public final class Daemon {
         }));
     }
 
+    /**
+     * {@code baton upgrade}, SIGUSR2: replaces this daemon with a new one ({@link Upgrade}). The returned future
+     * completes once the new daemon is starting, with the future of the summary; it fails with
+     * {@link IllegalStateException} when an upgrade or a reload is running, or Baton is shutting down.
+     */
+    CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
+        return CompletableFuture.supplyAsync(() -> {
+            if (shuttingDown.get()) {
+                throw new IllegalStateException("Baton is shutting down");
+            }
+            if (!upgradeBusy.compareAndSet(null, "an upgrade is running")) {
+                String why = "cannot upgrade: " + upgradeBusy.get();
+                Log.info("upgrade refused: " + why);
+                throw new IllegalStateException(why + "; wait for it to end, or use baton upgrade --wait");
+            }
+            try {
+                List<String> reloading = onLoop(() -> supervisor.busyNow(List.of()));
+                if (!reloading.isEmpty()) {
+                    String why = "cannot upgrade: a reload of " + String.join(", ", reloading) + " is running";
+                    Log.info("upgrade refused: " + why);
+                    throw new IllegalStateException(why + "; wait for it to end, or use baton upgrade --wait");
+                }
+                List<dev.baton.proxy.Listener> listeners = onLoop(frontends::listeners);
+                return new Upgrade(this, progress).start(listeners).whenComplete((summary, e) -> {
+                    if (e != null || !summary.ok()) {
+                        upgradeBusy.set(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                upgradeBusy.set(null);
+                throw e;
+            }
+        }, reloads);
+    }
+
+    /**
+     * The new daemon serves (it accepts on every listener): this one stops accepting, leaving the sockets to it,
+     * then drains and stops as a graceful shutdown does, and exits.
+     */
+    void handedOver(long newPid) {
+        loop.execute(frontends::handOver);
+        shutdown("upgraded: pid " + newPid + " took over");
+    }
+
     /** Runs {@code task} on the supervisor loop and waits for it; its exception is rethrown as it was. */
     private <T> T onLoop(java.util.function.Supplier<T> task) {
         try {
@@ -295,11 +481,22 @@ public final class Daemon {
         });
     }
 
+    /** SIGUSR2: {@code baton upgrade}, its steps and outcome in Baton's log; refused (logged) when one is running. */
+    private void upgradeOnSignal() {
+        upgrade(step -> { }).whenComplete((summary, e) -> {
+            if (e != null) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                Log.warn("SIGUSR2: upgrade refused: " + cause.getMessage());
+            }
+        });
+    }
+
     /** Each handler only hands the work on: to the supervisor loop, or the reload thread. */
     private void installSignals() {
         handle("TERM", () -> shutdown("SIGTERM"));
         handle("INT", () -> shutdown("SIGINT"));
         handle("HUP", this::reloadOnSignal);
+        handle("USR2", this::upgradeOnSignal);
         handle("USR1", () -> loop.execute(() -> {
             logFiles.reopenAll();
             frontends.reopenLogs();
@@ -344,6 +541,9 @@ public final class Daemon {
     }
 
     private void recordPids() {
+        if (!ownsPidFile) {
+            return;
+        }
         List<PidFile.Entry> entries = new ArrayList<>();
         for (Worker w : supervisor.allWorkers()) {
             WorkerStatus s = w.status();

@@ -16,6 +16,7 @@ import dev.baton.supervisor.control.ReloadSummary;
 import dev.baton.supervisor.control.ReloadSummary.ProgramReload;
 import dev.baton.supervisor.control.Results;
 import dev.baton.supervisor.control.StatusReply;
+import dev.baton.supervisor.control.UpgradeSummary;
 import dev.baton.supervisor.control.StatusReply.DaemonInfo;
 import dev.baton.supervisor.control.StatusReply.ProgramInfo;
 import dev.baton.supervisor.control.StatusReply.WorkerInfo;
@@ -109,6 +110,11 @@ final class DaemonApi implements ControlApi {
                                                                       Consumer<ReloadStep> progress) {
         return daemon.reload(programs, wait, event -> progress.accept(step(event)))
                 .thenApply(results -> results.thenApply(DaemonApi::summary));
+    }
+
+    @Override
+    public CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
+        return daemon.upgrade(progress);
     }
 
     static ReloadStep step(ReloadEvent e) {

@@ -74,6 +74,8 @@ final class Frontends implements Closeable, Traffic {
     /** Per program: listeners bound for its next switch (or, for a new program, its start). */
     private final Map<String, Map<ListenAddress, Listener>> prepared = new HashMap<>();
     private ProxyServer server;
+    /** While true, listeners stay prepared and accept nothing ({@link #hold}); loop thread. */
+    private boolean holding;
 
     Frontends(Events events) {
         this.events = events;
@@ -247,8 +249,44 @@ final class Frontends implements Closeable, Traffic {
         front.config = config;
         front.listeners.clear();
         front.listeners.putAll(next);
-        front.proxy.listenOn(List.copyOf(next.values()));
+        if (!holding) {
+            front.proxy.listenOn(List.copyOf(next.values()));
+        }
         accessLogs.configure(name, config.accessLog());
+    }
+
+    /**
+     * A daemon taking over from a running one ({@code baton upgrade}): programs are given their listeners as usual,
+     * but no listener accepts until {@link #release}, once every program's new workers are ready: until then the
+     * daemon that handed them over serves them. Before anything is prepared; loop thread.
+     */
+    void hold() {
+        holding = true;
+    }
+
+    /** Every served program starts accepting on its listeners (after {@link #hold}). Loop thread. */
+    void release() {
+        holding = false;
+        fronts.forEach((name, front) -> {
+            if (front.config != null) {
+                front.proxy.listenOn(List.copyOf(front.listeners.values()));
+            }
+        });
+    }
+
+    /** The listeners every program serves now, to hand over to the daemon that replaces this one. Loop thread. */
+    List<Listener> listeners() {
+        List<Listener> all = new ArrayList<>();
+        fronts.values().forEach(front -> all.addAll(front.listeners.values()));
+        return all;
+    }
+
+    /**
+     * The daemon that replaces this one accepts on every listener now: each stops accepting here without closing
+     * the socket (see {@link Listener#handedOver}). The programs then drain as in a shutdown. Loop thread.
+     */
+    void handOver() {
+        listeners().forEach(Listener::handedOver);
     }
 
     @Override

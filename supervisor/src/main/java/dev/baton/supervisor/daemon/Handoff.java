@@ -2,6 +2,7 @@ package dev.baton.supervisor.daemon;
 
 import dev.baton.proxy.Listener;
 import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.ReloadStep;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -41,9 +42,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>the old daemon ({@link #offer}) writes an {@link Offer}: the addresses it listens on;</li>
  *   <li>the new daemon ({@link #take}) switches its end to reading file descriptors and writes {@link Send};</li>
  *   <li>the old daemon writes one descriptor per offered address, in the offer's order;</li>
- *   <li>later, once, the new daemon writes its {@link Report}: serving ({@code READY}), or given up
- *       ({@code FAILED}, why, and the failing worker's last lines). A connection that ends without a report is a
- *       failure too (the new daemon died).</li>
+ *   <li>then the new daemon writes the steps of its start as they happen ({@link ReloadStep}, as a reload's), and
+ *       last, once, its {@link Report}: serving ({@code READY}), or given up ({@code FAILED}, why, and the failing
+ *       worker's last lines). A connection that ends without a report is a failure too (the new daemon died).</li>
  * </ol>
  * The descriptors are only sent once the receiver reads them as such: a descriptor that arrives while bytes are
  * read is lost. Epoll transport only (Linux), as unix sockets are.
@@ -58,19 +59,35 @@ public final class Handoff implements Closeable {
     public record Send() {
     }
 
-    /** New to old, once: how the new daemon's start ended. */
-    public record Report(Result result, long pid, String reason, List<String> lines) {
+    /**
+     * New to old, once: how the new daemon's start ended. {@code worker} is the worker that failed ({@code web:0}),
+     * or empty; {@code lines} its last output lines, or the errors of an invalid configuration file.
+     */
+    public record Report(Result result, long pid, String reason, String worker, List<String> lines) {
 
         /** Serving, or given up. */
         public enum Result { READY, FAILED }
 
         public static Report ready(long pid) {
-            return new Report(Result.READY, pid, "", List.of());
+            return new Report(Result.READY, pid, "", "", List.of());
         }
 
-        public static Report failed(long pid, String reason, List<String> lines) {
-            return new Report(Result.FAILED, pid, reason, lines);
+        public static Report failed(long pid, String reason, String worker, List<String> lines) {
+            return new Report(Result.FAILED, pid, reason, worker, lines);
         }
+    }
+
+    /** Old side: what the new daemon says on the handoff connection; on the handoff's own thread. */
+    public interface Watcher {
+        /** The new daemon connected. */
+        default void connected() {
+        }
+
+        /** A step of the new daemon's start. */
+        void step(ReloadStep step);
+
+        /** How the new daemon's start ended; once per connection. */
+        void report(Report report);
     }
 
     /** New side: the descriptors taken, and the connection to report on. */
@@ -90,6 +107,11 @@ public final class Handoff implements Closeable {
             return fds;
         }
 
+        /** Tells the old daemon a step of the start; never blocks, any thread. Lost if the connection is. */
+        public void step(ReloadStep step) {
+            channel.writeAndFlush(Unpooled.copiedBuffer(Json.write(step) + "\n", StandardCharsets.UTF_8));
+        }
+
         /** Tells the old daemon how the start ended; blocks until written. Never on an event loop. */
         public void report(Report report) throws IOException {
             io.netty.channel.ChannelFuture written = channel.writeAndFlush(
@@ -97,6 +119,13 @@ public final class Handoff implements Closeable {
             if (!written.isSuccess()) {
                 throw new IOException("cannot report to the running daemon: " + describe(written.cause()));
             }
+        }
+
+        /** Completes when the old daemon closes the connection (it has let go, or died). */
+        public CompletableFuture<Void> closed() {
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            channel.closeFuture().addListener(f -> closed.complete(null));
+            return closed;
         }
 
         @Override
@@ -119,11 +148,10 @@ public final class Handoff implements Closeable {
     }
 
     /**
-     * Old side: serves {@code listeners} at {@code path} (mode 0600) to the daemon that connects, and passes its
-     * {@link Report} to {@code reports} (on the handoff's own thread; once per connection). Never on an event loop.
+     * Old side: serves {@code listeners} at {@code path} (mode 0600) to the daemon that connects, and tells
+     * {@code watcher} what it says. Never on an event loop.
      */
-    public static Handoff offer(Path path, List<Listener> listeners, java.util.function.Consumer<Report> reports)
-            throws IOException {
+    public static Handoff offer(Path path, List<Listener> listeners, Watcher watcher) throws IOException {
         Files.deleteIfExists(path);
         Offer offer = new Offer(listeners.stream().map(Listener::describe).toList());
         EpollEventLoopGroup g = newGroup();
@@ -132,7 +160,7 @@ public final class Handoff implements Closeable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new LineBasedFrameDecoder(64 * 1024), new Giver(offer, listeners, reports));
+                            ch.pipeline().addLast(new LineBasedFrameDecoder(64 * 1024), new Giver(offer, listeners, watcher));
                         }
                     })
                     .bind(new DomainSocketAddress(path.toString())).sync().channel();
@@ -216,30 +244,31 @@ public final class Handoff implements Closeable {
     private static final class Giver extends ChannelInboundHandlerAdapter {
         private final Offer offer;
         private final List<Listener> listeners;
-        private final java.util.function.Consumer<Report> reports;
+        private final Watcher watcher;
         private boolean sent;
         private boolean reported;
 
-        Giver(Offer offer, List<Listener> listeners, java.util.function.Consumer<Report> reports) {
+        Giver(Offer offer, List<Listener> listeners, Watcher watcher) {
             this.offer = offer;
             this.listeners = listeners;
-            this.reports = reports;
+            this.watcher = watcher;
         }
 
         private void report(Report report) {
             if (!reported) {
                 reported = true;
-                reports.accept(report);
+                watcher.report(report);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            report(Report.failed(0, "the new daemon closed the handoff before it was ready", List.of()));
+            report(Report.failed(0, "the new daemon closed the handoff before it was ready", "", List.of()));
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            watcher.connected();
             writeLine(ctx, offer);
         }
 
@@ -248,7 +277,12 @@ public final class Handoff implements Closeable {
             String line = ((ByteBuf) msg).toString(StandardCharsets.UTF_8);
             ((ByteBuf) msg).release();
             if (sent) {
-                report(Json.read(line, Report.class));
+                Object parsed = Json.parse(line);
+                if (parsed instanceof Map<?, ?> m && m.containsKey("result")) {
+                    report(Json.as(parsed, Report.class));
+                } else if (!reported) {
+                    watcher.step(Json.as(parsed, ReloadStep.class));
+                }
                 return;
             }
             Json.read(line, Send.class);

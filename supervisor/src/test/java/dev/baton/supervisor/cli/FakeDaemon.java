@@ -91,6 +91,13 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<CompletableFuture<dev.baton.supervisor.control.UpgradeSummary>> upgrade(
+            Consumer<ReloadStep> progress) {
+        requests.add("upgrade");
+        return CompletableFuture.failedFuture(new IllegalStateException("an upgrade is running"));
+    }
+
+    @Override
     public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
                                                                       Consumer<ReloadStep> progress) {
         requests.add("reload " + programs);

@@ -31,6 +31,9 @@ final class CannedApi implements ControlApi {
             Consumer<ReloadStep> progress) {
         return CompletableFuture.completedFuture(CompletableFuture.completedFuture(new ReloadSummary(List.of())));
     }
+    @Override public CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
+        return CompletableFuture.failedFuture(new IllegalStateException("an upgrade is running"));
+    }
     @Override public CompletableFuture<Void> checkTargets(List<Target> t) {
         return CompletableFuture.completedFuture(null);
     }

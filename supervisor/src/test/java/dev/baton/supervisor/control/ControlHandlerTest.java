@@ -69,6 +69,12 @@ class ControlHandlerTest {
         }
 
         @Override
+        public CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
+            calls.add("upgrade");
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot upgrade: an upgrade is running"));
+        }
+
+        @Override
         public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
                                                                           Consumer<ReloadStep> progress) {
             calls.add("reload " + programs + " wait=" + wait);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.baton.proxy.Listener;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxyServer;
+import dev.baton.supervisor.control.ReloadStep;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,7 +50,7 @@ class HandoffTest {
         try (ProxyServer old = ProxyServer.start(QUIET); ProxyServer next = ProxyServer.start(QUIET)) {
             List<Listener> listeners = List.of(old.bind(tcp), old.bind(unix));
             Map<String, Integer> fds;
-            try (Handoff handoff = Handoff.offer(dir.resolve("baton.sock.upgrade"), listeners, r -> { });
+            try (Handoff handoff = Handoff.offer(dir.resolve("baton.sock.upgrade"), listeners, reports(r -> { }));
                  Handoff.Taken taken = Handoff.take(dir.resolve("baton.sock.upgrade"), 10_000)) {
                 fds = taken.fds();
             }
@@ -72,7 +73,7 @@ class HandoffTest {
         try (ProxyServer old = ProxyServer.start(QUIET); ProxyServer next = ProxyServer.start(QUIET)) {
             Listener original = old.bind(unix);
             Map<String, Integer> fds;
-            try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(original), r -> { });
+            try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(original), reports(r -> { }));
                  Handoff.Taken taken = Handoff.take(dir.resolve("h.sock"), 10_000)) {
                 fds = taken.fds();
             }
@@ -88,30 +89,46 @@ class HandoffTest {
 
     @Test
     void nothingToOfferHandsOverNothing() throws Exception {
-        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), r -> { });
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), reports(r -> { }));
              Handoff.Taken taken = Handoff.take(dir.resolve("h.sock"), 10_000)) {
             assertEquals(Map.of(), taken.fds());
         }
     }
 
     @Test
-    void theNewDaemonsReportReachesTheOldOne() throws Exception {
+    void theNewDaemonsStepsThenItsReportReachTheOldOne() throws Exception {
         CompletableFuture<Handoff.Report> reported = new CompletableFuture<>();
-        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), reported::complete);
+        List<ReloadStep> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handoff.Watcher watcher = new Handoff.Watcher() {
+            @Override
+            public void step(ReloadStep step) {
+                steps.add(step);
+            }
+
+            @Override
+            public void report(Handoff.Report report) {
+                reported.complete(report);
+            }
+        };
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), watcher);
              Handoff.Taken taken = Handoff.take(dir.resolve("h.sock"), 10_000)) {
-            taken.report(Handoff.Report.failed(42, "web:0: exited with status 1 while starting",
+            taken.step(new ReloadStep("web", "web:0", 1, "started", "web:0 [gen 1] started, pid 7"));
+            taken.step(new ReloadStep("web", "web:0", 1, "failed", "web:0 [gen 1] failed: exited too quickly"));
+            taken.report(Handoff.Report.failed(42, "web:0: exited with status 1 while starting", "web:0",
                     List.of("Traceback (most recent call last):", "ImportError: no module named app")));
             Handoff.Report report = reported.get(10, TimeUnit.SECONDS);
             assertEquals(Handoff.Report.Result.FAILED, report.result());
             assertEquals(42, report.pid());
             assertEquals("ImportError: no module named app", report.lines().get(1));
+            assertEquals(List.of("started", "failed"), steps.stream().map(ReloadStep::event).toList(),
+                    "every step, in order, before the report");
         }
     }
 
     @Test
     void aNewDaemonThatDiesWithoutReportingIsAFailure() throws Exception {
         CompletableFuture<Handoff.Report> reported = new CompletableFuture<>();
-        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), reported::complete)) {
+        try (Handoff handoff = Handoff.offer(dir.resolve("h.sock"), List.of(), reports(reported::complete))) {
             Handoff.take(dir.resolve("h.sock"), 10_000).close();
             Handoff.Report report = reported.get(10, TimeUnit.SECONDS);
             assertEquals(Handoff.Report.Result.FAILED, report.result());
@@ -123,5 +140,19 @@ class HandoffTest {
     void noRunningDaemonIsAOneLineError() {
         IOException e = assertThrows(IOException.class, () -> Handoff.take(dir.resolve("nobody.sock"), 2_000));
         assertTrue(e.getMessage().startsWith("cannot reach the running daemon at "), e.getMessage());
+    }
+
+    /** A watcher that only hears reports. */
+    private static Handoff.Watcher reports(java.util.function.Consumer<Handoff.Report> reports) {
+        return new Handoff.Watcher() {
+            @Override
+            public void step(ReloadStep step) {
+            }
+
+            @Override
+            public void report(Handoff.Report report) {
+                reports.accept(report);
+            }
+        };
     }
 }

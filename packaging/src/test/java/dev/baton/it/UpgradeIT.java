@@ -1,0 +1,226 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code baton upgrade} and SIGUSR2 with real daemons, workers and clients: the running daemon hands its listening
+ * sockets to a new one started from the launcher, which starts its own workers, held out of traffic until ready;
+ * then it accepts, and the old daemon drains and exits. Under keep-alive GET and POST load and paced GETs on new
+ * connections, no request fails. A new daemon that fails leaves the old one serving, untouched.
+ */
+class UpgradeIT {
+
+    /** An upgrade starts a JVM and Python workers: generous on a loaded 2-core machine. */
+    private static final Duration UPGRADE = Duration.ofMinutes(3);
+
+    private static final String NOTIFY_LISTENER = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind(sys.argv[1])
+            with open(sys.argv[2], "a") as out:
+                while True:
+                    out.write(s.recv(4096).decode().replace("\\n", " ") + "\\n")
+                    out.flush()
+            """;
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    private final int port = Http.freePort();
+    private Process notifyListener;
+
+    @AfterEach
+    void stopWhicheverDaemonServes() {
+        if (notifyListener != null) {
+            notifyListener.destroyForcibly();
+        }
+        if (sandbox.reachable()) { // a daemon an upgrade started is not the sandbox's: stop it here
+            long pid = sandbox.status().daemonPid();
+            sandbox.baton("shutdown");
+            sandbox.awaitGone("the last daemon", pid);
+        }
+    }
+
+    @Test
+    void upgradeUnderKeepAliveGetAndPostLoadDropsNothingThenSigusr2DoesItAgain() throws Exception {
+        Path notify = sandbox.dir().resolve("notify.sock");
+        Path notes = sandbox.dir().resolve("notify.log");
+        sandbox.write("notify.py", NOTIFY_LISTENER);
+        notifyListener = new ProcessBuilder("python3", "notify.py", notify.toString(), notes.toString())
+                .directory(sandbox.dir().toFile()).start();
+        sandbox.await("the notify listener to bind", () -> Files.exists(notify));
+        sandbox.daemonEnvironment("NOTIFY_SOCKET", notify.toString());
+        Release.install(sandbox, "1", 0.3);
+        sandbox.writeConfig(Release.program(port, 2, ""));
+        Daemon first = sandbox.startDaemon();
+        Release.awaitHealthy(sandbox, 2);
+        sandbox.await("READY=1 from the first daemon", () -> Sandbox.read(notes).contains("READY=1"));
+        List<Long> firstWorkers = sandbox.status().pids("web");
+
+        Load keepAlive = Load.keepAlive(port, 4);
+        Paced paced = Paced.start(port, "/", 100, Duration.ofMinutes(5));
+        try {
+            sandbox.await("load flowing", () -> keepAlive.ok() >= 40 && paced.ok() >= 40
+                    || !keepAlive.failures().isEmpty() || !paced.failures().isEmpty());
+            sandbox.write("baton.toml", Sandbox.read(sandbox.config()).replace("log_dir = \"logs\"",
+                    "log_dir = \"logs2\""));
+
+            Cli.Result upgrade = Cli.runWithin(UPGRADE, sandbox.dir(), "upgrade", "-c", sandbox.config().toString());
+            assertEquals(0, upgrade.exit(), () -> upgrade + "\n" + first.tail());
+            assertTrue(upgrade.out().contains("web: 2 of 2 workers switched to generation 1"), upgrade::toString);
+            assertTrue(upgrade.out().contains("upgrade complete"), upgrade::toString);
+            assertFalse(first.alive(), "baton upgrade exits 0 only once the old daemon is gone");
+            assertEquals(0, first.awaitExit(Duration.ofSeconds(1)), first::tail);
+            sandbox.awaitGone("the old daemon's workers", firstWorkers.toArray(Long[]::new));
+
+            Status second = sandbox.awaitStatus("the new daemon's 2 workers HEALTHY",
+                    s -> ProxyStatus.healthy(s, "web", 2));
+            long secondPid = second.daemonPid();
+            List<Long> secondWorkers = second.pids("web");
+            assertNotEquals(first.pid(), secondPid);
+            assertTrue(Procs.alive(secondPid));
+            assertTrue(Sandbox.read(sandbox.dir().resolve("logs2/web-0.out.log")).contains("release 1 imported"),
+                    "the new daemon writes worker logs to the new [baton] log_dir");
+            sandbox.await("MAINPID of the new daemon to systemd",
+                    () -> Sandbox.read(notes).contains("MAINPID=" + secondPid + " READY=1"));
+            long okBefore = keepAlive.ok();
+            sandbox.await("keep-alive load answered by the new daemon", () -> keepAlive.ok() >= okBefore + 40
+                    || !keepAlive.failures().isEmpty());
+
+            Procs.signal(secondPid, "USR2");
+            Status third = sandbox.await("SIGUSR2: another daemon serves", UPGRADE, sandbox::status,
+                    s -> s.daemonPid() != secondPid && ProxyStatus.healthy(s, "web", 2));
+            sandbox.awaitGone("the second daemon and its workers", UPGRADE,
+                    concat(secondPid, secondWorkers).toArray(Long[]::new));
+            long okThen = keepAlive.ok();
+            sandbox.await("keep-alive load answered by the third daemon", () -> keepAlive.ok() >= okThen + 40
+                    || !keepAlive.failures().isEmpty());
+            assertNotEquals(secondPid, third.daemonPid());
+        } finally {
+            keepAlive.stop().join();
+            paced.stop();
+        }
+        assertAll(
+                () -> assertEquals(List.of(), keepAlive.failures(), keepAlive::toString),
+                () -> assertEquals(List.of(), paced.failures(), paced::toString),
+                () -> assertEquals(0, paced.count(Paced.Outcome.REFUSED), paced::toString),
+                () -> assertTrue(keepAlive.ok() > 100 && paced.ok() > 100, keepAlive + "\n" + paced));
+    }
+
+    @Test
+    void brokenUpgradesLeaveTheOldDaemonServingUntouched() throws Exception {
+        Daemon daemon = sandbox.startProxied(port, 2, "");
+        List<Long> workers = sandbox.status().pids("web");
+        String good = Sandbox.read(sandbox.config());
+        int taken = Http.freePort();
+        Paced paced = Paced.start(port, "/", 50, Duration.ofMinutes(5));
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket(taken, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            sandbox.write("baton.toml", good.replace("log_dir = \"logs\"", "log_dir = \"logs\"\nbogus = 1"));
+            Cli.Result badKey = upgrade();
+            assertEquals(1, badKey.exit(), badKey::toString);
+            assertTrue(badKey.err().contains("baton.bogus: unknown key"), badKey::toString);
+
+            sandbox.write("baton.toml", good.replace("listen = \"127.0.0.1:" + port + "\"",
+                    "listen = [\"127.0.0.1:" + port + "\", \"127.0.0.1:" + taken + "\"]"));
+            Cli.Result portInUse = upgrade();
+            assertEquals(1, portInUse.exit(), portInUse::toString);
+            assertTrue(portInUse.err().contains("cannot listen on 127.0.0.1:" + taken + ": address already in use"),
+                    portInUse::toString);
+
+            sandbox.write("broken.py", "print('loading the app')\nraise ImportError('no module named flask')\n");
+            sandbox.write("baton.toml", good.replace("python3 proxied.py", "python3 broken.py"));
+            Cli.Result raising = upgrade();
+            assertEquals(1, raising.exit(), raising::toString);
+            assertTrue(raising.err().contains("web:0 [gen 1] failed: exited too quickly"), raising::toString);
+            assertTrue(raising.err().contains("  | ImportError: no module named flask"), raising::toString);
+
+            Status after = sandbox.status();
+            assertAll(
+                    () -> assertTrue(daemon.alive(), daemon::tail),
+                    () -> assertEquals(daemon.pid(), after.daemonPid(), "the old daemon still owns the socket"),
+                    () -> assertEquals(workers, after.pids("web"), "its workers were not touched"),
+                    () -> assertTrue(ProxyStatus.healthy(after, "web", 2), after::toString),
+                    () -> assertEquals(List.of(), newDaemons(daemon), "every failed new daemon is gone"),
+                    () -> assertFalse(Files.exists(sandbox.dir().resolve("baton.sock.upgrade"))));
+        } finally {
+            paced.stop();
+        }
+        assertAll(
+                () -> assertEquals(List.of(), paced.failures(), paced::toString),
+                () -> assertEquals(0, paced.count(Paced.Outcome.REFUSED), paced::toString));
+        sandbox.write("baton.toml", good);
+    }
+
+    @Test
+    void aSecondUpgradeDuringOneIsRefusedWithExit5AndWaitsWithWait() throws Exception {
+        // The workers start only once the file "gate" exists: the first upgrade's new workers wait for the test.
+        Path gate = sandbox.dir().resolve("gate");
+        Files.createFile(gate);
+        sandbox.copyFixture("proxied.py");
+        sandbox.writeConfig("""
+                [program.web]
+                command = "sh -c 'while [ ! -e gate ]; do sleep 0.05; done; exec python3 proxied.py --port {port}'"
+                numprocs = 1
+                listen = "127.0.0.1:%d"
+                health_check = "/healthz"
+                """.formatted(port));
+        Daemon first = sandbox.startDaemon();
+        sandbox.awaitStatus("the worker HEALTHY", s -> ProxyStatus.healthy(s, "web", 1));
+        Files.delete(gate);
+
+        CompletableFuture<Cli.Result> upgrading = CompletableFuture.supplyAsync(this::upgrade);
+        sandbox.await("the new daemon to start, its worker held at the gate", UPGRADE,
+                () -> first.stderr().contains("new daemon pid"));
+        Cli.Result second = upgrade();
+        CompletableFuture<Cli.Result> waiting = CompletableFuture.supplyAsync(() -> upgrade("--wait"));
+        sandbox.await("baton upgrade --wait refused once, waiting", UPGRADE,
+                () -> first.stderr().split("upgrade refused: ", -1).length > 2);
+        Files.createFile(gate);
+        Cli.Result firstUpgrade = upgrading.get();
+        Cli.Result waited = waiting.get();
+
+        assertAll(
+                () -> assertEquals(5, second.exit(), second::toString),
+                () -> assertTrue(second.err().contains("cannot upgrade: an upgrade is running"), second::toString),
+                () -> assertEquals(0, firstUpgrade.exit(), firstUpgrade::toString),
+                () -> assertEquals(0, waited.exit(), waited::toString),
+                () -> assertTrue(waited.out().contains("(waiting)"), waited::toString),
+                () -> assertTrue(waited.out().contains("upgrade complete"), waited::toString),
+                () -> assertFalse(first.alive()));
+    }
+
+    private Cli.Result upgrade(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("upgrade", "-c", sandbox.config().toString()));
+        all.addAll(List.of(args));
+        return Cli.runWithin(UPGRADE, sandbox.dir(), all.toArray(String[]::new));
+    }
+
+    /** Java processes running in the sandbox other than {@code daemon}: new daemons an upgrade left behind. */
+    private List<Long> newDaemons(Daemon daemon) {
+        return Procs.runningIn(sandbox.dir()).stream().filter(pid -> pid != daemon.pid())
+                .filter(pid -> Sandbox.read(Path.of("/proc/" + pid + "/cmdline")).contains("--take-over")).toList();
+    }
+
+    private static List<Long> concat(long first, List<Long> rest) {
+        List<Long> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+}
