@@ -188,6 +188,47 @@ class DebPackageIT {
     }
 
     @Test
+    void installingThePackageOverARunningBatonUpgradesItWithoutLosingARequest() throws IOException {
+        Service service = prepareService();
+        SystemdUnit unit = service.unit();
+        assertEquals("notify", unit.get("Type"), "systemd waits for READY=1 and follows MAINPID= after an upgrade");
+        assertEquals("all", unit.get("NotifyAccess"), "the new daemon, started by the old one, may notify");
+        int port = Http.freePort();
+        Path config = root.path(CONFIG);
+        Files.writeString(config, Files.readString(config).replace("command = \"sleep infinity\"",
+                "command = \"python3 -m http.server {port} --bind 127.0.0.1\"\nlisten = \"127.0.0.1:" + port
+                        + "\"\nnumprocs = 2"));
+        daemon = startService(root.process(root.reroot(unit.command("ExecStart"))));
+        Status before = awaitStatusOk();
+
+        Paced paced = Paced.start(port, "/", 100, java.time.Duration.ofMinutes(5));
+        Cli.Result reinstall;
+        try {
+            sandbox.await("paced GETs answered", () -> paced.ok() >= 50 || !paced.failures().isEmpty());
+            reinstall = root.dpkg("--force-depends", "--install", DEB.toString()); // its postinst upgrades Baton
+            long answered = paced.ok();
+            sandbox.await("paced GETs answered by the new daemon", () -> paced.ok() >= answered + 50
+                    || !paced.failures().isEmpty());
+        } finally {
+            paced.stop();
+        }
+        int oldExit = daemon.awaitExit(java.time.Duration.ofSeconds(30));
+        Status after = Status.parse(sandbox.await("the new daemon's status", () -> baton("status", "--json", "-c",
+                CONFIG), result -> result.exit() == 0));
+        Cli.Result shutdown = baton("shutdown", "-c", CONFIG);
+        sandbox.awaitGone("the upgraded daemon", after.daemonPid());
+        assertAll(
+                () -> assertEquals(0, reinstall.exit(), reinstall::toString),
+                () -> assertTrue(reinstall.out().contains("baton: the running Baton was upgraded without a gap"),
+                        reinstall::toString),
+                () -> assertNotEquals(before.daemonPid(), after.daemonPid(), after::toString),
+                () -> assertEquals(0, oldExit, daemon::tail),
+                () -> assertEquals(List.of(), paced.failures(), paced::toString),
+                () -> assertEquals(0, paced.count(Paced.Outcome.REFUSED), paced::toString),
+                () -> assertEquals(0, shutdown.exit(), shutdown::toString));
+    }
+
+    @Test
     void removeKeepsTheEditedConffileAndPurgeDeletesIt() throws IOException {
         Path config = root.path(CONFIG);
         Files.writeString(config, Files.readString(config) + "\n# edited by the operator\n");
