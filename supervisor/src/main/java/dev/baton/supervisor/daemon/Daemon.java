@@ -379,7 +379,7 @@ public final class Daemon {
             return supervisor.whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), reloads);
         }
         if (!next.daemon().equals(config.daemon())) {
-            Log.warn("changes to [baton] take effect at the next baton run");
+            Log.warn("changes to [baton] take effect with baton upgrade (or at the next baton run)");
         }
         Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
                 + config.file());
