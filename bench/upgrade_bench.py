@@ -124,20 +124,49 @@ def classify(error):
 
 # -- Baton from a private copy ---------------------------------------------------------------------------------
 
-def private_copy(launcher):
-    """Copies the distribution the launcher belongs to into a temp folder; answers (folder, its launcher).
-    A class-data sharing archive only serves the class path it was dumped with: they are dumped again there."""
+def private_copy(launcher, folder, attempts=30):
+    """Copies the distribution the launcher belongs to into folder; answers the copy's launcher. A build that
+    rewrites the distribution meanwhile makes it wait 10 s and copy again. A class-data sharing archive only serves
+    the class path it was dumped with: they are dumped again in the copy."""
     home = os.path.dirname(os.path.dirname(os.path.realpath(launcher)))
-    folder = tempfile.mkdtemp(prefix="upgrade-bench-dist-")
-    shutil.copytree(home, os.path.join(folder, "baton"), symlinks=True)
-    copy = os.path.join(folder, "baton", "bin", "baton")
-    if glob.glob(os.path.join(folder, "baton", "lib", "*.jsa")):
+    target = os.path.join(folder, "baton")
+    copy = os.path.join(target, "bin", "baton")
+    for _ in range(attempts):
+        shutil.rmtree(target, ignore_errors=True)
+        before = tree_state(home)
+        try:
+            shutil.copytree(home, target, symlinks=True)
+        except (OSError, shutil.Error) as e:
+            problem = str(e)[:200]
+        else:
+            problem = None if before is not None and tree_state(home) == before and os.access(copy, os.X_OK) \
+                else "changed while copied"
+        if problem is None:
+            break
+        print("%s is being rebuilt (%s); copying again in 10 s" % (home, problem), file=sys.stderr)
+        time.sleep(10)
+    else:
+        raise RuntimeError("cannot copy a stable %s" % home)
+    if glob.glob(os.path.join(target, "lib", "*.jsa")):
         dump = subprocess.run([copy, "--dump-archives"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=600)
         if dump.returncode != 0:
             print("warning: cannot dump the class-data sharing archives for the copy, Baton runs without them:\n"
                   + dump.stdout + dump.stderr, file=sys.stderr)
-    return folder, copy
+    return copy
+
+
+def tree_state(folder):
+    """(path, size, mtime) of every file under folder, or None when it cannot be read whole."""
+    state = []
+    try:
+        for base, dirs, files in os.walk(folder):
+            for name in sorted(files):
+                st = os.lstat(os.path.join(base, name))
+                state.append((os.path.join(base, name), st.st_size, st.st_mtime_ns))
+    except OSError:
+        return None
+    return sorted(state)
 
 
 def pids_mentioning(text):
@@ -230,9 +259,27 @@ class Daemon:
         return subprocess.run([self.launcher] + list(args) + ["-c", self.config], stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=timeout, cwd=self.folder)
 
-    def upgrade(self):
-        done = self.cli("upgrade")
-        return done.returncode, (done.stdout + done.stderr).strip()
+    def upgrade(self, timeout=300):
+        """`baton upgrade`, reaping the old daemon (our child) meanwhile: the command waits until the old pid is
+        gone, and a zombie counts as alive for it (ProcessHandle.isAlive), so it would wait for us forever."""
+        output = os.path.join(self.folder, "upgrade.out")
+        with open(output, "wb") as out:
+            cli = subprocess.Popen([self.launcher, "upgrade", "-c", self.config], stdin=subprocess.DEVNULL,
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=self.folder)
+        deadline = time.monotonic() + timeout
+        try:
+            while cli.poll() is None:
+                for proc in self.procs:
+                    proc.poll()
+                if time.monotonic() > deadline:
+                    raise TimeoutError("`baton upgrade` did not return within %d s" % timeout)
+                time.sleep(0.01)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait()
+        with open(output, errors="replace") as f:
+            return cli.returncode, f.read().strip()
 
     def restart(self):
         """`baton shutdown`, then `baton run` once the old process is gone, then until every worker serves."""
@@ -445,7 +492,8 @@ def main():
     dist, launcher = None, None
     rows = []
     try:
-        dist, launcher = private_copy(args.baton)
+        dist = tempfile.mkdtemp(prefix="upgrade-bench-dist-")
+        launcher = private_copy(args.baton, dist)
         print("Baton copied to %s" % os.path.dirname(os.path.dirname(launcher)), file=sys.stderr)
         for n in range(args.repeat):
             for setup in setups:

@@ -68,9 +68,10 @@ final class Upgrade implements Handoff.Watcher {
         }
         say("new daemon pid " + process.pid() + " started; handing over " + listeners.size() + " listening sockets");
         process.onExit().thenRun(() -> {
-            if (!summary.isDone()) {
-                fail("the new daemon (pid " + process.pid() + ") exited with status " + process.exitValue()
-                        + " before it was ready (its output is in Baton's log)", "", List.of());
+            // once connected, the end of the connection brings its report (or the lack of one) after every byte
+            // it sent: a process exit seen first must not overtake the reason it reported
+            if (!connected && !summary.isDone()) {
+                fail(exited(), "", List.of());
             }
         });
         CompletableFuture.delayedExecutor(CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
@@ -112,10 +113,20 @@ final class Upgrade implements Handoff.Watcher {
         CompletableFuture.runAsync(() -> {
             if (report.result() == Handoff.Report.Result.READY) {
                 switched(report.pid());
+            } else if (report.pid() == 0) { // the connection ended without a report: the process died
+                process.onExit().orTimeout(10, TimeUnit.SECONDS).handle((p, e) -> {
+                    fail(process.isAlive() ? report.reason() : exited(), "", List.of());
+                    return null;
+                });
             } else {
                 fail(report.reason(), report.worker(), report.lines());
             }
         });
+    }
+
+    private String exited() {
+        return "the new daemon (pid " + process.pid() + ") exited with status " + process.exitValue()
+                + " before it was ready (its output is in Baton's log)";
     }
 
     /** The new daemon accepts: this one lets go and drains. */
