@@ -125,6 +125,12 @@ class UpgradeIT {
 
     @Test
     void brokenUpgradesLeaveTheOldDaemonServingUntouched() throws Exception {
+        // The launcher runs $BATON_JAVA: this one fails like a JVM that cannot start once the file break-java exists.
+        sandbox.write("java.sh", "#!/bin/sh\nif [ -e '" + sandbox.dir().resolve("break-java") + "' ]; then\n"
+                + "  echo 'Error: Could not create the Java Virtual Machine.' >&2; exit 1\nfi\nexec java \"$@\"\n");
+        Files.setPosixFilePermissions(sandbox.dir().resolve("java.sh"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        sandbox.daemonEnvironment("BATON_JAVA", sandbox.dir().resolve("java.sh").toString());
         Daemon daemon = sandbox.startProxied(port, 2, "");
         List<Long> workers = sandbox.status().pids("web");
         String good = Sandbox.read(sandbox.config());
@@ -151,6 +157,16 @@ class UpgradeIT {
             assertTrue(raising.err().matches("(?s).*web:\\d \\[gen 1\\] failed: exited too quickly.*"),
                     raising::toString); // whichever worker exits first
             assertTrue(raising.err().contains("  | ImportError: no module named flask"), raising::toString);
+
+            sandbox.write("baton.toml", good);
+            Files.createFile(sandbox.dir().resolve("break-java"));
+            Cli.Result noJvm = upgrade();
+            Files.delete(sandbox.dir().resolve("break-java"));
+            assertEquals(1, noJvm.exit(), noJvm::toString);
+            assertTrue(noJvm.err().matches("(?s).*the new daemon \\(pid \\d+\\) exited with status 1 before it was"
+                    + " ready.*"), noJvm::toString);
+            assertTrue(daemon.stderr().contains("Error: Could not create the Java Virtual Machine."),
+                    "the new daemon's output goes where the old daemon's does");
 
             Status after = sandbox.status();
             assertAll(
@@ -190,6 +206,7 @@ class UpgradeIT {
         sandbox.await("the new daemon to start, its worker held at the gate", UPGRADE,
                 () -> first.stderr().contains("new daemon pid"));
         Cli.Result second = upgrade();
+        Cli.Result reload = sandbox.baton("reload");
         CompletableFuture<Cli.Result> waiting = CompletableFuture.supplyAsync(() -> upgrade("--wait"));
         sandbox.await("baton upgrade --wait refused once, waiting", UPGRADE,
                 () -> first.stderr().split("upgrade refused: ", -1).length > 2);
@@ -200,6 +217,8 @@ class UpgradeIT {
         assertAll(
                 () -> assertEquals(5, second.exit(), second::toString),
                 () -> assertTrue(second.err().contains("cannot upgrade: an upgrade is running"), second::toString),
+                () -> assertEquals(5, reload.exit(), reload::toString),
+                () -> assertTrue(reload.err().contains("cannot reload: an upgrade is running"), reload::toString),
                 () -> assertEquals(0, firstUpgrade.exit(), firstUpgrade::toString),
                 () -> assertEquals(0, waited.exit(), waited::toString),
                 () -> assertTrue(waited.out().contains("(waiting)"), waited::toString),
