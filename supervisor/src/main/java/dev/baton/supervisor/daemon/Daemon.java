@@ -27,10 +27,6 @@ import dev.baton.supervisor.process.Posix;
 import sun.misc.Signal;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +68,7 @@ public final class Daemon {
     /** False while this daemon takes over: the pid file is the old daemon's until it has exited. */
     private volatile boolean ownsPidFile = true;
     /** SOCKET.lock, once this daemon holds it. */
-    private final AtomicReference<FileLock> lock = new AtomicReference<>();
+    private final AtomicReference<SocketLock> lock = new AtomicReference<>();
     /** Reloads are read, checked and started here, one at a time; never on the supervisor loop. */
     private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "baton-reload");
@@ -116,7 +112,12 @@ public final class Daemon {
 
     private void serve() throws StartupException {
         Path socket = config.daemon().socket();
-        FileLock held = lock(socket);
+        SocketLock held;
+        try {
+            held = SocketLock.tryTake(socket).orElse(null);
+        } catch (IOException e) {
+            throw new StartupException("cannot lock " + SocketLock.file(socket) + ": " + e.getMessage());
+        }
         if (held == null || new ControlClient(socket).reachable()) {
             throw new StartupException("another baton is already running on " + socket
                     + " (stop it with: baton shutdown -c " + config.file() + ")");
@@ -140,88 +141,35 @@ public final class Daemon {
         finish(server);
     }
 
-    /** See {@link #takeOver}. */
+    /** See {@link #takeOver} and {@link TakeOver}. */
     private void serveTakenOver(Handoff.Taken handoff) throws StartupException {
         upgradeBusy.set("this daemon is still taking over from the one it replaces");
-        ownsPidFile = false;
+        ownsPidFile = false; // the old daemon's until it has exited
         Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
-        loop.execute(frontends::hold);
-        ListenPlan.Bound bound;
-        try {
-            bound = bindFrontends(handoff.fds());
-        } catch (StartupException e) {
-            report(handoff, Handoff.Report.failed(Posix.getpid(), e.getMessage(), "", List.of()));
-            throw e;
-        }
-        loop.execute(() -> frontends.prepare(bound));
-        installSignals();
-        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") taking over: starting "
-                + config.programs().size() + " programs, " + workers() + " workers, held out of traffic until ready");
-        List<ReloadResult> results = supervisor.warmBoot(config, event -> handoff.step(DaemonApi.step(event)))
-                .join();
-        ReloadResult failed = results.stream().filter(r -> r.outcome().failed()).findFirst().orElse(null);
-        // "rolled back, generation 0 keeps serving": true of the new daemon, but the old one is what serves on
-        String failure = failed != null ? failed.message().replaceFirst("; rolled back, generation 0 keeps serving$", "")
-                : shuttingDown.get() ? "the new daemon was stopped while it started" : null;
-        ControlServer server = null;
-        if (failure == null) {
-            try {
-                server = openControl(); // renamed over the old daemon's socket: the CLI talks to this daemon now
-            } catch (StartupException e) {
-                failure = e.getMessage();
-            }
-        }
-        if (failure != null) {
-            report(handoff, Handoff.Report.failed(Posix.getpid(), failure, failed == null ? "" : failed.failedWorker(),
-                    failed == null ? List.of() : failed.lastLines()));
-            shutdown("the upgrade failed");
-            stopped.join();
-            finish(null);
-            throw new StartupException(failure);
-        }
-        onLoop(() -> {
-            frontends.release();
-            return null;
-        });
-        Log.info("every program is ready: accepting on " + onLoop(frontends::listeners).size()
-                + " listeners; control socket " + config.daemon().socket());
-        report(handoff, Handoff.Report.ready(Posix.getpid()));
-        SystemdNotify.send("MAINPID=" + Posix.getpid() + "\nREADY=1");
-        Thread settle = new Thread(() -> settle(handoff), "baton-take-over");
-        settle.setDaemon(true);
-        settle.start();
+        ControlServer server = new TakeOver(this, handoff).start();
         stopped.join();
         finish(server);
     }
 
-    /**
-     * After the switch: waits until the old daemon has let go of {@code SOCKET.lock} (it exits), then takes it and
-     * the pid file, and accepts upgrades from then on.
-     */
-    private void settle(Handoff.Taken handoff) {
-        Path file = lockFile(config.daemon().socket());
-        try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock.set(channel.lock()); // blocks until the old daemon is gone
-        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
-            Log.warn("cannot lock " + file + ": " + e.getMessage() + "; another baton may start on this socket");
-        }
-        handoff.close();
+    /** A daemon that took over, once the old one has exited: its lock (null if it could not be taken) and pids. */
+    void settled(SocketLock held) {
+        lock.set(held);
         loop.execute(() -> {
             ownsPidFile = true;
             recordPids();
         });
         upgradeBusy.set(null);
-        Log.info("the daemon this one replaced has exited; upgrade complete");
     }
 
-    /** Sends {@code report} to the old daemon; when it is gone already, this daemon serves on anyway. */
-    private static void report(Handoff.Taken handoff, Handoff.Report report) {
-        try {
-            handoff.report(report);
-        } catch (IOException e) {
-            Log.warn(e.getMessage());
-        }
+    /** A daemon taking over failed to start: its workers stop, then everything closes. */
+    void stopAfterFailedStart() {
+        shutdown("the upgrade failed");
+        stopped.join();
+        finish(null);
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown.get();
     }
 
     private int workers() {
@@ -229,7 +177,7 @@ public final class Daemon {
     }
 
     /** Binds (or adopts, from {@code inherited}) every listen address; closes them all on failure. */
-    private ListenPlan.Bound bindFrontends(Map<String, Integer> inherited) throws StartupException {
+    ListenPlan.Bound bindFrontends(Map<String, Integer> inherited) throws StartupException {
         try {
             return frontends.bindAll(config, inherited);
         } catch (IOException e) {
@@ -238,7 +186,7 @@ public final class Daemon {
         }
     }
 
-    private ControlServer openControl() throws StartupException {
+    ControlServer openControl() throws StartupException {
         Path socket = config.daemon().socket();
         try {
             return ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
@@ -258,14 +206,9 @@ public final class Daemon {
             pidFile.delete();
         }
         logFiles.close();
-        FileLock held = lock.get();
+        SocketLock held = lock.get();
         if (held != null) {
-            try {
-                held.release();
-                held.channel().close();
-            } catch (IOException ignored) {
-                // the kernel releases it at exit anyway
-            }
+            held.release();
         }
         loop.close();
         Log.info("baton stopped");
@@ -278,30 +221,6 @@ public final class Daemon {
             frontends.close();
             return null;
         }).join();
-    }
-
-    /**
-     * Takes {@code SOCKET.lock} for the daemon's whole life (released by the kernel when the process ends, however
-     * it ends): of two daemons started together on one configuration, exactly one gets it. Null when another
-     * process holds it.
-     */
-    private static FileLock lock(Path socket) throws StartupException {
-        Path file = lockFile(socket);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                channel.close();
-            }
-            return lock;
-        } catch (IOException e) {
-            throw new StartupException("cannot lock " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static Path lockFile(Path socket) {
-        return socket.resolveSibling(socket.getFileName() + ".lock");
     }
 
     Supervisor supervisor() {
@@ -446,7 +365,7 @@ public final class Daemon {
     }
 
     /** Runs {@code task} on the supervisor loop and waits for it; its exception is rethrown as it was. */
-    private <T> T onLoop(java.util.function.Supplier<T> task) {
+    <T> T onLoop(java.util.function.Supplier<T> task) {
         try {
             return loop.submit(task).join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -492,7 +411,7 @@ public final class Daemon {
     }
 
     /** Each handler only hands the work on: to the supervisor loop, or the reload thread. */
-    private void installSignals() {
+    void installSignals() {
         handle("TERM", () -> shutdown("SIGTERM"));
         handle("INT", () -> shutdown("SIGINT"));
         handle("HUP", this::reloadOnSignal);

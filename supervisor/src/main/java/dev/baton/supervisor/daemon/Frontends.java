@@ -329,6 +329,9 @@ final class Frontends implements Closeable, Traffic {
         abandoned(program);
         Front front = fronts.remove(program);
         if (front != null) {
+            if (holding) { // listeners the proxy never got: its close would not close them
+                front.listeners.values().forEach(Listener::close);
+            }
             front.proxy.close();
             accessLogs.close(program);
         }
