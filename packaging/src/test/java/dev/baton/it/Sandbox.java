@@ -225,6 +225,11 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         return daemon;
     }
 
+    /** True when {@code pid} is a daemon this sandbox started (and so stops after the test). */
+    boolean started(long pid) {
+        return daemons.stream().anyMatch(d -> d.pid() == pid);
+    }
+
     /** Sets {@code name=value} in the environment of the daemons started from now on. */
     void daemonEnvironment(String name, String value) {
         daemonEnv.put(name, value);

@@ -52,8 +52,10 @@ class UpgradeIT {
         }
         if (sandbox.reachable()) { // a daemon an upgrade started is not the sandbox's: stop it here
             long pid = sandbox.status().daemonPid();
-            sandbox.baton("shutdown");
-            sandbox.awaitGone("the last daemon", pid);
+            if (!sandbox.started(pid)) {
+                sandbox.baton("shutdown");
+                sandbox.awaitGone("the last daemon", pid);
+            }
         }
     }
 
@@ -224,6 +226,33 @@ class UpgradeIT {
                 () -> assertTrue(waited.out().contains("(waiting)"), waited::toString),
                 () -> assertTrue(waited.out().contains("upgrade complete"), waited::toString),
                 () -> assertFalse(first.alive()));
+    }
+
+    @Test
+    void upgradeReturnsWhenTheOldDaemonsParentDoesNotReapIt() throws Exception {
+        sandbox.copyFixture("proxied.py");
+        sandbox.writeConfig("""
+                [program.web]
+                command = "python3 proxied.py --port {port}"
+                listen = "127.0.0.1:%d"
+                health_check = "/healthz"
+                """.formatted(port));
+        // sleep is the daemon's parent and never waits for it: the old daemon stays a zombie once it exits
+        Process parent = new ProcessBuilder("sh", "-c", "\"$0\" run -c \"$1\" >daemon.out 2>daemon.err & exec sleep 600",
+                Cli.LAUNCHER.toString(), sandbox.config().toString()).directory(sandbox.dir().toFile()).start();
+        try {
+            sandbox.await("baton run to open its control socket", UPGRADE, sandbox::reachable);
+            Status before = sandbox.awaitStatus("the worker HEALTHY", s -> ProxyStatus.healthy(s, "web", 1));
+
+            Cli.Result upgrade = upgrade();
+
+            assertEquals(0, upgrade.exit(), upgrade::toString);
+            assertTrue(upgrade.out().contains("upgrade complete"), upgrade::toString);
+            assertEquals(java.util.Optional.of('Z'), Procs.state(before.daemonPid()),
+                    "the old daemon exited and nobody reaped it");
+        } finally {
+            parent.destroyForcibly().waitFor();
+        }
     }
 
     private Cli.Result upgrade(String... args) {

@@ -110,8 +110,9 @@ final class UpgradeCommand implements Callable<Integer> {
             out.flush();
         }
         long started = System.nanoTime();
-        // not ProcessHandle.onExit: for a process that is not our child it polls with a back-off of seconds
-        while (ProcessHandle.of(s.oldPid()).map(ProcessHandle::isAlive).orElse(false)) {
+        // not ProcessHandle.onExit: for a process that is not our child it polls with a back-off of seconds, and
+        // counts a zombie (exited, not yet reaped by a parent that is slow to) as alive
+        while (ShutdownCommand.running((int) s.oldPid())) {
             Thread.sleep(RETRY_MILLIS / 5);
         }
         if (!json) {

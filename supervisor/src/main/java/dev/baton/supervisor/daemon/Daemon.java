@@ -6,15 +6,9 @@ import dev.baton.supervisor.WorkerContext;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.Worker;
 import dev.baton.supervisor.WorkerStatus;
-import dev.baton.supervisor.ReloadEvent;
-import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Version;
 
 import dev.baton.conf.BatonConfig;
-import dev.baton.conf.ConfigError;
-import dev.baton.conf.ConfigException;
-import dev.baton.conf.ConfigLoader;
-import dev.baton.conf.ProgramConfig;
 import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.ControlServer;
 import dev.baton.supervisor.control.ReloadStep;
@@ -32,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -69,12 +61,8 @@ public final class Daemon {
     private volatile boolean ownsPidFile = true;
     /** SOCKET.lock, once this daemon holds it. */
     private final AtomicReference<SocketLock> lock = new AtomicReference<>();
-    /** Reloads are read, checked and started here, one at a time; never on the supervisor loop. */
-    private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "baton-reload");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Reloads and upgrades are read, checked and started on its thread, one at a time. */
+    private final Reloads reloads = new Reloads(this);
 
     /** The daemon could not start; the message is one line for the operator. */
     public static final class StartupException extends Exception {
@@ -239,6 +227,15 @@ public final class Daemon {
         return startedAt;
     }
 
+    Reloads reloads() {
+        return reloads;
+    }
+
+    /** Why an upgrade cannot start now (one is running, this daemon is still taking over), or null. */
+    String upgradeBusy() {
+        return upgradeBusy.get();
+    }
+
     /** Begins a graceful shutdown once; later calls do nothing. */
     void shutdown(String why) {
         if (!shuttingDown.compareAndSet(false, true)) {
@@ -246,78 +243,6 @@ public final class Daemon {
         }
         Log.info("shutting down (" + why + "): stopping every worker");
         supervisor.shutdown().whenComplete((v, e) -> stopped.complete(null));
-    }
-
-    /**
-     * {@code baton reload}: re-reads the configuration file and applies it to {@code names} (every program when
-     * empty). Runs on the reload thread, one request at a time. The returned future completes once the reload has
-     * started, with the future of its results; it fails with {@link IllegalArgumentException} (invalid file,
-     * unknown program: nothing changed) or {@link Supervisor.BusyException} (a named program is reloading, without
-     * {@code wait}).
-     */
-    CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(List<String> names, boolean wait,
-                                                                    Consumer<ReloadEvent> progress) {
-        return CompletableFuture.supplyAsync(() -> tryReload(names, wait, progress), reloads).thenCompose(f -> f);
-    }
-
-    /** What the loop says before a reload: the programs busy reloading, or else what to bind. */
-    private record Check(List<String> busy, ListenPlan plan) {
-    }
-
-    /**
-     * On the reload thread: reads and checks the file; asks the loop whether the programs are busy and which listen
-     * addresses to bind; binds them here (binding blocks); then hands it all to the loop, which applies the reload
-     * as one transaction. With {@code wait}, comes back once the programs are idle, without holding the thread
-     * meanwhile; the file is read again then.
-     */
-    private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(List<String> names, boolean wait,
-                                                                                Consumer<ReloadEvent> progress) {
-        if (shuttingDown.get()) {
-            throw new IllegalStateException("Baton is shutting down");
-        }
-        String upgrading = upgradeBusy.get();
-        if (upgrading != null) {
-            throw new IllegalStateException("cannot reload: " + upgrading);
-        }
-        BatonConfig next = readConfig();
-        Check check = onLoop(() -> {
-            for (String name : names) {
-                if (next.program(name).isEmpty() && !supervisor.programNames().contains(name)) {
-                    throw new IllegalArgumentException("no such program: " + name + " (programs: " + String.join(
-                            ", ", next.programs().stream().map(ProgramConfig::name).toList()) + ")");
-                }
-            }
-            List<String> busy = supervisor.busyNow(names);
-            return new Check(busy, busy.isEmpty() ? frontends.plan(next, names) : null);
-        });
-        if (!check.busy().isEmpty()) {
-            if (!wait) {
-                throw new Supervisor.BusyException(check.busy());
-            }
-            Log.info("reload waits for the reload of " + String.join(", ", check.busy()) + " to end");
-            return supervisor.whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), reloads);
-        }
-        if (!next.daemon().equals(config.daemon())) {
-            Log.warn("changes to [baton] take effect with baton upgrade (or at the next baton run)");
-        }
-        Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
-                + config.file());
-        ListenPlan.Bound bound = frontends.bind(check.plan());
-        CompletableFuture<List<ReloadResult>> results = onLoop(() -> {
-            frontends.prepare(bound);
-            try {
-                return supervisor.reloadNow(next, names, bound.refused(), progress);
-            } catch (RuntimeException e) {
-                bound.listeners().keySet().forEach(frontends::abandoned);
-                throw e;
-            }
-        });
-        return CompletableFuture.completedFuture(results.whenComplete((list, e) -> {
-            if (e == null) {
-                list.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
-                        : (Consumer<String>) Log::info).accept("reload: " + r.message()));
-            }
-        }));
     }
 
     /**
@@ -352,7 +277,7 @@ public final class Daemon {
                 upgradeBusy.set(null);
                 throw e;
             }
-        }, reloads);
+        }, reloads::execute);
     }
 
     /**
@@ -373,33 +298,6 @@ public final class Daemon {
         }
     }
 
-    /** The configuration file as it is now; every error at once, as an {@link IllegalArgumentException}. */
-    private BatonConfig readConfig() {
-        try {
-            return ConfigLoader.load(config.file(), System.getenv());
-        } catch (ConfigException e) {
-            List<String> lines = new ArrayList<>();
-            lines.add("configuration not reloaded, nothing changed: " + e.errors().size()
-                    + (e.errors().size() == 1 ? " error" : " errors"));
-            e.errors().forEach(error -> lines.add(error.toString()));
-            lines.forEach(Log::warn);
-            throw new IllegalArgumentException(String.join("\n", lines));
-        }
-    }
-
-    /**
-     * SIGHUP: reloads every program, like {@code baton reload --wait} (a HUP during a reload runs once that one has
-     * ended: a signal has no one to tell "busy"); the steps and outcome go to Baton's log.
-     */
-    private void reloadOnSignal() {
-        reload(List.of(), true, event -> { }).whenComplete((started, e) -> {
-            if (e != null) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                Log.warn("SIGHUP: reload refused: " + cause.getMessage().lines().findFirst().orElse(""));
-            }
-        });
-    }
-
     /** SIGUSR2: {@code baton upgrade}, its steps and outcome in Baton's log; refused (logged) when one is running. */
     private void upgradeOnSignal() {
         upgrade(step -> { }).whenComplete((summary, e) -> {
@@ -414,7 +312,7 @@ public final class Daemon {
     void installSignals() {
         handle("TERM", () -> shutdown("SIGTERM"));
         handle("INT", () -> shutdown("SIGINT"));
-        handle("HUP", this::reloadOnSignal);
+        handle("HUP", reloads::reloadOnSignal);
         handle("USR2", this::upgradeOnSignal);
         handle("USR1", () -> loop.execute(() -> {
             logFiles.reopenAll();

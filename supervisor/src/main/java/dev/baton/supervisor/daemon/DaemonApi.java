@@ -108,7 +108,7 @@ final class DaemonApi implements ControlApi {
     @Override
     public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
                                                                       Consumer<ReloadStep> progress) {
-        return daemon.reload(programs, wait, event -> progress.accept(step(event)))
+        return daemon.reloads().reload(programs, wait, event -> progress.accept(step(event)))
                 .thenApply(results -> results.thenApply(DaemonApi::summary));
     }
 

@@ -1,0 +1,140 @@
+package dev.baton.supervisor.daemon;
+
+import dev.baton.conf.BatonConfig;
+import dev.baton.conf.ConfigException;
+import dev.baton.conf.ConfigLoader;
+import dev.baton.conf.ProgramConfig;
+import dev.baton.supervisor.Log;
+import dev.baton.supervisor.ReloadEvent;
+import dev.baton.supervisor.ReloadResult;
+import dev.baton.supervisor.Supervisor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The reload thread ({@code baton-reload}): {@code baton reload} and SIGHUP read and check the file, bind new listen
+ * addresses (blocking work) here, one request at a time, then hand the reload to the supervisor loop as one
+ * transaction. {@code baton upgrade} starts here too, so that a reload and an upgrade never start together.
+ */
+final class Reloads {
+
+    private final Daemon daemon;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "baton-reload");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Reloads(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    /** Runs {@code task} on the reload thread, after the requests before it. */
+    void execute(Runnable task) {
+        thread.execute(task);
+    }
+
+    /**
+     * {@code baton reload}: re-reads the configuration file and applies it to {@code names} (every program when
+     * empty). Runs on the reload thread, one request at a time. The returned future completes once the reload has
+     * started, with the future of its results; it fails with {@link IllegalArgumentException} (invalid file,
+     * unknown program: nothing changed) or {@link Supervisor.BusyException} (a named program is reloading, without
+     * {@code wait}).
+     */
+    CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(List<String> names, boolean wait,
+                                                                    Consumer<ReloadEvent> progress) {
+        return CompletableFuture.supplyAsync(() -> tryReload(names, wait, progress), thread).thenCompose(f -> f);
+    }
+
+    /** What the loop says before a reload: the programs busy reloading, or else what to bind. */
+    private record Check(List<String> busy, ListenPlan plan) {
+    }
+
+    /**
+     * On the reload thread: reads and checks the file; asks the loop whether the programs are busy and which listen
+     * addresses to bind; binds them here (binding blocks); then hands it all to the loop, which applies the reload
+     * as one transaction. With {@code wait}, comes back once the programs are idle, without holding the thread
+     * meanwhile; the file is read again then.
+     */
+    private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(List<String> names, boolean wait,
+                                                                                Consumer<ReloadEvent> progress) {
+        if (daemon.shuttingDown()) {
+            throw new IllegalStateException("Baton is shutting down");
+        }
+        String upgrading = daemon.upgradeBusy();
+        if (upgrading != null) {
+            throw new IllegalStateException("cannot reload: " + upgrading);
+        }
+        BatonConfig next = readConfig();
+        Check check = daemon.onLoop(() -> {
+            for (String name : names) {
+                if (next.program(name).isEmpty() && !daemon.supervisor().programNames().contains(name)) {
+                    throw new IllegalArgumentException("no such program: " + name + " (programs: " + String.join(
+                            ", ", next.programs().stream().map(ProgramConfig::name).toList()) + ")");
+                }
+            }
+            List<String> busy = daemon.supervisor().busyNow(names);
+            return new Check(busy, busy.isEmpty() ? daemon.frontends().plan(next, names) : null);
+        });
+        if (!check.busy().isEmpty()) {
+            if (!wait) {
+                throw new Supervisor.BusyException(check.busy());
+            }
+            Log.info("reload waits for the reload of " + String.join(", ", check.busy()) + " to end");
+            return daemon.supervisor().whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), thread);
+        }
+        if (!next.daemon().equals(daemon.config().daemon())) {
+            Log.warn("changes to [baton] take effect with baton upgrade (or at the next baton run)");
+        }
+        Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
+                + daemon.config().file());
+        ListenPlan.Bound bound = daemon.frontends().bind(check.plan());
+        CompletableFuture<List<ReloadResult>> results = daemon.onLoop(() -> {
+            daemon.frontends().prepare(bound);
+            try {
+                return daemon.supervisor().reloadNow(next, names, bound.refused(), progress);
+            } catch (RuntimeException e) {
+                bound.listeners().keySet().forEach(daemon.frontends()::abandoned);
+                throw e;
+            }
+        });
+        return CompletableFuture.completedFuture(results.whenComplete((list, e) -> {
+            if (e == null) {
+                list.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
+                        : (Consumer<String>) Log::info).accept("reload: " + r.message()));
+            }
+        }));
+    }
+
+    /** The configuration file as it is now; every error at once, as an {@link IllegalArgumentException}. */
+    private BatonConfig readConfig() {
+        try {
+            return ConfigLoader.load(daemon.config().file(), System.getenv());
+        } catch (ConfigException e) {
+            List<String> lines = new ArrayList<>();
+            lines.add("configuration not reloaded, nothing changed: " + e.errors().size()
+                    + (e.errors().size() == 1 ? " error" : " errors"));
+            e.errors().forEach(error -> lines.add(error.toString()));
+            lines.forEach(Log::warn);
+            throw new IllegalArgumentException(String.join("\n", lines));
+        }
+    }
+
+    /**
+     * SIGHUP: reloads every program, like {@code baton reload --wait} (a HUP during a reload runs once that one has
+     * ended: a signal has no one to tell "busy"); the steps and outcome go to Baton's log.
+     */
+    void reloadOnSignal() {
+        reload(List.of(), true, event -> { }).whenComplete((started, e) -> {
+            if (e != null) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                Log.warn("SIGHUP: reload refused: " + cause.getMessage().lines().findFirst().orElse(""));
+            }
+        });
+    }
+}
