@@ -9,6 +9,7 @@ GET  /hang              never answers (keeps the connection open)
 GET  /close             closes the connection without answering
 GET  /head-then-close?on=NAME  the worker named NAME sends a response head announcing 100 bytes, then closes
                         without a byte of body (a worker dying between head and body); the others answer as GET /
+GET  /head-then-body?ms=500  a response head announcing 5 bytes, then after ms the body "done\n"
 GET  /chunked?n=3       chunked response of n parts
 GET  /http10            HTTP/1.0 response without Content-Length, ended by closing
 GET  /download?bytes=N  streams N bytes (chunks of 64 KiB)
@@ -83,6 +84,13 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif path == "/head-then-body":
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(int(q.get("ms", "500")) / 1000.0)
+            self.wfile.write(b"done\n")
         elif path == "/chunked":
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")

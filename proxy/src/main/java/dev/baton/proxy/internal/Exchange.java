@@ -46,6 +46,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     private State state = State.WAITING;
     private boolean requestSent;
+    /** What the answer's head said: keep-alive (the client may send its next request at once), or close. */
+    private boolean announcedKeepAlive;
     private boolean continueSent;
     /** The current try; after it ended, the last one (its backend names the worker in messages). */
     private Attempt attempt;
@@ -235,7 +237,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
                 upstream.read();
                 return;
             }
-            response.head(answer, head.method(), keepAlive(), request.http10());
+            announcedKeepAlive = keepAlive();
+            response.head(answer, head.method(), announcedKeepAlive, request.http10());
         }
         if (msg instanceof HttpContent content) {
             relayContent(content, upstream);
@@ -393,7 +396,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         attempt.end(response.workerReusable() && requestSent);
         body.release();
         logAccess();
-        frontend.exchangeDone(this, keepAlive() && !(request.http10() && response.closeDelimited()));
+        // as the head said, even if the program stopped accepting since: the client may have sent its next request
+        frontend.exchangeDone(this, announcedKeepAlive && !(request.http10() && response.closeDelimited()));
     }
 
     /** Something broke after response bytes reached the client: all Baton can do is close both connections. */

@@ -35,10 +35,11 @@ import java.util.concurrent.TimeUnit;
  * closes. TCP cannot tell the two apart; the time between request and FIN can.
  *
  * <p>Closing (the program stopped accepting, Baton stops or hands over to a new daemon): the answer in progress
- * carries {@code Connection: close} and the connection closes after it. A connection with no request in progress,
- * idle keep-alive or accepted but not sent a whole request yet, gets {@link #CLOSE_GRACE_MILLIS} for a request to
- * arrive, which is answered (with {@code Connection: close}) before it closes: a busy client's next request is
- * often already on the wire, and closing under it would reset it unanswered.
+ * carries {@code Connection: close} and the connection closes after it; if its head was already out saying
+ * keep-alive, the client may reuse the connection at once, so it is kept and closes like an idle one. A
+ * connection with no request in progress, idle keep-alive or accepted but not sent a whole request yet, gets
+ * {@link #CLOSE_GRACE_MILLIS} for a request to arrive, which is answered (with {@code Connection: close}) before
+ * it closes: a busy client's next request is often already on the wire, and closing under it would reset it.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -246,7 +247,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (!keepAlive || closing) {
+        if (!keepAlive) { // the answer said close (the client asked, or the program had stopped accepting)
             pipelined.forEach(ReferenceCountUtil::release);
             pipelined.clear();
             closeOnceFlushed();
@@ -262,6 +263,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 closeOnceFlushed(); // every request the client sent before its FIN is answered
             } else {
                 ctx.read();
+                if (closing) { // the answer promised keep-alive: the next request is answered, then it closes
+                    closeWhenIdle();
+                }
             }
         }
     }
