@@ -87,8 +87,8 @@ class UpgradeIT {
             assertEquals(0, upgrade.exit(), () -> upgrade + "\n" + first.tail());
             assertTrue(upgrade.out().contains("web: 2 of 2 workers switched to generation 1"), upgrade::toString);
             assertTrue(upgrade.out().contains("upgrade complete"), upgrade::toString);
-            assertFalse(first.alive(), "baton upgrade exits 0 only once the old daemon is gone");
-            assertEquals(0, first.awaitExit(Duration.ofSeconds(1)), first::tail);
+            assertFalse(Procs.alive(first.pid()), "baton upgrade exits 0 only once the old daemon has exited");
+            assertEquals(0, first.awaitExit(Duration.ofSeconds(10)), first::tail);
             sandbox.awaitGone("the old daemon's workers", firstWorkers.toArray(Long[]::new));
 
             Status second = sandbox.awaitStatus("the new daemon's 2 workers HEALTHY",
@@ -189,20 +189,8 @@ class UpgradeIT {
 
     @Test
     void aSecondUpgradeDuringOneIsRefusedWithExit5AndWaitsWithWait() throws Exception {
-        // The workers start only once the file "gate" exists: the first upgrade's new workers wait for the test.
+        Daemon first = startGated();
         Path gate = sandbox.dir().resolve("gate");
-        Files.createFile(gate);
-        sandbox.copyFixture("proxied.py");
-        sandbox.writeConfig("""
-                [program.web]
-                command = "sh -c 'while [ ! -e gate ]; do sleep 0.05; done; exec python3 proxied.py --port {port}'"
-                numprocs = 1
-                listen = "127.0.0.1:%d"
-                health_check = "/healthz"
-                """.formatted(port));
-        Daemon first = sandbox.startDaemon();
-        sandbox.awaitStatus("the worker HEALTHY", s -> ProxyStatus.healthy(s, "web", 1));
-        Files.delete(gate);
 
         CompletableFuture<Cli.Result> upgrading = CompletableFuture.supplyAsync(this::upgrade);
         sandbox.await("the new daemon to start, its worker held at the gate", UPGRADE,
@@ -225,7 +213,24 @@ class UpgradeIT {
                 () -> assertEquals(0, waited.exit(), waited::toString),
                 () -> assertTrue(waited.out().contains("(waiting)"), waited::toString),
                 () -> assertTrue(waited.out().contains("upgrade complete"), waited::toString),
-                () -> assertFalse(first.alive()));
+                () -> assertFalse(Procs.alive(first.pid()), "the first daemon has exited"));
+    }
+
+    @Test
+    void sigtermDuringAnUpgradeStopsBothDaemonsAndEveryWorker() throws Exception {
+        Daemon first = startGated();
+        CompletableFuture<Cli.Result> upgrading = CompletableFuture.supplyAsync(this::upgrade);
+        sandbox.await("the new daemon to start, its worker held at the gate", UPGRADE,
+                () -> first.stderr().contains("new daemon pid"));
+
+        first.signal("TERM");
+
+        Cli.Result upgrade = upgrading.get();
+        assertAll(
+                () -> assertEquals(0, first.awaitExit(UPGRADE), first::tail),
+                () -> assertEquals(1, upgrade.exit(), upgrade::toString),
+                () -> assertTrue(upgrade.err().contains("Baton is shutting down (SIGTERM)"), upgrade::toString));
+        sandbox.await("no process left in the folder", UPGRADE, () -> Procs.runningIn(sandbox.dir()).isEmpty());
     }
 
     @Test
@@ -253,6 +258,27 @@ class UpgradeIT {
         } finally {
             parent.destroyForcibly().waitFor();
         }
+    }
+
+    /**
+     * A daemon whose worker starts only once the file "gate" exists: it is running, and the gate is gone again, so
+     * an upgrade's new worker waits for the test.
+     */
+    private Daemon startGated() throws IOException {
+        Path gate = sandbox.dir().resolve("gate");
+        Files.createFile(gate);
+        sandbox.copyFixture("proxied.py");
+        sandbox.writeConfig("""
+                [program.web]
+                command = "sh -c 'while [ ! -e gate ]; do sleep 0.05; done; exec python3 proxied.py --port {port}'"
+                numprocs = 1
+                listen = "127.0.0.1:%d"
+                health_check = "/healthz"
+                """.formatted(port));
+        Daemon daemon = sandbox.startDaemon();
+        sandbox.awaitStatus("the worker HEALTHY", s -> ProxyStatus.healthy(s, "web", 1));
+        Files.delete(gate);
+        return daemon;
     }
 
     private Cli.Result upgrade(String... args) {

@@ -55,6 +55,8 @@ public final class Daemon {
     private final Frontends frontends = new Frontends(new BackendEvents());
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    /** The upgrade in progress, or null. */
+    private volatile Upgrade upgrade;
     /** Why an upgrade cannot start now (one is running, or this daemon is still taking over); null when it can. */
     private final AtomicReference<String> upgradeBusy = new AtomicReference<>();
     /** False while this daemon takes over: the pid file is the old daemon's until it has exited. */
@@ -242,6 +244,10 @@ public final class Daemon {
             return;
         }
         Log.info("shutting down (" + why + "): stopping every worker");
+        Upgrade running = upgrade;
+        if (running != null) {
+            running.abort(why);
+        }
         supervisor.shutdown().whenComplete((v, e) -> stopped.complete(null));
     }
 
@@ -268,12 +274,16 @@ public final class Daemon {
                     throw new IllegalStateException(why + "; wait for it to end, or use baton upgrade --wait");
                 }
                 List<dev.baton.proxy.Listener> listeners = onLoop(frontends::listeners);
-                return new Upgrade(this, progress).start(listeners).whenComplete((summary, e) -> {
+                Upgrade started = new Upgrade(this, progress);
+                upgrade = started;
+                return started.start(listeners).whenComplete((summary, e) -> {
+                    upgrade = null;
                     if (e != null || !summary.ok()) {
                         upgradeBusy.set(null);
                     }
                 });
             } catch (RuntimeException e) {
+                upgrade = null;
                 upgradeBusy.set(null);
                 throw e;
             }

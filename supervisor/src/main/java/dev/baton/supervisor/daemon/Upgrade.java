@@ -40,6 +40,8 @@ final class Upgrade implements Handoff.Watcher {
     private final long startedAt = System.currentTimeMillis();
     private final Path path;
     private volatile boolean connected;
+    /** Set once the new daemon is ready: from then on nothing aborts the upgrade. */
+    private boolean switching;
     private Handoff handoff;
     private Process process;
 
@@ -134,6 +136,7 @@ final class Upgrade implements Handoff.Watcher {
         if (summary.isDone()) {
             return;
         }
+        switching = true;
         daemon.handedOver(newPid);
         closeHandoff();
         String message = "upgraded: pid " + newPid + " serves; pid " + Posix.getpid()
@@ -143,9 +146,19 @@ final class Upgrade implements Handoff.Watcher {
                 List.of()));
     }
 
+    /**
+     * This daemon is shutting down before the new one was ready: the new one is stopped too (it stops its workers),
+     * so that a stop during an upgrade stops Baton.
+     */
+    synchronized void abort(String why) {
+        if (!switching) {
+            fail("Baton is shutting down (" + why + ")", "", List.of());
+        }
+    }
+
     /** The new daemon failed: it is stopped (if still running); this one serves on. */
     private synchronized void fail(String reason, String worker, List<String> lines) {
-        if (summary.isDone()) {
+        if (summary.isDone() || switching) {
             return;
         }
         closeHandoff();
