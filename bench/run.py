@@ -8,7 +8,8 @@ Sections (each also runs on its own, see its script):
   tail    tail latency when 1 request in 20 is slow, open-loop load        bench/tail_bench.py
   reload  failed requests and duration of deploys                          bench/reload_bench.py
   cli     `baton status` vs `supervisorctl status`, daemon RSS             bench/supervisor_bench.py
-The full run takes about 15 minutes on 2 cores, --quick a few (short durations: a smoke run, not numbers to
+  upgrade failed requests, duration of `baton upgrade` vs shutdown + run    bench/upgrade_bench.py
+The full run takes about 20 minutes on 2 cores, --quick a few (short durations: a smoke run, not numbers to
 publish). Run it as root on Debian: it installs nginx, haproxy, supervisor, gunicorn, wrk and hyperfine with
 apt-get when missing. Everything talks over 127.0.0.1 and unix sockets; every process it starts is stopped,
 on Ctrl-C or failure too, and its scratch folders are removed.
@@ -26,6 +27,7 @@ import proxy_bench
 import reload_bench
 import supervisor_bench
 import tail_bench
+import upgrade_bench
 
 SECTIONS = {  # name: (module, tools, full settings, --quick settings)
     "proxy": (proxy_bench, ("nginx", "haproxy", "gunicorn", "wrk"),
@@ -40,6 +42,9 @@ SECTIONS = {  # name: (module, tools, full settings, --quick settings)
     "cli": (supervisor_bench, ("supervisord", "supervisorctl", "hyperfine", "wrk"),
             dict(workers=8, runs=30, kills=5, requests=1_000_000),
             dict(workers=8, runs=5, kills=1, requests=50_000)),
+    "upgrade": (upgrade_bench, ("gunicorn", "nginx"),
+                dict(rate=100, repeat=3),
+                dict(rate=100, repeat=1)),
 }
 DOC = os.path.join(common.ROOT, "docs", "benchmarks.md")
 
@@ -55,7 +60,7 @@ Rerun it on Debian 12 as root (it installs nginx, haproxy, supervisor, gunicorn,
 `apt-get` when missing):
 
     mvn -q package -DskipTests
-    python3 bench/run.py                          # every section, about 15 minutes; rewrites this file
+    python3 bench/run.py                          # every section, about 20 minutes; rewrites this file
     python3 bench/run.py --quick --no-write       # a smoke run of a few minutes
     python3 bench/run.py --only tail              # one section, printed only (--output FILE to keep it)
     python3 bench/run.py --requests 5000000       # more proxied requests before Baton's last RSS reading
@@ -72,6 +77,9 @@ What each section measures (each is also a script of its own):
    steady load: `baton reload`, supervisord + nginx rolling restart, gunicorn HUP.
 4. **CLI latency and daemon memory** (`bench/supervisor_bench.py`): `baton status` against `supervisorctl
    status` with hyperfine; daemon RSS with 8 workers, idle, and Baton's after a million proxied requests.
+5. **Replacing Baton itself** (`bench/upgrade_bench.py`): failed requests and duration of `baton upgrade` (the
+   new daemon takes over the listening sockets, the old one drains) under steady load, next to `baton
+   shutdown` + `baton run`, direct and behind nginx.
 
 Method: everything talks over 127.0.0.1 and unix sockets; Baton runs with its launcher's default flags;
 every peer runs with a stock Debian package and a configuration written by the script (shown in

@@ -20,7 +20,7 @@ other half open one connection per request. The operation starts 3 s after the l
 after it ended; every request of the run counts. Each (setup, method) cell runs --repeat times, each on a fresh
 daemon (and nginx) in a scratch folder. Baton runs from a private copy of the distribution (class-data sharing
 archives dumped again for the copy), so a rebuild of the tree does not disturb a run. Prints Markdown; everything
-stays on 127.0.0.1.
+stays on 127.0.0.1. bench/run.py runs it as its section "upgrade" through run(), whose report holds the main table.
 """
 import argparse
 import collections
@@ -414,12 +414,18 @@ def failure_details(row, log_lines=True):
     return lines
 
 
-def report(rows, rate, repeat, before, started):
-    cells = collections.OrderedDict()
+def cells(rows):
+    """{(setup, method): [its runs' rows]}, in the order the runs came."""
+    grouped = collections.OrderedDict()
     for row in rows:
-        cells.setdefault((row["setup"], row["method"]), []).append(row)
-    table_rows, split_rows = [], []
-    for (setup, method), runs in cells.items():
+        grouped.setdefault((row["setup"], row["method"]), []).append(row)
+    return grouped
+
+
+def main_table(rows):
+    """The Markdown table of failed requests and durations, one line per (setup, method)."""
+    table_rows = []
+    for (setup, method), runs in cells(rows).items():
         failed = [r["failed"] for r in runs]
         durations = [r["duration"] for r in runs]
         kinds = " / ".join(str(sum(r[o] for r in runs)) for o in ("refused", "reset", "5xx", "timeout"))
@@ -430,6 +436,15 @@ def report(rows, rate, repeat, before, started):
                            spread(failed, "%g"), kinds + (" (+%d other)" % others if others else ""),
                            spread(durations, "%.1f"), spread([r["requests"] for r in runs], "%g"),
                            "; ".join(notes) or "-"])
+    return common.table(["setup", "method", "failed requests (median, min-max)",
+                         "of which refused / reset / 5xx / timeout (all runs)", "duration s (median, min-max)",
+                         "requests per run", "notes"], table_rows)
+
+
+def report(rows, rate, repeat, before, started):
+    """The standalone script's whole output: the main table, failures by client kind, run by run."""
+    split_rows = []
+    for (setup, method), runs in cells(rows).items():
         by_kind = []
         for kind in ("keep-alive", "one-shot"):
             for reused in ((False, True) if kind == "keep-alive" else (False,)):
@@ -446,9 +461,7 @@ def report(rows, rate, repeat, before, started):
            % (rate, gunicorn_version(), common.version_line([common.tool_path("nginx"), "-v"]).split("/")[-1],
               SETTLE, SETTLE, repeat, "s" if repeat > 1 else ""), "",
            "Load average at the start: %.2f, %.2f, %.2f (1, 5, 15 min)" % before, "",
-           common.table(["setup", "method", "failed requests (median, min-max)",
-                         "of which refused / reset / 5xx / timeout (all runs)", "duration s (median, min-max)",
-                         "requests per run", "notes"], table_rows), "",
+           main_table(rows), "",
            "Failed requests by client kind (all runs):", "",
            common.table(["setup", "method", "keep-alive, new connection", "keep-alive, reused connection",
                          "one connection per request"], split_rows)]
@@ -469,7 +482,67 @@ def gunicorn_version():
     return common.version_line([common.GUNICORN, "--version"]).split()[-1].rstrip(")")
 
 
-# -- main ------------------------------------------------------------------------------------------------------
+# -- measure, run (bench/run.py's section), main ---------------------------------------------------------------
+
+def measure(baton, rate, repeat, setups=SETUPS, methods=METHODS, logs=None):
+    """Copies the distribution of the launcher baton, then runs every (setup, method) cell repeat times (each cell
+    once per round); answers one_run()'s rows, prints a line per run on stderr. Stops everything it started and
+    removes the copy on any exit."""
+    unknown = [s for s in setups if s not in SETUPS] + [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError("unknown setups or methods: %s" % ", ".join(unknown))
+    if not os.access(baton, os.X_OK):
+        raise RuntimeError("no Baton launcher at %s: build Baton first (mvn -q package -DskipTests)" % baton)
+    dist, rows = None, []
+    try:
+        dist = tempfile.mkdtemp(prefix="upgrade-bench-dist-")
+        launcher = private_copy(baton, dist)
+        print("Baton copied to %s" % os.path.dirname(os.path.dirname(launcher)), file=sys.stderr)
+        for n in range(repeat):
+            for setup in setups:
+                for method in methods:
+                    row = one_run(launcher, setup, method, rate, logs)
+                    rows.append(row)
+                    print("%s / %s run %d: %d failed of %d (%.0f/s), %.1f s%s" % (
+                        setup, method, n + 1, row["failed"], row["requests"], row["rate"], row["duration"],
+                        ", exit %d: %s" % (row["rc"], row["output"]) if row["rc"] else ""),
+                        file=sys.stderr, flush=True)
+    finally:
+        common.stop_all()
+        if dist:
+            left = kill_leftovers(dist)
+            if left:
+                print("killed leftover processes %s" % left, file=sys.stderr)
+            shutil.rmtree(dist, ignore_errors=True)
+    return rows
+
+
+def run(rate=100, repeat=3, setups=SETUPS, methods=METHODS):
+    """bench/run.py's section: the main table, and per setup a summary line of the median failed requests,
+    `baton upgrade` / `baton shutdown` + `baton run`."""
+    rows = measure(common.BATON, rate, repeat, setups, methods)
+    report = common.Report(
+        "Replacing Baton itself: `baton upgrade` versus shutdown + run",
+        "4 gunicorn %s sync workers of `bench/reload_app.py` (about 1 s to import) behind Baton's proxy, %d GETs/s "
+        "on a fixed schedule from 16 clients (8 keep-alive, 8 one connection per request), on Baton's proxy "
+        "(`direct`) or on nginx proxying to it over a keep-alive pool (`nginx`); the daemon is replaced by `baton "
+        "upgrade` (the new daemon takes over the listening sockets and starts its own workers, the old one drains "
+        "and exits) or by `baton shutdown` then `baton run`. Every request from %g s before the operation to %g s "
+        "after it counts; the duration runs until `baton upgrade` returns (the old daemon gone), or from `baton "
+        "shutdown` until every worker is RUNNING and HEALTHY again; %d run%s per cell, each on a fresh daemon, "
+        "median (min-max)."
+        % (gunicorn_version(), rate, SETTLE, SETTLE, repeat, "s" if repeat > 1 else ""))
+    report.add(main_table(rows))
+    grouped = cells(rows)
+    for setup in setups:
+        if (setup, "upgrade") in grouped and (setup, "restart") in grouped:
+            upgrade, restart = (statistics.median(r["failed"] for r in grouped[(setup, m)])
+                                for m in ("upgrade", "restart"))
+            report.summary.append(("Baton replaced, %s: failed requests, `baton upgrade` / `shutdown` + `run`"
+                                   % ("clients direct" if setup == "direct" else "behind nginx"),
+                                   common.ratio(upgrade, restart), "%g" % upgrade, "%g" % restart))
+    return report
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -489,30 +562,10 @@ def main():
     started, before = time.monotonic(), os.getloadavg()
     setups = SETUPS if args.setup == "both" else (args.setup,)
     methods = (args.only,) if args.only else METHODS
-    dist, launcher = None, None
-    rows = []
     try:
-        dist = tempfile.mkdtemp(prefix="upgrade-bench-dist-")
-        launcher = private_copy(args.baton, dist)
-        print("Baton copied to %s" % os.path.dirname(os.path.dirname(launcher)), file=sys.stderr)
-        for n in range(args.repeat):
-            for setup in setups:
-                for method in methods:
-                    row = one_run(launcher, setup, method, args.rate, args.logs)
-                    rows.append(row)
-                    print("%s / %s run %d: %d failed of %d (%.0f/s), %.1f s%s" % (
-                        setup, method, n + 1, row["failed"], row["requests"], row["rate"], row["duration"],
-                        ", exit %d: %s" % (row["rc"], row["output"]) if row["rc"] else ""),
-                        file=sys.stderr, flush=True)
+        rows = measure(args.baton, args.rate, args.repeat, setups, methods, args.logs)
     except KeyboardInterrupt:
         sys.exit("interrupted: everything it started is stopped")
-    finally:
-        common.stop_all()
-        if dist:
-            left = kill_leftovers(dist)
-            if left:
-                print("killed leftover processes %s" % left, file=sys.stderr)
-            shutil.rmtree(dist, ignore_errors=True)
     print(report(rows, args.rate, args.repeat, before, started))
 
 
