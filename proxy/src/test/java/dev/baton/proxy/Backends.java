@@ -256,4 +256,15 @@ final class Backends implements BeforeEachCallback, AfterEachCallback {
             p.destroyForcibly();
         }
     }
+
+    /** A program on {@code server} with {@code worker}, healthy, then listening on {@code listener}. */
+    static ProxiedProgram serve(ProxyServer server, ProxySettings settings, BackendView worker,
+                                 Listener listener) throws InterruptedException {
+        ProxiedProgram program = server.program(settings, BackendListener.NONE);
+        program.publish(List.of(worker));
+        await(worker.id() + " healthy", () -> program.stats().backends().stream()
+                .anyMatch(b -> b.state().equals("HEALTHY")));
+        program.listenOn(List.of(listener));
+        return program;
+    }
 }

@@ -19,7 +19,6 @@ import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,7 +45,7 @@ class ProxyHandoverTest {
         try (ProxyServer oldServer = ProxyServer.start(Backends.QUIET);
              ProxyServer newServer = ProxyServer.start(Backends.QUIET)) {
             Listener listener = oldServer.bind(address);
-            ProxiedProgram old = serve(oldServer, settings, oldWorker, listener);
+            ProxiedProgram old = Backends.serve(oldServer, settings, oldWorker, listener);
 
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger failures = new AtomicInteger();
@@ -68,7 +67,7 @@ class ProxyHandoverTest {
             try {
                 Backends.await("requests answered by the old proxy", () -> answered.get() > 10);
                 Listener adopted = newServer.adopt(address, handOver(listener.fd().getAsInt()));
-                ProxiedProgram next = serve(newServer, settings, newWorker, adopted);
+                ProxiedProgram next = Backends.serve(newServer, settings, newWorker, adopted);
                 listener.handedOver();
                 old.stopAccepting().get(20, TimeUnit.SECONDS);
                 int before = answered.get();
@@ -97,17 +96,6 @@ class ProxyHandoverTest {
             assertTrue(e.getMessage().startsWith("cannot adopt 127.0.0.1:"), e.getMessage());
             listener.close();
         }
-    }
-
-    /** A program on {@code server} with {@code worker}, healthy, then listening on {@code listener}. */
-    private static ProxiedProgram serve(ProxyServer server, ProxySettings settings, BackendView worker,
-                                        Listener listener) throws InterruptedException {
-        ProxiedProgram program = server.program(settings, BackendListener.NONE);
-        program.publish(List.of(worker));
-        Backends.await(worker.id() + " healthy", () -> program.stats().backends().stream()
-                .anyMatch(b -> b.state().equals("HEALTHY")));
-        program.listenOn(List.of(listener));
-        return program;
     }
 
     /** A copy of {@code fd}, sent over a unix socket with SCM_RIGHTS and received, as another process would. */

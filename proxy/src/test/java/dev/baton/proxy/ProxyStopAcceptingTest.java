@@ -29,12 +29,8 @@ class ProxyStopAcceptingTest {
         BackendView worker = backends.start("web:0", false);
         ProxySettings settings = backends.listenOnFreePort("web");
         try (ProxyServer server = ProxyServer.start(Backends.QUIET)) {
-            ProxiedProgram program = server.program(settings, BackendListener.NONE);
-            program.publish(List.of(worker));
-            Backends.await("web:0 healthy", () -> program.stats().backends().stream()
-                    .anyMatch(b -> b.state().equals("HEALTHY")));
-            program.listenOn(List.of(server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    backends.port))));
+            ProxiedProgram program = Backends.serve(server, settings, worker,
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), backends.port)));
 
             try (Raw busy = new Raw(backends.port); Raw idle = new Raw(backends.port)) {
                 idle.send("GET /before HTTP/1.1\r\nHost: x\r\n\r\n");
