@@ -217,6 +217,31 @@ class UpgradeIT {
     }
 
     @Test
+    void aChangedControlSocketMovesWithTheUpgradeGivenTheOldOne() throws Exception {
+        Daemon first = sandbox.startProxied(port, 1, "");
+        sandbox.write("baton.toml", Sandbox.read(sandbox.config()).replace("socket = \"baton.sock\"",
+                "socket = \"run2/baton.sock\""));
+
+        Cli.Result notFound = upgrade();
+        Cli.Result moved = Cli.runWithin(UPGRADE, sandbox.dir(), "upgrade", "-c", sandbox.config().toString(),
+                "-s", sandbox.socket().toString());
+
+        Status after = Status.parse(Cli.run(sandbox.dir(), "status", "--json", "-c", sandbox.config().toString()));
+        assertAll(
+                () -> assertEquals(4, notFound.exit(), notFound::toString),
+                () -> assertTrue(notFound.err().contains("if [baton] socket was changed since the daemon started,"
+                        + " name the socket it uses now: baton upgrade -s OLD_SOCKET"), notFound::toString),
+                () -> assertEquals(0, moved.exit(), moved::toString),
+                () -> assertNotEquals(first.pid(), after.daemonPid(), after::toString),
+                () -> assertTrue(Files.exists(sandbox.dir().resolve("run2/baton.sock")), "the new socket"),
+                () -> assertFalse(Files.exists(sandbox.socket()), "the old daemon removed its socket"),
+                () -> assertEquals(200, Http.get(port, "/").statusCode(), "served by the new daemon"));
+        Cli.Result shutdown = Cli.run(sandbox.dir(), "shutdown", "-c", sandbox.config().toString());
+        assertEquals(0, shutdown.exit(), shutdown::toString); // the sandbox knows only the old socket
+        sandbox.awaitGone("the new daemon", after.daemonPid());
+    }
+
+    @Test
     void sigtermDuringAnUpgradeStopsBothDaemonsAndEveryWorker() throws Exception {
         Daemon first = startGated();
         CompletableFuture<Cli.Result> upgrading = CompletableFuture.supplyAsync(this::upgrade);

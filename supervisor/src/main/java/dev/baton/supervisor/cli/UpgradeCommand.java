@@ -1,5 +1,6 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.ErrorReply;
 import dev.baton.supervisor.control.ReloadLine;
 import dev.baton.supervisor.control.ReloadStep;
@@ -49,7 +50,35 @@ final class UpgradeCommand implements Callable<Integer> {
         while (true) {
             UpgradeSummary[] summary = {null};
             String[] error = {null};
-            int status = Requests.stream(options.client(), "POST", "/v1/upgrade", (code, line) -> {
+            int status = send(out, summary, error);
+            if (status == 409 && wait) {
+                if (!told) {
+                    out.println(error[0] + " (waiting)");
+                    out.flush();
+                    told = true;
+                }
+                Thread.sleep(RETRY_MILLIS);
+                continue;
+            }
+            if (status != 200) {
+                throw new CliException(status == 409 ? ExitCode.BUSY : ExitCode.FAILURE, error[0]);
+            }
+            if (summary[0] == null) {
+                throw new CliException(ExitCode.FAILURE, error[0] != null ? error[0]
+                        : "the daemon closed the connection before the upgrade ended; see baton logs");
+            }
+            return finish(summary[0], out, err);
+        }
+    }
+
+    /**
+     * Sends the request; the summary or the error line go to {@code summary} and {@code error}. A daemon not found
+     * on the socket the file names may be one started before {@code [baton] socket} was changed: the hint says so.
+     */
+    private int send(PrintWriter out, UpgradeSummary[] summary, String[] error) {
+        ControlClient client = options.client();
+        try {
+            return Requests.stream(client, "POST", "/v1/upgrade", (code, line) -> {
                 if (line.isBlank()) {
                     return;
                 }
@@ -71,23 +100,12 @@ final class UpgradeCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-            if (status == 409 && wait) {
-                if (!told) {
-                    out.println(error[0] + " (waiting)");
-                    out.flush();
-                    told = true;
-                }
-                Thread.sleep(RETRY_MILLIS);
-                continue;
+        } catch (CliException e) {
+            if (e.code() == ExitCode.UNREACHABLE && options.socket == null) {
+                throw new CliException(e.code(), e.getMessage() + "; if [baton] socket was changed since the daemon"
+                        + " started, name the socket it uses now: baton upgrade -s OLD_SOCKET");
             }
-            if (status != 200) {
-                throw new CliException(status == 409 ? ExitCode.BUSY : ExitCode.FAILURE, error[0]);
-            }
-            if (summary[0] == null) {
-                throw new CliException(ExitCode.FAILURE, error[0] != null ? error[0]
-                        : "the daemon closed the connection before the upgrade ended; see baton logs");
-            }
-            return finish(summary[0], out, err);
+            throw e;
         }
     }
 
