@@ -1,6 +1,7 @@
 /**
  * The daemon around the core ({@code baton run}): the control socket, the proxy's front ends, the pid file, the
- * signals and the reload thread.
+ * signals, the reload thread ({@code Reloads}), and {@code baton upgrade}: the old daemon's side ({@code Upgrade}),
+ * the new one's ({@code TakeOver}) and the socket between them ({@code Handoff}).
  *
  * <p>Invariants:
  * <ul>
@@ -11,6 +12,11 @@
  *       reload with one line naming the address, and nothing of it ran.</li>
  *   <li>A listener stays bound while its address stays in the program's configuration; client connections never
  *       depend on a reload.</li>
+ *   <li>An upgrade never leaves an address without a process accepting on it: the new daemon accepts before the
+ *       old one stops, and the old one never closes a handed-over socket (nor deletes a unix socket's file); a
+ *       new daemon that fails leaves the old one untouched.</li>
+ *   <li>One daemon at a time writes {@code SOCKET.pids} and holds {@code SOCKET.lock}: a daemon that takes over
+ *       does both only once the old one has exited.</li>
  * </ul>
  */
 package dev.baton.supervisor.daemon;
