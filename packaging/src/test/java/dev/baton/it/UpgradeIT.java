@@ -242,6 +242,25 @@ class UpgradeIT {
     }
 
     @Test
+    void aProfiledDaemonUpgradesOnlyWhenAskedNotOnTheJvmsThreadSampling() {
+        // JDK Flight Recorder samples threads by suspending them with a signal, SIGUSR2 unless bin/baton frees it
+        sandbox.daemonEnvironment("JAVA_OPTS", "-XX:StartFlightRecording=settings=profile");
+        Daemon daemon = sandbox.startProxied(port, 1, "");
+        for (int i = 0; i < 300; i++) { // the event loops run Java code: the recorder samples them meanwhile
+            assertEquals(200, Http.get(port, "/").statusCode());
+        }
+
+        daemon.signal("USR2");
+
+        sandbox.await("the upgrade SIGUSR2 asked for", UPGRADE, () -> sandbox.reachable()
+                && sandbox.status().daemonPid() != daemon.pid());
+        assertEquals(0, daemon.awaitExit(UPGRADE), daemon::tail);
+        String log = daemon.stderr();
+        assertEquals(1, log.split("upgrading: starting a new daemon", -1).length - 1, log);
+        assertFalse(log.contains("SIGUSR2: upgrade refused"), log);
+    }
+
+    @Test
     void sigtermDuringAnUpgradeStopsBothDaemonsAndEveryWorker() throws Exception {
         Daemon first = startGated();
         CompletableFuture<Cli.Result> upgrading = CompletableFuture.supplyAsync(this::upgrade);

@@ -323,7 +323,12 @@ public final class Daemon {
         handle("TERM", () -> shutdown("SIGTERM"));
         handle("INT", () -> shutdown("SIGINT"));
         handle("HUP", reloads::reloadOnSignal);
-        handle("USR2", this::upgradeOnSignal);
+        String suspendSignal = System.getenv("_JAVA_SR_SIGNUM");
+        if (suspendSignal != null && !suspendSignal.strip().equals("12")) {
+            handle("USR2", this::upgradeOnSignal);
+        } else { // the JVM suspends threads with SIGUSR2 (a profiler's samples): they must not start upgrades
+            Log.warn("SIGUSR2 is the JVM's own here (bin/baton sets _JAVA_SR_SIGNUM to free it): use baton upgrade");
+        }
         handle("USR1", () -> loop.execute(() -> {
             logFiles.reopenAll();
             frontends.reopenLogs();
