@@ -121,12 +121,6 @@ public final class Handoff implements Closeable {
             }
         }
 
-        /** Completes when the old daemon closes the connection (it has let go, or died). */
-        public CompletableFuture<Void> closed() {
-            CompletableFuture<Void> closed = new CompletableFuture<>();
-            channel.closeFuture().addListener(f -> closed.complete(null));
-            return closed;
-        }
 
         @Override
         public void close() {

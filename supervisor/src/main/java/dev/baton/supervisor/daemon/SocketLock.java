@@ -15,30 +15,26 @@ import java.util.Optional;
  */
 final class SocketLock {
 
-    private final Path file;
     private final FileLock lock;
 
-    private SocketLock(Path file, FileLock lock) {
-        this.file = file;
+    private SocketLock(FileLock lock) {
         this.lock = lock;
     }
 
     /** The lock of {@code socket}, or empty when another process holds it. */
     static Optional<SocketLock> tryTake(Path socket) throws IOException {
-        Path file = file(socket);
-        FileChannel channel = open(file);
+        FileChannel channel = open(file(socket));
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();
             return Optional.empty();
         }
-        return Optional.of(new SocketLock(file, lock));
+        return Optional.of(new SocketLock(lock));
     }
 
     /** The lock of {@code socket}, once the process holding it lets go or exits; blocks until then. */
     static SocketLock take(Path socket) throws IOException {
-        Path file = file(socket);
-        return new SocketLock(file, open(file).lock());
+        return new SocketLock(open(file(socket)).lock());
     }
 
     static Path file(Path socket) {
@@ -48,10 +44,6 @@ final class SocketLock {
     private static FileChannel open(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    }
-
-    Path path() {
-        return file;
     }
 
     /** Lets go; the kernel would at exit anyway. */
