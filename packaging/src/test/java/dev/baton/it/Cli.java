@@ -54,7 +54,7 @@ final class Cli {
 
     /** Runs {@code baton ARGS...} from {@code cwd} and waits for it. */
     static Result run(Path cwd, String... args) {
-        return run(List.of(), cwd, args);
+        return run(List.of(), LAUNCHER, cwd, args);
     }
 
     /** Runs {@code baton ARGS...}, waiting up to {@code timeout}: for commands that wait for workers to start. */
@@ -64,10 +64,13 @@ final class Cli {
         return exec(builder(cwd, command), timeout);
     }
 
-    /** Runs {@code PREFIX... baton ARGS...}: through a command such as setpriv, which runs it as another user. */
-    static Result run(List<String> prefix, Path cwd, String... args) {
+    /**
+     * Runs {@code PREFIX... LAUNCHER ARGS...}: through a command such as setpriv, which runs it as another user, and
+     * a launcher of a copy of the distribution that user can reach.
+     */
+    static Result run(List<String> prefix, Path launcher, Path cwd, String... args) {
         List<String> command = new ArrayList<>(prefix);
-        command.add(LAUNCHER.toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         return exec(builder(cwd, command));
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,6 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A user who may not use the control socket is told "permission denied", not that the daemon is not running. The
@@ -26,6 +29,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ControlSocketPermissionIT {
 
     private static final List<String> SETPRIV = List.of("--reuid=65534", "--regid=65534", "--clear-groups");
+
+    /**
+     * A copy of the distribution in a folder every user may enter: the checkout may sit in a folder closed to
+     * others (mktemp -d makes it 0700), and nobody must still be able to start the CLI.
+     */
+    @TempDir(cleanup = CleanupMode.ALWAYS)
+    static Path open;
 
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();
@@ -87,11 +97,33 @@ class ControlSocketPermissionIT {
                 .filter(Files::isExecutable).findFirst()
                 .orElseGet(() -> fail("the tests run as root, and running the CLI as an unprivileged user needs"
                         + " setpriv (util-linux), which is not installed"));
+        Path launcher = openCopyOfTheDistribution().resolve("bin/baton");
         Cli.Result probe = Cli.exec(new ProcessBuilder(Stream.concat(Stream.of(setpriv.toString()),
-                Stream.concat(SETPRIV.stream(), Stream.of("test", "-x", Cli.LAUNCHER.toString()))).toList()));
-        assertTrue(probe.exit() == 0, () -> "user 65534 cannot run " + Cli.LAUNCHER + " (a folder on its way is not"
+                Stream.concat(SETPRIV.stream(), Stream.of("test", "-x", launcher.toString()))).toList()));
+        assertTrue(probe.exit() == 0, () -> "user 65534 cannot run " + launcher + " (a folder on its way is not"
                 + " open to other users?)\n" + probe);
-        return Cli.run(Stream.concat(Stream.of(setpriv.toString()), SETPRIV.stream()).toList(), sandbox.dir(), args);
+        return Cli.run(Stream.concat(Stream.of(setpriv.toString()), SETPRIV.stream()).toList(), launcher,
+                sandbox.dir(), args);
+    }
+
+    /** Copies the distribution once into {@link #open}, readable and enterable by every user. */
+    private static synchronized Path openCopyOfTheDistribution() {
+        Path home = open.resolve("baton");
+        if (Files.isDirectory(home)) {
+            return home;
+        }
+        try (Stream<Path> files = Files.walk(Cli.HOME)) {
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (Path from : (Iterable<Path>) files::iterator) {
+                Path to = home.resolve(Cli.HOME.relativize(from).toString());
+                Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+                Files.setPosixFilePermissions(to, PosixFilePermissions.fromString(
+                        Files.isDirectory(from) || Files.isExecutable(from) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot copy " + Cli.HOME + " into " + open, e);
+        }
+        return home;
     }
 
     private static boolean root() {
