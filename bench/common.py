@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import quiet
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 BATON = os.path.join(ROOT, "packaging", "target", "baton", "bin", "baton")
@@ -159,15 +161,25 @@ def _terminated(signum, frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
-def run_and_print(make_report):
-    """A section script's main: runs make_report() with cleanup on any exit, then prints its report and summary."""
+def run_and_print(make_report, args):
+    """A section script's main: waits for a quiet machine (quiet.add_options()'s args), runs make_report() with
+    cleanup on any exit, then prints its report and summary."""
     install_signal_handlers()
+    report = measured(make_report, *quiet.settings(args))
+    print(report.markdown())
+    print(table(["comparison", "ratio", "Baton", "peer"], report.summary_rows()))
+
+
+def measured(make_report, threshold=quiet.QUIET_LOAD, bound=quiet.QUIET_WAIT):
+    """Waits for a quiet machine, runs make_report(), stops whatever it left running; answers its Report with
+    the machine's conditions attached."""
+    conditions = quiet.Conditions(quiet.wait_for_quiet(threshold, bound))
     try:
         report = make_report()
     finally:
         stop_all()
-    print(report.markdown())
-    print(table(["comparison", "ratio", "Baton", "peer"], report.summary))
+    report.conditions = conditions.finish()
+    return report
 
 
 def install_signal_handlers():
@@ -476,13 +488,27 @@ class Report:
         self.title, self.method = title, method
         self.blocks = []   # Markdown paragraphs and tables, in order
         self.summary = []  # (comparison, ratio, baton, peer)
+        self.conditions = None  # quiet.Conditions, set by measured()
 
     def add(self, text):
         self.blocks.append(text)
 
+    def busy(self):
+        return self.conditions is not None and self.conditions.busy() is not None
+
+    def summary_rows(self, where="this section"):
+        """The summary lines, each marked when the machine was busy (see `where` for why)."""
+        mark = " **[busy machine: %s]**" % where if self.busy() else ""
+        return [(comparison + mark,) + tuple(rest) for comparison, *rest in self.summary]
+
     def markdown(self, level="##", number=None):
         parts = ["%s %s%s" % (level, "%d. " % number if number else "", self.title)]
+        warning, load = self.conditions.markdown() if self.conditions else (None, None)
+        if warning:
+            parts.append(warning)
         if self.method:
             parts.append(self.method)
+        if load:
+            parts.append(load)
         parts += self.blocks
         return "\n\n".join(parts) + "\n"

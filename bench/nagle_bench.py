@@ -19,6 +19,7 @@ import sys
 import time
 
 import common
+import quiet
 
 
 def latencies(port, n):
@@ -85,9 +86,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("nginx")
-    common.run_and_print(lambda: run(args.requests, args.rounds))
+    common.run_and_print(lambda: run(args.requests, args.rounds), args)
 
 
 if __name__ == "__main__":

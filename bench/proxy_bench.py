@@ -16,6 +16,7 @@ import os
 import sys
 
 import common
+import quiet
 
 BACKENDS = {
     "gunicorn": {
@@ -135,11 +136,12 @@ def main():
                         help="least seconds of load before each measured run (until requests/s settle)")
     parser.add_argument("--worker-logs", action="store_true",
                         help="gunicorn logs every request (Baton, which supervises it, then handles those lines)")
+    quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("nginx", "haproxy", "gunicorn", "wrk")
     backends = [args.backend] if args.backend else ("gunicorn", "fast")
     common.run_and_print(lambda: run(args.workers, args.connections, args.seconds, args.warmup, backends,
-                                     args.worker_logs))
+                                     args.worker_logs), args)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import threading
 import time
 
 import common
+import quiet
 
 WORKERS = 4
 
@@ -303,11 +304,12 @@ def main():
     parser.add_argument("--broken-wait", type=int, default=10,
                         help="seconds after the broken deploy began to ask whether the old version answers")
     parser.add_argument("--only", choices=sorted(SYSTEMS), help="run one system only")
+    quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("gunicorn", "supervisord", "nginx")
     systems = [args.only] if args.only else list(SYSTEMS)
     common.run_and_print(lambda: run(args.rate, args.reloads, args.broken_wait, systems,
-                                     good=not args.broken, broken=not args.good))
+                                     good=not args.broken, broken=not args.good), args)
 
 
 if __name__ == "__main__":

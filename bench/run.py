@@ -2,6 +2,7 @@
 """Every Baton benchmark in one run: prints a Markdown report and writes it to docs/benchmarks.md.
 
     mvn -q package -DskipTests && python3 bench/run.py [--quick] [--only SECTION] [--no-write] [--requests N]
+        [--no-wait] [--quiet-load LOAD] [--max-wait SECONDS]
 
 Sections (each also runs on its own, see its script):
   proxy   proxy throughput and latency: direct, Baton, nginx, HAProxy      bench/proxy_bench.py
@@ -9,10 +10,12 @@ Sections (each also runs on its own, see its script):
   reload  failed requests and duration of deploys                          bench/reload_bench.py
   cli     `baton status` vs `supervisorctl status`, daemon RSS             bench/supervisor_bench.py
   upgrade failed requests, duration of `baton upgrade` vs shutdown + run    bench/upgrade_bench.py
-The full run takes about 20 minutes on 2 cores, --quick a few (short durations: a smoke run, not numbers to
-publish). Run it as root on Debian: it installs nginx, haproxy, supervisor, gunicorn, wrk and hyperfine with
-apt-get when missing. Everything talks over 127.0.0.1 and unix sockets; every process it starts is stopped,
-on Ctrl-C or failure too, and its scratch folders are removed.
+Each section waits for a quiet machine first (1-minute load average below half the cores, at most 10 minutes; a
+section that could not have one says so). The full run takes about 25 minutes on 2 cores, --quick a few (short
+durations: a smoke run, not numbers to publish; add --no-wait not to wait for a quiet machine). Run it
+as root on Debian: it installs nginx, haproxy, supervisor, gunicorn, wrk and hyperfine with apt-get when missing.
+Everything talks over 127.0.0.1 and unix sockets; every process it starts is stopped, on Ctrl-C or failure too,
+and its scratch folders are removed.
 """
 import argparse
 import os
@@ -24,6 +27,7 @@ import traceback
 
 import common
 import proxy_bench
+import quiet
 import reload_bench
 import supervisor_bench
 import tail_bench
@@ -54,14 +58,14 @@ Baton side by side with what it replaces, measured by one script, `bench/run.py`
 Each comparison puts Baton against its peer **in the same run, on the very same worker processes** where
 that can be done (the proxies); ratios (Baton / peer) are the headline, absolute numbers second. On a machine
 with few cores the load generator, the proxy and the workers share the CPU, so absolute numbers are low and
-noisy: compare the ratios, and read the load average below.
+noisy: compare the ratios, and read the load average each section starts with.
 
 Rerun it on Debian 12 as root (it installs nginx, haproxy, supervisor, gunicorn, wrk and hyperfine with
 `apt-get` when missing):
 
     mvn -q package -DskipTests
-    python3 bench/run.py                          # every section, about 20 minutes; rewrites this file
-    python3 bench/run.py --quick --no-write       # a smoke run of a few minutes
+    python3 bench/run.py                          # every section, about 25 minutes; rewrites this file
+    python3 bench/run.py --quick --no-write --no-wait   # a smoke run of a few minutes
     python3 bench/run.py --only tail              # one section, printed only (--output FILE to keep it)
     python3 bench/run.py --requests 5000000       # more proxied requests before Baton's last RSS reading
 
@@ -83,7 +87,17 @@ What each section measures (each is also a script of its own):
 
 Method: everything talks over 127.0.0.1 and unix sockets; Baton runs with its launcher's default flags;
 every peer runs with a stock Debian package and a configuration written by the script (shown in
-`bench/common.py`); each section says how it loads and what it counts."""
+`bench/common.py`); each section says how it loads and what it counts.
+
+- **A quiet machine.** Before each section the script waits until the 1-minute load average is below half the
+  cores (1.0 on 2 cores), at most 10 minutes (`--quiet-load`, `--max-wait`, `--no-wait`); the load average
+  falls to about a third of itself in a minute, so after a section that kept 2 cores busy this takes a minute
+  or two. Each section then states the load average at its start and at its end (the end includes the
+  section's own load, so it is high after any section that loads the machine), and the cores other processes
+  used while it ran: the machine's busy CPU time (`/proc/stat`) less that of the script and of every process
+  it started (`bench/quiet.py`). A section that started with the load average above the threshold, or during
+  which other processes used a quarter of a core or more on average, says at its top that it was measured on
+  a busy machine, and its lines in the summary are marked: its figures are not comparable with a quiet run's."""
 
 
 def machine(started):
@@ -111,20 +125,29 @@ def machine(started):
     ]
 
 
+def number(name):
+    return list(SECTIONS).index(name) + 1
+
+
 def report(reports, machine_rows, quick, elapsed):
     """The whole document; reports: [(section name, Report)]."""
-    summary = [row for _, r in reports for row in r.summary]
+    summary = [row for name, r in reports for row in r.summary_rows("section %d" % number(name))]
+    busy = [name for name, r in reports if r.busy()]
     rows = machine_rows + [["run time", "%.1f min" % (elapsed / 60)]]
     parts = [INTRO, "## Results"]
     if quick:
         parts.append("**A quick smoke run (`--quick`): short durations, not numbers to publish.**")
+    if busy:
+        parts.append("**Measured on a busy machine: section%s %s (see each): their figures are not comparable.**"
+                     % ("s" if len(busy) > 1 else "", ", ".join(str(number(name)) for name in busy)))
     parts.append("\n".join("- **%s**: %s" % (key, value) for key, value in rows))
     parts.append("### Summary\n\nOne line per comparison, Baton / peer measured in the same run: below 1× Baton's "
                  "number is the smaller one (better for latency, memory, failures and duration; worse for "
-                 "throughput).\n\n" + common.table(["comparison", "Baton / peer", "Baton", "peer"], summary))
+                 "throughput).\n\n"
+                 + common.table(["comparison", "Baton / peer", "Baton", "peer"], summary))
     body = "\n\n".join(parts) + "\n"
     for name, r in reports:
-        body += "\n" + r.markdown(number=list(SECTIONS).index(name) + 1)
+        body += "\n" + r.markdown(number=number(name))
     return body
 
 
@@ -138,6 +161,7 @@ def main():
     parser.add_argument("--output", help="write the report here (default: docs/benchmarks.md, unless --only)")
     parser.add_argument("--requests", type=int, help="requests proxied through Baton before its last RSS reading "
                                                      "(default 1,000,000; --quick 50,000)")
+    quiet.add_options(parser)
     args = parser.parse_args()
     chosen = [name for name in SECTIONS if not args.only or name in args.only]
     common.ensure_tools(*sorted({t for name in chosen for t in SECTIONS[name][1]}))
@@ -154,7 +178,12 @@ def main():
             began = time.monotonic()
             print("== %s (%s) ..." % (name, ", ".join("%s=%s" % kv for kv in settings.items())), file=sys.stderr)
             try:
-                reports.append((name, module.run(**settings)))
+                r = common.measured(lambda: module.run(**settings), *quiet.settings(args))
+                reports.append((name, r))
+                c = r.conditions
+                print("== %s: load average %.2f at start, %.2f at the end; other processes %.2f cores%s"
+                      % (name, c.load_before[0], c.load_after[0], c.other_cores,
+                         "; BUSY: " + c.busy() if c.busy() else ""), file=sys.stderr)
             except Exception:
                 traceback.print_exc()
                 failed.append(name)

@@ -23,6 +23,7 @@ import time
 import xmlrpc.client
 
 import common
+import quiet
 
 APP = os.path.join(common.BENCH, "fast_app.py")
 
@@ -248,9 +249,10 @@ def main():
     parser.add_argument("--requests", type=int, default=1_000_000, help="requests proxied before the last RSS")
     parser.add_argument("--runs", type=int, default=30, help="hyperfine runs of each status command")
     parser.add_argument("--kills", type=int, default=5)
+    quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("supervisord", "supervisorctl", "hyperfine", "wrk")
-    common.run_and_print(lambda: run(args.workers, args.requests, args.runs, args.kills))
+    common.run_and_print(lambda: run(args.workers, args.requests, args.runs, args.kills), args)
 
 
 if __name__ == "__main__":

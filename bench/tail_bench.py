@@ -19,6 +19,7 @@ import re
 import sys
 
 import common
+import quiet
 import wsgi_app
 
 
@@ -161,9 +162,10 @@ def main():
     parser.add_argument("--warmup", type=int, default=5,
                         help="least seconds of wrk on / before each proxy's run (until requests/s settle)")
     parser.add_argument("--slow-every", type=int, default=20, help="1 request in N is slow")
+    quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("nginx", "haproxy", "gunicorn", "wrk")
-    common.run_and_print(lambda: run(args.workers, args.rate, args.seconds, args.warmup, args.slow_every))
+    common.run_and_print(lambda: run(args.workers, args.rate, args.seconds, args.warmup, args.slow_every), args)
 
 
 if __name__ == "__main__":
