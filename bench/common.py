@@ -16,6 +16,7 @@ import shlex
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -466,6 +467,28 @@ def percentile(values, q):
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(len(ordered) * q / 100.0) - 1))]
+
+
+def median(values):
+    """The median of values (the mean of the middle two when even); nan when empty."""
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values, fmt="%.0f"):
+    """"median (min-max)" of the runs' values, each in fmt; just the value when there is one run, "-" when none."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return fmt % values[0]
+    return ("%s (%s-%s)" % (fmt, fmt, fmt)) % (median(values), min(values), max(values))
+
+
+def rotated(items, round_index, rounds):
+    """items in the order of round round_index of rounds: each round starts round_index / rounds of the way down
+    the list, so that no item always comes first (or right after another one)."""
+    start = round_index * len(items) // max(1, rounds)
+    return list(items[start:]) + list(items[:start])
 
 
 def ratio(a, b):

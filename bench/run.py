@@ -35,8 +35,8 @@ import upgrade_bench
 
 SECTIONS = {  # name: (module, tools, full settings, --quick settings)
     "proxy": (proxy_bench, ("nginx", "haproxy", "gunicorn", "wrk"),
-              dict(workers=4, connections=32, seconds=10, warmup=8),
-              dict(workers=4, connections=32, seconds=2, warmup=2)),
+              dict(workers=4, connections=32, seconds=8, warmup=8, repeat=3),
+              dict(workers=4, connections=32, seconds=2, warmup=2, repeat=1)),
     "tail": (tail_bench, ("nginx", "haproxy", "gunicorn", "wrk"),
              dict(workers=4, rate=200, seconds=30, warmup=5),
              dict(workers=4, rate=200, seconds=5, warmup=2)),
