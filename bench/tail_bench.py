@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Tail latency when 1 request in 20 is slow (200 ms) on 4 gunicorn sync workers: Baton, nginx, HAProxy.
 
-    mvn -q package -DskipTests && python3 bench/tail_bench.py [--rate 200] [--seconds 30] [--slow-every 20]
+    mvn -q package -DskipTests && python3 bench/tail_bench.py [--rate 200] [--seconds 20] [--slow-every 20]
+        [--repeat 3] [--no-wait]
 
 Baton starts 4 single-threaded gunicorn sync workers (bench/wsgi_app.py: GET / answers at once, GET /slow
 after 200 ms) with max_inflight = 1: each request goes to a free worker or waits in Baton's queue. nginx (round
 robin) and HAProxy (leastconn, maxconn 1 per server: it queues too) are pointed at the very same worker ports.
 The load is open-loop: requests are sent at a fixed rate whatever the answers, each on an idle keep-alive
-connection or a new one, 1 in 20 (chosen at random, the same sequence for every proxy) to /slow; a request's
-latency counts from when it was due, so a proxy that holds requests back is not flattered (no coordinated
-omission). Installs nginx, haproxy, gunicorn and wrk with apt-get when missing. Prints a Markdown table.
+connection or a new one, 1 in 20 (chosen at random, the same sequence for every proxy in a round) to /slow; a
+request's latency counts from when it was due, so a proxy that holds requests back is not flattered (no coordinated
+omission). 3 rounds, each proxy once a round in an order rotated from round to round; each figure is the
+median of the rounds (min-max). Installs nginx, haproxy, gunicorn and wrk with apt-get when missing. Prints a
+Markdown table.
 """
 import argparse
 import asyncio
@@ -95,8 +98,10 @@ def open_loop(port, rate, seconds, slow_every=20, seed=5, timeout=30.0):
     return asyncio.run(_open_loop(port, rate, seconds, slow_every, seed, timeout))
 
 
-def measure(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
-    """[(system, results)] for Baton, nginx round robin and HAProxy leastconn + maxconn 1, on the same workers."""
+def measure(workers=4, rate=200, seconds=20, warmup=5, slow_every=20, repeat=3):
+    """{system: [open_loop()'s results of each round]} for Baton, nginx round robin and HAProxy leastconn +
+    maxconn 1, on the same workers: `repeat` rounds, every proxy once a round, in an order rotated from round to
+    round; every proxy gets the same random choice of slow requests within a round, another one the next round."""
     with common.scratch_dir("baton-tail-bench-") as tmp:
         baton_port, nginx_port, haproxy_port = common.free_ports(3)
         baton = common.Baton(os.path.join(tmp, "baton"), common.baton_program(
@@ -108,11 +113,17 @@ def measure(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
             peers.append(common.start_nginx(os.path.join(tmp, "nginx"), ports, nginx_port))
             peers.append(common.start_haproxy(os.path.join(tmp, "haproxy"), ports, haproxy_port,
                                               balance="leastconn", maxconn=1))
-            results = []
-            for name, port in (("Baton", baton_port), ("nginx", nginx_port), ("HAProxy", haproxy_port)):
-                if warmup:  # fast requests as fast as they go: Baton's JIT; the same for every proxy
-                    common.warm_up("http://127.0.0.1:%d/" % port, 16, warmup, threads=2)
-                results.append((name, open_loop(port, rate, seconds, slow_every)))
+            systems = (("Baton", baton_port), ("nginx", nginx_port), ("HAProxy", haproxy_port))
+            results = {name: [] for name, _ in systems}
+            for n in range(repeat):
+                for name, port in common.rotated(systems, n, repeat):
+                    if warmup:  # fast requests as fast as they go: Baton's JIT; the same for every proxy
+                        common.warm_up("http://127.0.0.1:%d/" % port, 16, warmup if n == 0 else min(warmup, 2),
+                                       threads=2)
+                    results[name].append(open_loop(port, rate, seconds, slow_every, seed=5 + n))
+                    fast = [lat * 1000 for slow, lat, _ in results[name][-1] if not slow]
+                    print("  round %d/%d, %s: fast p99 %.1f ms" % (n + 1, repeat, name, common.percentile(fast, 99)),
+                          file=sys.stderr, flush=True)
             return results
         finally:
             for proc in reversed(peers):
@@ -120,7 +131,18 @@ def measure(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
             baton.stop()
 
 
-def run(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
+def figures(results):
+    """One round's figures: requests, failed, p50/p99/p99.9 of all, of the fast requests, max (ms)."""
+    every = [lat * 1000 for _, lat, ok in results]
+    fast = [lat * 1000 for slow, lat, _ in results if not slow]
+    return {"requests": len(results), "failed": sum(1 for _, _, ok in results if not ok),
+            "p50": common.percentile(every, 50), "p99": common.percentile(every, 99),
+            "p99.9": common.percentile(every, 99.9), "fast p50": common.percentile(fast, 50),
+            "fast p99": common.percentile(fast, 99), "fast p99.9": common.percentile(fast, 99.9),
+            "max": max(every)}
+
+
+def run(workers=4, rate=200, seconds=20, warmup=5, slow_every=20, repeat=3):
     report = common.Report(
         "Tail latency with slow requests on sync workers",
         "Baton starts %d single-threaded gunicorn sync workers (`bench/wsgi_app.py`); 1 request in %d goes to "
@@ -130,27 +152,33 @@ def run(workers=4, rate=200, seconds=30, warmup=5, slow_every=20):
         "server, so it queues like Baton. The load is open-loop (`bench/tail_bench.py`): %d requests/s for %d s "
         "at a fixed rate whatever the answers, on keep-alive connections (a new one when none is idle), the "
         "same random choice of slow requests for every proxy; a latency counts from when the request was due, "
-        "so waiting anywhere, in the load generator too, is counted. First `wrk` on `/` for at least %d s, until "
-        "requests/s settle (Baton's JIT). "
+        "so waiting anywhere, in the load generator too, is counted. Before each run, `wrk` on `/` until "
+        "requests/s settle (Baton's JIT; at least %d s%s). %s "
         "\"Fast\" columns are the %d-in-%d requests to `/`."
-        % (workers, slow_every, wsgi_app.SLOW_SECONDS * 1000, rate, seconds, warmup, slow_every - 1, slow_every))
-    rows, fast_p99, all_p999 = [], {}, {}
-    for name, results in measure(workers, rate, seconds, warmup, slow_every):
-        every = [lat * 1000 for _, lat, ok in results]
-        fast = [lat * 1000 for slow, lat, _ in results if not slow]
-        failed = sum(1 for _, _, ok in results if not ok)
-        fast_p99[name], all_p999[name] = common.percentile(fast, 99), common.percentile(every, 99.9)
-        rows.append([name, len(results), failed] + ["%.1f" % common.percentile(every, q) for q in (50, 99, 99.9)]
-                    + ["%.1f" % common.percentile(fast, q) for q in (50, 99, 99.9)] + ["%.1f" % max(every)])
+        % (workers, slow_every, wsgi_app.SLOW_SECONDS * 1000, rate, seconds, warmup,
+           " in the first round, 2 s in the others" if repeat > 1 else "",
+           "%d rounds on the same processes, each proxy once a round, the order rotated from round to round, "
+           "another choice of slow requests each round; each figure is the median of the rounds (min-max), "
+           "ratios are of medians, requests and failures summed." % repeat if repeat > 1 else "One round.",
+           slow_every - 1, slow_every))
+    rounds = {name: [figures(r) for r in runs] for name, runs in
+              measure(workers, rate, seconds, warmup, slow_every, repeat).items()}
+
+    def values(name, key):
+        return [f[key] for f in rounds[name]]
+
+    rows = [[name, sum(values(name, "requests")), sum(values(name, "failed"))]
+            + [common.spread(values(name, key), "%.1f") for key in
+               ("p50", "p99", "p99.9", "fast p50", "fast p99", "fast p99.9", "max")] for name in rounds]
     report.add(common.table(["proxy", "requests", "failed", "p50 (ms)", "p99 (ms)", "p99.9 (ms)", "fast p50 (ms)",
                              "fast p99 (ms)", "fast p99.9 (ms)", "max (ms)"], rows))
-    for peer in ("nginx", "HAProxy"):
-        report.summary.append(("p99 latency of fast requests, 1 in %d slow: Baton / %s" % (slow_every, peer),
-                               common.ratio(fast_p99["Baton"], fast_p99[peer]), "%.1f ms" % fast_p99["Baton"],
-                               "%.1f ms" % fast_p99[peer]))
-    report.summary.append(("p99.9 latency of all requests, 1 in %d slow: Baton / nginx" % slow_every,
-                           common.ratio(all_p999["Baton"], all_p999["nginx"]), "%.1f ms" % all_p999["Baton"],
-                           "%.1f ms" % all_p999["nginx"]))
+    for key, what, peers in (("fast p99", "p99 latency of fast requests", ("nginx", "HAProxy")),
+                             ("p99.9", "p99.9 latency of all requests", ("nginx",))):
+        for peer in peers:
+            ours, theirs = values("Baton", key), values(peer, key)
+            report.summary.append(("%s, 1 in %d slow: Baton / %s" % (what, slow_every, peer),
+                                   common.ratio(common.median(ours), common.median(theirs)),
+                                   common.spread(ours, "%.1f") + " ms", common.spread(theirs, "%.1f") + " ms"))
     return report
 
 
@@ -158,14 +186,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rate", type=int, default=200, help="requests per second, in total")
-    parser.add_argument("--seconds", type=int, default=30, help="measured seconds per proxy")
+    parser.add_argument("--seconds", type=int, default=20, help="measured seconds per proxy and round")
     parser.add_argument("--warmup", type=int, default=5,
-                        help="least seconds of wrk on / before each proxy's run (until requests/s settle)")
+                        help="least seconds of wrk on / before each proxy's first run (until requests/s settle)")
     parser.add_argument("--slow-every", type=int, default=20, help="1 request in N is slow")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds, each measuring every proxy once")
     quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("nginx", "haproxy", "gunicorn", "wrk")
-    common.run_and_print(lambda: run(args.workers, args.rate, args.seconds, args.warmup, args.slow_every), args)
+    common.run_and_print(lambda: run(args.workers, args.rate, args.seconds, args.warmup, args.slow_every,
+                                     args.repeat), args)
 
 
 if __name__ == "__main__":
