@@ -3,11 +3,13 @@
 requests), crash recovery.
 
     mvn -q package -DskipTests && python3 bench/supervisor_bench.py [--workers 8] [--requests 1000000]
-        [--runs 30] [--kills 5]
+        [--runs 30] [--kills 5] [--repeat 3] [--no-wait]
 
 Both daemons run the same program, 8 workers of bench/fast_app.py; Baton also proxies them (`listen`), idle until
-wrk sends it N requests at the end. Installs supervisor, hyperfine and wrk with apt-get when missing. Prints
-Markdown tables; ratios are Baton / supervisord measured in the same run. Everything runs on 127.0.0.1 and
+wrk sends it N requests at the end. Idle RSS, status latency and crash recovery are measured in 3 rounds, each on
+two fresh daemons, the one first in everything alternating; the N requests go through the last round's Baton.
+Installs supervisor, hyperfine and wrk with apt-get when missing. Prints Markdown tables; ratios are Baton /
+supervisord measured in the same run, of the medians of the rounds. Everything runs on 127.0.0.1 and
 unix sockets.
 """
 import argparse
@@ -162,7 +164,8 @@ def settled_rss(pid, window=5, spread=0.5, timeout=60.0):
 
 
 def hyperfine(commands, out, runs):
-    """[{median, mean, stddev, min, max} in ms] per command: hyperfine without a shell, after 3 warm-up runs."""
+    """[{median, mean, stddev, min, max, times} in ms] per command: hyperfine without a shell, after 3 warm-up
+    runs."""
     for command in commands:  # a failing command would be timed as fast as its error
         done = subprocess.run(command, shell=True, capture_output=True, text=True)
         if done.returncode != 0:
@@ -170,8 +173,8 @@ def hyperfine(commands, out, runs):
     subprocess.run(["hyperfine", "--warmup", "3", "--runs", str(runs), "-N", "--export-json", out] + commands,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(out) as f:
-        return [{k: r[k] * 1000 for k in ("median", "mean", "stddev", "min", "max")}
-                for r in json.load(f)["results"]]
+        return [dict({k: r[k] * 1000 for k in ("median", "mean", "stddev", "min", "max")},
+                     times=[t * 1000 for t in r["times"]]) for r in json.load(f)["results"]]
 
 
 def proxy_requests(port, total, connections=32):
@@ -185,7 +188,32 @@ def proxy_requests(port, total, connections=32):
     return done, done / elapsed, errors
 
 
-def run(workers=8, requests=1_000_000, runs=30, kills=5):
+def one_round(tmp, workers, runs, kills, first, after=None):
+    """Starts Baton and supervisord on the same program, `first` (0: Baton, 1: supervisord) first in everything;
+    answers [Baton's, supervisord's] {rss, cli, recovery} once idle, after `after(baton)` if given, with both
+    stopped."""
+    daemons = []
+    try:
+        for cls in (Baton, Supervisord)[first:] + (Baton, Supervisord)[:first]:
+            daemons.append(cls(tmp, workers))
+        for d in daemons:
+            common.wait_for(d.name + " workers RUNNING", lambda d=d: all_running(d, workers))
+        baton = next(d for d in daemons if d.name == "Baton")
+        baton.daemon.wait_healthy("web", workers)
+        rss = [settled_rss(d.pid) for d in daemons]
+        cli = hyperfine([d.status_command() for d in daemons], os.path.join(tmp, "hyperfine.json"), runs)
+        recovery = [recovery_ms(d, kills) for d in daemons]
+        figures = [{"rss": r, "cli": c, "recovery": k} for r, c, k in zip(rss, cli, recovery)]
+        if after:
+            baton.daemon.wait_healthy("web", workers)
+            after(baton)
+        return figures if first == 0 else figures[::-1]
+    finally:
+        for d in reversed(daemons):
+            d.stop()
+
+
+def run(workers=8, requests=1_000_000, runs=30, kills=5, repeat=3):
     report = common.Report(
         "CLI latency and daemon memory: Baton vs supervisord",
         "The same program under Baton and under supervisord %s: %d workers of `bench/fast_app.py`, "
@@ -193,54 +221,68 @@ def run(workers=8, requests=1_000_000, runs=30, kills=5):
         "`status` is timed with hyperfine (`-N`, 3 warm-up runs, %d runs) side by side; RSS is the daemon "
         "process's (`VmRSS`; peak: `VmHWM`) once idle: read every second after every worker is RUNNING until "
         "5 readings in a row are within 0.5 MiB (at most 60 s; a JVM still compiles and trims for a few "
-        "seconds after it starts); then wrk sends %s requests "
-        "through Baton (`-t2 -c32`, keep-alive) and Baton's RSS is read again. Crash recovery: `kill -9` of a "
-        "worker until the daemon reports a new one RUNNING, median of %d. The daemon runs with the launcher's "
-        "default flags (`BATON_DAEMON_OPTS`, see README)."
-        % (common.version_line(["supervisord", "--version"]), workers, runs, "{:,}".format(requests), kills))
-    with common.scratch_dir("baton-supervisor-bench-") as tmp:
-        daemons = []
-        try:
-            daemons = [Baton(tmp, workers), Supervisord(tmp, workers)]
-            for d in daemons:
-                common.wait_for(d.name + " workers RUNNING", lambda d=d: all_running(d, workers))
-            daemons[0].daemon.wait_healthy("web", workers)
-            rss = [settled_rss(d.pid) for d in daemons]
-            cli = hyperfine([d.status_command() for d in daemons], os.path.join(tmp, "hyperfine.json"), runs)
-            recovery = [recovery_ms(d, kills) for d in daemons]
-            daemons[0].daemon.wait_healthy("web", workers)
-            sent, rps, errors = proxy_requests(daemons[0].port, requests)
-            rss_after = common.memory_mib(daemons[0].pid)
-            peak = common.memory_mib(daemons[0].pid, "VmHWM")
-        finally:
-            for d in reversed(daemons):
-                d.stop()
-    baton, supervisord = cli
+        "seconds after it starts). Crash recovery: `kill -9` of a worker until the daemon reports a new one "
+        "RUNNING, median of %d. %sThen wrk sends %s requests through Baton (`-t2 -c32`, keep-alive) and Baton's "
+        "RSS is read again. The daemon runs with the launcher's default flags (`BATON_DAEMON_OPTS`, see README)."
+        % (common.version_line(["supervisord", "--version"]), workers, runs, kills,
+           "All of it %d times, each on two fresh daemons, the one started, read and timed first alternating; each "
+           "figure is the median of the rounds (min-max), ratios are of medians; mean ± σ, min and max are of "
+           "every `status` run. " % repeat if repeat > 1 else "",
+           "{:,}".format(requests)))
+    rounds, last = [], {}
+
+    def proxied(baton):
+        last["sent"], last["rps"], last["errors"] = proxy_requests(baton.port, requests)
+        last["rss"], last["peak"] = common.memory_mib(baton.pid), common.memory_mib(baton.pid, "VmHWM")
+
+    for n in range(repeat):
+        with common.scratch_dir("baton-supervisor-bench-") as tmp:
+            rounds.append(one_round(tmp, workers, runs, kills, n % 2, proxied if n == repeat - 1 else None))
+        print("  round %d/%d: idle RSS %.1f / %.1f MiB, status median %.0f / %.0f ms (Baton / supervisord)"
+              % ((n + 1, repeat) + tuple(r["rss"] for r in rounds[-1])
+                 + tuple(r["cli"]["median"] for r in rounds[-1])), file=sys.stderr, flush=True)
+    baton, supervisord = ([r[i] for r in rounds] for i in (0, 1))
+    medians = [[r["cli"]["median"] for r in runs_of] for runs_of in (baton, supervisord)]
+    times = [[t for r in runs_of for t in r["cli"]["times"]] for runs_of in (baton, supervisord)]
+    rss = [[r["rss"] for r in runs_of] for runs_of in (baton, supervisord)]
+    recovery = [[r["recovery"] for r in runs_of] for runs_of in (baton, supervisord)]
     report.add(common.table(
         ["command", "median (ms)", "mean ± σ (ms)", "min (ms)", "max (ms)"],
-        [[name, "%.1f" % r["median"], "%.1f ± %.1f" % (r["mean"], r["stddev"]), "%.1f" % r["min"], "%.1f" % r["max"]]
-         for name, r in (("`baton status`", baton), ("`supervisorctl status`", supervisord))]
-        + [["Baton / supervisorctl", common.ratio(baton["median"], supervisord["median"]),
-            common.ratio(baton["mean"], supervisord["mean"]), "", ""]]))
+        [[name, common.spread(m, "%.1f"), mean_sd(t, "%.1f"), "%.1f" % min(t), "%.1f" % max(t)]
+         for name, m, t in zip(("`baton status`", "`supervisorctl status`"), medians, times)]
+        + [["Baton / supervisorctl", ratio_of_medians(*medians),
+            common.ratio(statistics.mean(times[0]), statistics.mean(times[1])), "", ""]]))
+    sent = "{:,}".format(last["sent"])
     report.add(common.table(
         ["metric", "Baton", "supervisord", "Baton / supervisord"],
-        [["daemon RSS, %d workers, idle (MiB)" % workers, "%.1f" % rss[0], "%.1f" % rss[1], common.ratio(*rss)],
-         ["daemon RSS after %s proxied requests (MiB)" % "{:,}".format(sent), "%.1f" % rss_after, "-", "-"],
-         ["daemon peak RSS, VmHWM (MiB)", "%.1f" % peak, "-", "-"],
-         ["kill -9 to RUNNING again, median of %d (ms)" % kills, "%.0f" % recovery[0], "%.0f" % recovery[1],
-          common.ratio(*recovery)]]))
-    report.add("The %s requests went through Baton at %.0f requests/s, %d errors." % ("{:,}".format(sent), rps, errors))
+        [["daemon RSS, %d workers, idle (MiB)" % workers, common.spread(rss[0], "%.1f"),
+          common.spread(rss[1], "%.1f"), ratio_of_medians(*rss)],
+         ["daemon RSS after %s proxied requests (MiB)" % sent, "%.1f" % last["rss"], "-", "-"],
+         ["daemon peak RSS, VmHWM (MiB)", "%.1f" % last["peak"], "-", "-"],
+         ["kill -9 to RUNNING again, median of %d%s (ms)" % (kills, " a round" if repeat > 1 else ""),
+          common.spread(recovery[0]),
+          common.spread(recovery[1]), ratio_of_medians(*recovery)]]))
+    report.add("The %s requests went through Baton at %.0f requests/s, %d errors, in the last round."
+               % (sent, last["rps"], last["errors"]))
     report.summary += [
-        ("`status` latency, median: Baton / supervisorctl", common.ratio(baton["median"], supervisord["median"]),
-         "%.0f ms" % baton["median"], "%.0f ms" % supervisord["median"]),
-        ("`status` latency, mean ± σ: Baton / supervisorctl", common.ratio(baton["mean"], supervisord["mean"]),
-         "%.0f ± %.0f ms" % (baton["mean"], baton["stddev"]),
-         "%.0f ± %.0f ms" % (supervisord["mean"], supervisord["stddev"])),
-        ("Daemon RSS, %d workers, idle: Baton / supervisord" % workers, common.ratio(*rss), "%.1f MiB" % rss[0],
-         "%.1f MiB" % rss[1]),
-        ("Baton daemon RSS after %s proxied requests (no peer)" % "{:,}".format(sent), "-", "%.1f MiB" % rss_after,
-         "-")]
+        ("`status` latency, median: Baton / supervisorctl", ratio_of_medians(*medians),
+         common.spread(medians[0]) + " ms", common.spread(medians[1]) + " ms"),
+        ("`status` latency, mean ± σ: Baton / supervisorctl",
+         common.ratio(statistics.mean(times[0]), statistics.mean(times[1])), mean_sd(times[0]) + " ms",
+         mean_sd(times[1]) + " ms"),
+        ("Daemon RSS, %d workers, idle: Baton / supervisord" % workers, ratio_of_medians(*rss),
+         common.spread(rss[0], "%.1f") + " MiB", common.spread(rss[1], "%.1f") + " MiB"),
+        ("Baton daemon RSS after %s proxied requests (no peer)" % sent, "-", "%.1f MiB" % last["rss"], "-")]
     return report
+
+
+def ratio_of_medians(ours, theirs):
+    return common.ratio(common.median(ours), common.median(theirs))
+
+
+def mean_sd(values, fmt="%.0f"):
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return ("%s ± %s" % (fmt, fmt)) % (statistics.mean(values), sd)
 
 
 def main():
@@ -248,11 +290,12 @@ def main():
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1_000_000, help="requests proxied before the last RSS")
     parser.add_argument("--runs", type=int, default=30, help="hyperfine runs of each status command")
-    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--kills", type=int, default=5, help="workers killed per daemon and round")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds, each on two fresh daemons")
     quiet.add_options(parser)
     args = parser.parse_args()
     common.ensure_tools("supervisord", "supervisorctl", "hyperfine", "wrk")
-    common.run_and_print(lambda: run(args.workers, args.requests, args.runs, args.kills), args)
+    common.run_and_print(lambda: run(args.workers, args.requests, args.runs, args.kills, args.repeat), args)
 
 
 if __name__ == "__main__":
