@@ -11,8 +11,8 @@ Sections (each also runs on its own, see its script):
   cli     `baton status` vs `supervisorctl status`, daemon RSS             bench/supervisor_bench.py
   upgrade failed requests, duration of `baton upgrade` vs shutdown + run    bench/upgrade_bench.py
 Each section waits for a quiet machine first (1-minute load average below half the cores, at most 10 minutes; a
-section that could not have one says so). The full run takes about 25 minutes on 2 cores, --quick a few (short
-durations: a smoke run, not numbers to publish; add --no-wait not to wait for a quiet machine). Run it
+section that could not have one says so). The full run takes about 30 minutes on 2 cores, --quick a few (short
+durations, one round: a smoke run, not numbers to publish; add --no-wait not to wait for a quiet machine). Run it
 as root on Debian: it installs nginx, haproxy, supervisor, gunicorn, wrk and hyperfine with apt-get when missing.
 Everything talks over 127.0.0.1 and unix sockets; every process it starts is stopped, on Ctrl-C or failure too,
 and its scratch folders are removed.
@@ -64,7 +64,7 @@ Rerun it on Debian 12 as root (it installs nginx, haproxy, supervisor, gunicorn,
 `apt-get` when missing):
 
     mvn -q package -DskipTests
-    python3 bench/run.py                          # every section, about 25 minutes; rewrites this file
+    python3 bench/run.py                          # every section, about 30 minutes; rewrites this file
     python3 bench/run.py --quick --no-write --no-wait   # a smoke run of a few minutes
     python3 bench/run.py --only tail              # one section, printed only (--output FILE to keep it)
     python3 bench/run.py --requests 5000000       # more proxied requests before Baton's last RSS reading
@@ -97,7 +97,14 @@ every peer runs with a stock Debian package and a configuration written by the s
   used while it ran: the machine's busy CPU time (`/proc/stat`) less that of the script and of every process
   it started (`bench/quiet.py`). A section that started with the load average above the threshold, or during
   which other processes used a quarter of a core or more on average, says at its top that it was measured on
-  a busy machine, and its lines in the summary are marked: its figures are not comparable with a quiet run's."""
+  a busy machine, and its lines in the summary are marked: its figures are not comparable with a quiet run's.
+- **Alternation and repetition.** Comparisons run in 3 rounds: the proxies (sections 1 and 2) measure every
+  path once a round on the very same processes, the order rotated from round to round so that no path always
+  goes first; section 4 starts Baton and supervisord afresh each round, the one read and timed first alternating;
+  section 5 runs each case 3 times, cases interleaved. Each path warms up until requests/s settle before each
+  of its runs. A figure is the median of the 3 rounds with the smallest and largest in brackets,
+  `15499 (15210-15720)`; ratios are of the medians. Section 3 (deploys) runs 3 good deploys in a row per
+  system and a single broken one."""
 
 
 def machine(started):
@@ -136,14 +143,14 @@ def report(reports, machine_rows, quick, elapsed):
     rows = machine_rows + [["run time", "%.1f min" % (elapsed / 60)]]
     parts = [INTRO, "## Results"]
     if quick:
-        parts.append("**A quick smoke run (`--quick`): short durations, not numbers to publish.**")
+        parts.append("**A quick smoke run (`--quick`): short durations, one round, not numbers to publish.**")
     if busy:
-        parts.append("**Measured on a busy machine: section%s %s (see each): their figures are not comparable.**"
-                     % ("s" if len(busy) > 1 else "", ", ".join(str(number(name)) for name in busy)))
+        parts.append("**Sections measured on a busy machine: %s (see the top of each); their figures are not "
+                     "comparable.**" % ", ".join(str(number(name)) for name in busy))
     parts.append("\n".join("- **%s**: %s" % (key, value) for key, value in rows))
     parts.append("### Summary\n\nOne line per comparison, Baton / peer measured in the same run: below 1× Baton's "
                  "number is the smaller one (better for latency, memory, failures and duration; worse for "
-                 "throughput).\n\n"
+                 "throughput). Figures are medians of the rounds (min-max), ratios are of medians.\n\n"
                  + common.table(["comparison", "Baton / peer", "Baton", "peer"], summary))
     body = "\n\n".join(parts) + "\n"
     for name, r in reports:
