@@ -217,8 +217,10 @@ def scenario(system_class, rate, reloads, broken, broken_wait=10, settle=3):
     during = [r for r in load.results if any(b <= r[0] <= e + 1 for b, e, _ in windows)]
     steady = [r for r in load.results if r[0] < windows[0][0]]
     durations = [d - b for b, _, d in windows]  # broken: until the deploy command returned
+    failed_each = [sum(1 for r in during if not r[2] and b <= r[0] <= e + 1) for b, e, _ in windows]
     return {"name": system.name, "short": system.short, "deploys": len(windows), "requests": len(during),
-            "failed": sum(1 for r in during if not r[2]), "duration": sum(durations) / len(durations),
+            "failed": sum(1 for r in during if not r[2]), "failed_each": failed_each, "durations": durations,
+            "duration": common.median(durations),
             "p99_before": common.percentile([r[1] * 1000 for r in steady if r[2]], 99),
             "p99_during": common.percentile([r[1] * 1000 for r in during], 99),
             "old_answers": old_version_answers, "note": note}
@@ -228,9 +230,9 @@ def good_table(rows):
     return common.table(
         ["system", "deploys", "requests during deploys", "failed", "failed per deploy", "failed %",
          "deploy duration (s)", "p99 before (ms)", "p99 during deploys (ms)"],
-        [[r["name"], r["deploys"], r["requests"], r["failed"], "%.1f" % (r["failed"] / r["deploys"]),
-          "%.1f" % (100.0 * r["failed"] / max(1, r["requests"])), "%.1f" % r["duration"], "%.1f" % r["p99_before"],
-          "%.1f" % r["p99_during"]] for r in rows])
+        [[r["name"], r["deploys"], r["requests"], r["failed"], common.spread(r["failed_each"], "%g"),
+          "%.1f" % (100.0 * r["failed"] / max(1, r["requests"])), common.spread(r["durations"], "%.1f"),
+          "%.1f" % r["p99_before"], "%.1f" % r["p99_during"]] for r in rows])
 
 
 def broken_table(rows, broken_wait):
@@ -252,7 +254,8 @@ def run(rate=200, reloads=3, broken_wait=10, systems=tuple(SYSTEMS), good=True, 
         "4 programs one by one (`supervisorctl restart`) behind nginx round robin; gunicorn gets `kill -HUP` "
         "(one master, 4 workers) behind nginx. A deploy lasts until every request sees the new version (for "
         "Baton: until `baton reload` returns, the old workers stopped; for the broken deploy: until the deploy "
-        "command returned); requests count as during a deploy from its start to 1 s after its end."
+        "command returned); requests count as during a deploy from its start to 1 s after its end. Failed "
+        "requests per deploy and durations are the median of the deploys (min-max), ratios of medians."
         % (version("gunicorn"), rate, version("supervisord")))
     chosen = [SYSTEMS[name] for name in systems]
     if good:
@@ -261,13 +264,15 @@ def run(rate=200, reloads=3, broken_wait=10, systems=tuple(SYSTEMS), good=True, 
         baton, peers = split(rows)
         for peer in peers:
             report.summary.append(("Failed requests per good deploy: Baton / %s" % peer["short"],
-                                   common.ratio(baton["failed"], peer["failed"]),
-                                   "%.1f" % (baton["failed"] / baton["deploys"]),
-                                   "%.1f" % (peer["failed"] / peer["deploys"])))
+                                   common.ratio(common.median(baton["failed_each"]),
+                                                common.median(peer["failed_each"])),
+                                   common.spread(baton["failed_each"], "%g"),
+                                   common.spread(peer["failed_each"], "%g")))
         for peer in peers:
             report.summary.append(("Good deploy duration: Baton / %s" % peer["short"],
-                                   common.ratio(baton["duration"], peer["duration"]), "%.1f s" % baton["duration"],
-                                   "%.1f s" % peer["duration"]))
+                                   common.ratio(baton["duration"], peer["duration"]),
+                                   common.spread(baton["durations"], "%.1f") + " s",
+                                   common.spread(peer["durations"], "%.1f") + " s"))
     if broken:
         rows = [scenario(cls, rate, 1, True, broken_wait) for cls in chosen]
         report.add("One broken deploy (the new version raises at import):\n\n%s" % broken_table(rows, broken_wait))

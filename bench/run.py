@@ -104,7 +104,7 @@ every peer runs with a stock Debian package and a configuration written by the s
   section 5 runs each case 3 times, cases interleaved. Each path warms up until requests/s settle before each
   of its runs. A figure is the median of the 3 rounds with the smallest and largest in brackets,
   `15499 (15210-15720)`; ratios are of the medians. Section 3 (deploys) runs 3 good deploys in a row per
-  system and a single broken one."""
+  system, each system in turn, and gives the median (min-max) of the deploys; then a single broken one."""
 
 
 def machine(started):
