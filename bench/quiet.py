@@ -29,7 +29,7 @@ def wait_for_quiet(threshold=QUIET_LOAD, bound=QUIET_WAIT, interval=5.0, every=3
     started = time.monotonic()
     said = None
     while True:
-        load, waited = os.getloadavg()[0], time.monotonic() - started
+        load, waited = round(os.getloadavg()[0], 2), time.monotonic() - started  # as printed: 0.996 is not quiet
         if load < threshold or waited >= bound:
             if said is not None:
                 print("%s after %.0f s: load average %.2f" % ("quiet" if load < threshold else "still busy",
