@@ -6,7 +6,6 @@ import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ChannelProgressivePromise;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.concurrent.EventExecutor;
 
 /**
  * One try of an exchange on one worker: the balancer slot it was granted, the connection it leased, its response
@@ -25,11 +24,11 @@ final class Attempt {
     private boolean reached;
 
     /** {@code backend}'s slot is already taken (a balancer grant); {@code timedOut} runs on {@code loop}. */
-    Attempt(ProgramProxy program, Backend backend, Backend.Waiting waiter, EventExecutor loop, Runnable timedOut) {
+    Attempt(ProgramProxy program, Backend backend, Backend.Waiting waiter, Deadline deadline, Runnable timedOut) {
         this.program = program;
         this.backend = backend;
         this.waiter = waiter;
-        this.timer = new ResponseTimer(loop, backend.settings().timeouts().response().toNanos(), timedOut);
+        this.timer = new ResponseTimer(deadline, backend.settings().timeouts().response().toNanos(), timedOut);
     }
 
     Backend backend() {

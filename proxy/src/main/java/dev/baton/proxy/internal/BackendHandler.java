@@ -21,37 +21,56 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         void upstreamInactive();
 
         void upstreamWritabilityChanged();
+
+        /** The end of one read from the worker: what it brought has been handed over. */
+        void upstreamReadComplete();
     }
 
     private final Backend backend;
     private Listener listener;
-    private long idleEpoch;
     private boolean idle;
     private boolean midResponse;
+    private ChannelHandlerContext ctx;
+    /** upstream_keepalive_timeout while idle in the pool: one pending task per period, not one per request. */
+    private Deadline idleTimeout;
+    private final Runnable idleExpired = this::idleExpired;
 
     BackendHandler(Backend backend) {
         this.backend = backend;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        idleTimeout = new Deadline(ctx.executor());
     }
 
     static BackendHandler of(Channel ch) {
         return ch.pipeline().get(BackendHandler.class);
     }
 
+    /** An exchange took the connection from the pool (or opened it): the idle timeout stops. */
     void leased() {
         idle = false;
         midResponse = false;
-        idleEpoch++;
+        idleTimeout.disarm();
     }
 
-    /** Marks the connection idle; answers a token for {@link #idleSince}. */
-    long idle() {
+    /**
+     * The connection went back to the pool: it closes (and leaves the pool) after {@code nanos} unless leased again
+     * before.
+     */
+    void idle(long nanos) {
         idle = true;
         listener = null;
-        return ++idleEpoch;
+        idleTimeout.arm(nanos, idleExpired);
     }
 
-    boolean idleSince(long epoch) {
-        return idle && idleEpoch == epoch;
+    private void idleExpired() {
+        if (idle) {
+            backend.dropIdle(ctx.channel());
+            ctx.close();
+        }
     }
 
     void listener(Listener l) {
@@ -81,10 +100,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         if (midResponse && listener != null) {
             Transport.quickAck(ctx.channel());
         }
+        if (listener != null) {
+            listener.upstreamReadComplete();
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        idleTimeout.close();
         backend.dropIdle(ctx.channel());
         if (listener != null) {
             Listener l = listener;

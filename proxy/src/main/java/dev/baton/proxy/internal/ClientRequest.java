@@ -18,10 +18,18 @@ import io.netty.handler.codec.http.HttpVersion;
 record ClientRequest(HttpRequest forward, boolean keepAlive, boolean http10, boolean expectContinue,
                      boolean upgrade, boolean idempotent) {
 
-    /** What {@code received} says, with {@code forward} to send to the worker. */
-    static ClientRequest of(HttpRequest received, HttpRequest forward) {
-        return new ClientRequest(forward, HttpUtil.isKeepAlive(received),
+    /**
+     * What {@code received} says, before its head is rewritten for the worker (the rewrite changes its headers in
+     * place); {@link #forward} is null until {@link #forwarding}.
+     */
+    static ClientRequest of(HttpRequest received) {
+        return new ClientRequest(null, HttpUtil.isKeepAlive(received),
                 received.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpUtil.is100ContinueExpected(received),
                 HopByHop.isUpgrade(received), Methods.idempotent(received.method()));
+    }
+
+    /** The same request, with {@code head} to send to the worker. */
+    ClientRequest forwarding(HttpRequest head) {
+        return new ClientRequest(head, keepAlive, http10, expectContinue, upgrade, idempotent);
     }
 }

@@ -20,12 +20,13 @@ import io.netty.handler.codec.http.HttpVersion;
 record ClientResponse(HttpResponse head, boolean closeDelimited) {
 
     static ClientResponse of(HttpResponse worker, HttpMethod method, boolean clientKeepAlive, boolean clientHttp10) {
-        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, worker.status(), worker.headers().copy());
-        HopByHop.strip(out.headers());
         int status = worker.status().code();
         boolean bodiless = method.equals(HttpMethod.HEAD) || status == 204 || status == 304;
         boolean chunked = HttpUtil.isTransferEncodingChunked(worker);
         boolean closeDelimited = !bodiless && !HttpUtil.isContentLengthSet(worker) && !chunked;
+        // the worker's headers, changed in place: its head is read above, and nothing reads it after
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, worker.status(), worker.headers());
+        HopByHop.strip(out.headers());
         if (closeDelimited || chunked) {
             if (clientHttp10) {
                 out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING); // raw body, ended by closing

@@ -42,8 +42,18 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     private final long headerTimeoutMillis;
     private final long bodyTimeoutMillis;
     private final long keepaliveTimeoutMillis;
-    private ScheduledFuture<?> timer;
+    private ChannelHandlerContext ctx;
+    /*
+     * Keep-alive and header timeouts: one Deadline each, so that a request on a busy connection moves deadlines instead of scheduling and cancelling
+     * timers (a keep-alive timeout and a header timeout of different lengths sharing one would reschedule each time).
+     */
+    private Deadline keepaliveTimer;
+    private Deadline headerTimer;
     private ScheduledFuture<?> bodyTimer;
+    private final Runnable keepaliveExpired = () -> expired(false);
+    private final Runnable headerExpired = () -> expired(true);
+    /** The keep-alive or the header timer is armed. */
+    private boolean timing;
     private boolean inBody;
     /** The core asked for body bytes that have not come yet. */
     private boolean bodyWaiting;
@@ -70,6 +80,9 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        keepaliveTimer = new Deadline(ctx.executor());
+        headerTimer = new Deadline(ctx.executor());
         if (ctx.channel().isActive()) {
             start(ctx);
         }
@@ -103,7 +116,7 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == RequestGuard.Event.HEAD_STARTED) {
             headStarted = true;
-            if (timer != null && !timingHead) {
+            if (timing && !timingHead) {
                 cancel();
                 schedule(ctx, true);
             }
@@ -155,12 +168,12 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     }
 
     private void armBody(ChannelHandlerContext ctx) {
-        if (bodyTimer == null && !stopped) {
-            bodyTimer = ctx.executor().schedule(() -> bodyExpired(ctx), bodyTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (bodyTimer == null && !stopped) { // a request with a body: rare enough for a timer of its own
+            bodyTimer = ctx.executor().schedule(this::bodyExpired, bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void bodyExpired(ChannelHandlerContext ctx) {
+    private void bodyExpired() {
         bodyTimer = null;
         if (!stopped && inBody && bodyWaiting && ctx.channel().isActive()) {
             bodyWaiting = false;
@@ -212,13 +225,17 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
         if (stopped) {
             return;
         }
+        timing = true;
         timingHead = head;
-        long millis = head ? headerTimeoutMillis : keepaliveTimeoutMillis;
-        timer = ctx.executor().schedule(() -> expired(ctx, head), millis, TimeUnit.MILLISECONDS);
+        if (head) {
+            headerTimer.arm(TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis), headerExpired);
+        } else {
+            keepaliveTimer.arm(TimeUnit.MILLISECONDS.toNanos(keepaliveTimeoutMillis), keepaliveExpired);
+        }
     }
 
-    private void expired(ChannelHandlerContext ctx, boolean head) {
-        timer = null;
+    private void expired(boolean head) {
+        timing = false;
         if (stopped || !ctx.channel().isActive()) {
             return;
         }
@@ -232,15 +249,16 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     }
 
     private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timing = false;
+        keepaliveTimer.disarm();
+        headerTimer.disarm();
     }
 
     private void stop() {
         stopped = true;
         cancel();
         cancelBody();
+        keepaliveTimer.close();
+        headerTimer.close();
     }
 }

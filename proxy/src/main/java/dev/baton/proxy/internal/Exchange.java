@@ -86,7 +86,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         tries.granted(b);
-        attempt = new Attempt(program, b, this, client.executor(), this::timedOut);
+        attempt = new Attempt(program, b, this, frontend.responseDeadline(), this::timedOut);
         if (b.state() == BackendState.REMOVED) { // gone since the grant was handed out: nothing was sent
             attempt.end(false);
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " is gone", false);
@@ -286,6 +286,13 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         if (!againOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", reached,
                 body.complete())) {
             b.requestFailed("closed the connection before answering");
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        if (state == State.SENDING || state == State.TUNNEL) {
+            response.readComplete();
         }
     }
 

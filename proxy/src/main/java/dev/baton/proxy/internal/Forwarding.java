@@ -8,10 +8,12 @@ import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The X-Forwarded-* headers of a request forwarded to a worker. Call after {@link HopByHop#strip}.
@@ -39,8 +41,9 @@ public final class Forwarding {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
 
-    private static final List<String> SPOOFABLE = List.of("forwarded", "x-forwarded-port", "x-forwarded-prefix",
-            "x-forwarded-protocol", "x-forwarded-ssl", "x-forwarded-scheme", "x-real-ip");
+    private static final List<AsciiString> SPOOFABLE = Stream.of("forwarded", "x-forwarded-port",
+            "x-forwarded-prefix", "x-forwarded-protocol", "x-forwarded-ssl", "x-forwarded-scheme", "x-real-ip")
+            .map(AsciiString::cached).toList();
 
     private static final Set<String> ALL_NAMES = Set.of("forwarded", "x-forwarded-for", "x-forwarded-proto",
             "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-protocol",
@@ -54,8 +57,8 @@ public final class Forwarding {
         boolean trustedClient = trusted.trusts(client);
         removeUnderscoreSpellings(h);
         String address = clientAddress(client);
-        List<String> chain = h.getAll(X_FORWARDED_FOR);
-        if (trustedClient && !chain.isEmpty()) {
+        List<String> chain = trustedClient ? h.getAll(X_FORWARDED_FOR) : List.of();
+        if (!chain.isEmpty()) {
             h.set(X_FORWARDED_FOR, String.join(", ", chain) + ", " + address);
         } else {
             h.set(X_FORWARDED_FOR, address);
@@ -85,13 +88,21 @@ public final class Forwarding {
     }
 
     private static void removeUnderscoreSpellings(HttpHeaders h) {
-        List<String> doomed = new ArrayList<>();
-        for (Map.Entry<String, String> e : h) {
-            String name = e.getKey();
-            if (name.indexOf('_') >= 0 && ALL_NAMES.contains(name.replace('_', '-').toLowerCase(Locale.ROOT))) {
-                doomed.add(name);
+        List<String> doomed = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (AsciiString.indexOf(name, '_', 0) >= 0) {
+                String spelled = name.toString();
+                if (ALL_NAMES.contains(spelled.replace('_', '-').toLowerCase(Locale.ROOT))) {
+                    if (doomed == null) {
+                        doomed = new ArrayList<>();
+                    }
+                    doomed.add(spelled);
+                }
             }
         }
-        doomed.forEach(h::remove);
+        if (doomed != null) {
+            doomed.forEach(h::remove);
+        }
     }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
@@ -64,6 +65,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean arriving;
     private boolean inputClosed;
     private long lastBytesNanos = System.nanoTime();
+    /** The response timeout of this connection's tries, one after the other ({@link ResponseTimer}). */
+    private Deadline responseDeadline;
 
     FrontendHandler(ProgramProxy program, boolean closing) {
         this.program = program;
@@ -92,8 +95,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return closing;
     }
 
+    Deadline responseDeadline() {
+        return responseDeadline;
+    }
+
     boolean active() {
         return ctx != null && ctx.channel().isActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        responseDeadline = new Deadline(ctx.executor());
     }
 
     @Override
@@ -165,6 +178,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             if (current != null && !discarding) {
                 current.clientContent(content);
+                if (msg instanceof LastHttpContent && current != null) {
+                    readAhead();
+                }
             } else if (content.decoderResult().isFailure()) {
                 content.release();
                 ctx.close(); // the unread rest of an answered request's body is malformed: the stream is lost
@@ -205,19 +221,30 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body larger than max_body_size");
             return;
         }
-        HttpRequest head = forwardHead(request, HopByHop.isUpgrade(request));
-        current = new Exchange(program, ctx, this, ClientRequest.of(request, head));
+        ClientRequest received = ClientRequest.of(request);
+        current = new Exchange(program, ctx, this, received.forwarding(forwardHead(request, received.upgrade())));
         current.start();
     }
 
     /**
+     * The whole request is in; its answer is not out yet: reading goes on, so that the socket stays registered for
+     * reading (turning that off after every request and on again after its answer is two system calls per
+     * request). What comes meanwhile, the client's next request or its FIN, waits in {@link #pipelined} as any
+     * pipelined request does; one read's worth at most, as nothing asks for more until the exchange ends.
+     */
+    private void readAhead() {
+        ctx.read();
+    }
+
+    /**
      * The request as the worker gets it: HTTP/1.1, its target in origin-form (an absolute-form target's host becomes
-     * Host), hop-by-hop headers gone, X-Forwarded-* set.
+     * Host), hop-by-hop headers gone, X-Forwarded-* set. It takes over the request's headers, changed in place (not
+     * copied): read what the request said of itself ({@link ClientRequest#of}) before.
      */
     private HttpRequest forwardHead(HttpRequest request, boolean upgrade) {
         RequestTarget target = RequestTarget.of(request.uri());
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target.forward(),
-                request.headers().copy());
+                request.headers());
         target.authority().ifPresent(host -> head.headers().set(HttpHeaderNames.HOST, host));
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         if (upgrade) {
@@ -280,6 +307,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             current.clientGone();
             current = null;
         }
+        responseDeadline.close();
         pipelined.forEach(ReferenceCountUtil::release);
         pipelined.clear();
     }

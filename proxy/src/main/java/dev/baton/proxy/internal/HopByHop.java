@@ -46,9 +46,11 @@ public final class HopByHop {
 
     /** Removes the hop-by-hop fields of {@code h} (RFC 9110 section 7.6.1); see the class comment. */
     public static void strip(HttpHeaders h) {
-        for (String option : tokens(h, HttpHeaderNames.CONNECTION)) {
-            if (!NEVER_BY_OPTION.contains(option)) {
-                h.remove(option);
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            for (String option : tokens(h, HttpHeaderNames.CONNECTION)) {
+                if (!NEVER_BY_OPTION.contains(option)) {
+                    h.remove(option);
+                }
             }
         }
         for (CharSequence name : ALWAYS) {
@@ -80,7 +82,7 @@ public final class HopByHop {
             return false;
         }
         HttpHeaders h = request.headers();
-        if (!tokens(h, HttpHeaderNames.CONNECTION).contains("upgrade")) {
+        if (!h.contains(HttpHeaderNames.UPGRADE) || !tokens(h, HttpHeaderNames.CONNECTION).contains("upgrade")) {
             return false;
         }
         for (String protocol : tokens(h, HttpHeaderNames.UPGRADE)) {

@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * loop thread of the client connection only.
  *
  * <p>The head waits here until the first piece of the body (or the end) comes, and goes out with it, or on its own
- * after {@link #HEAD_HOLD_MILLIS} (a long poll or an event stream sends its head long before its body): a worker
- * that dies right after its head has sent the client nothing, so the request can still go to another worker.
+ * after {@link #HEAD_HOLD_MILLIS} from the end of the read that brought it (a long poll or an event stream sends its
+ * head long before its body): a worker that dies right after its head has sent the client nothing, so the request
+ * can still go to another worker.
  */
 final class ResponseRelay {
 
@@ -95,12 +96,23 @@ final class ResponseRelay {
         ClientResponse out = ClientResponse.of(worker, method, keepAlive, clientHttp10);
         closeDelimited = out.closeDelimited();
         pending = out.head();
-        headTimer = client.executor().schedule(() -> {
-            if (pending != null) {
-                sendHead();
-                client.flush();
-            }
-        }, HEAD_HOLD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The worker's read ended: a head still kept here (its body was not in the same read) goes out alone after
+     * {@link #HEAD_HOLD_MILLIS} unless body comes first. Timed from here rather than from the head, so that the usual
+     * answer, head and body read together, schedules nothing.
+     */
+    void readComplete() {
+        if (pending != null && headTimer == null) {
+            headTimer = client.executor().schedule(() -> {
+                headTimer = null;
+                if (pending != null) {
+                    sendHead();
+                    client.flush();
+                }
+            }, HEAD_HOLD_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Writes the head kept so far, if any (not flushed). */

@@ -10,8 +10,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * Connections from the proxy to workers. A connection is opened on the event loop of the client connection that
  * needs it and, once its exchange ends cleanly, kept for reuse on that loop. Baton closes an idle connection
@@ -75,13 +73,7 @@ public final class Upstream {
             ch.close();
             return;
         }
-        long epoch = handler.idle();
+        handler.idle(backend.settings().timeouts().upstreamKeepalive().toNanos());
         ch.config().setAutoRead(true); // notice the worker closing it while idle
-        ch.eventLoop().schedule(() -> {
-            if (handler.idleSince(epoch)) {
-                backend.dropIdle(ch);
-                ch.close();
-            }
-        }, backend.settings().timeouts().upstreamKeepalive().toMillis(), TimeUnit.MILLISECONDS);
     }
 }
