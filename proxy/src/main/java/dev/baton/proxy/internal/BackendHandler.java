@@ -9,8 +9,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The worker side of a connection: hands what the worker sends to the exchange that leased the connection. While
- * the connection is idle in the pool it reads (auto-read on) only to notice the worker closing it; anything the
- * worker sends then is a protocol error and closes it.
+ * the connection is idle in the pool it has a read pending ({@link Upstream#release}) only to notice the worker closing
+ * it; anything the worker sends then is a protocol error and closes it.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 

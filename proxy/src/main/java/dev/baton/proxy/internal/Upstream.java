@@ -74,6 +74,9 @@ public final class Upstream {
             return;
         }
         handler.idle(backend.settings().timeouts().upstreamKeepalive().toNanos());
-        ch.config().setAutoRead(true); // notice the worker closing it while idle
+        // notice the worker closing it (or sending what nobody asked for) while idle: one read, not auto-read, which
+        // the next lease would turn off again, re-registering the socket with epoll twice per request; as this runs
+        // within the read of the response's end, the socket even stays registered for reading throughout
+        ch.read();
     }
 }
