@@ -1,7 +1,9 @@
 package dev.baton.proxy.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -10,11 +12,14 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -36,6 +41,19 @@ public final class Transport {
             return EpollServerDomainSocketChannel.class;
         }
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * Makes connections to {@code address}: over epoll, a TCP socket of the address's own family (an IPv4 socket for
+     * an IPv4 worker, where Netty's default is a dual-stack IPv6 socket: two system calls more per connection, which
+     * a sync worker's one connection per request pays each time).
+     */
+    public ChannelFactory<Channel> clientChannelFactory(SocketAddress address) {
+        if (epoll && address instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet4Address) {
+            return () -> new EpollSocketChannel(InternetProtocolFamily.IPv4);
+        }
+        Class<? extends Channel> type = clientChannel(address);
+        return new ReflectiveChannelFactory<>(type)::newChannel;
     }
 
     public Class<? extends Channel> clientChannel(SocketAddress address) {

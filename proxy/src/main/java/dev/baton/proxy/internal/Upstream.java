@@ -41,7 +41,7 @@ public final class Upstream {
         }
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
-                .channel(transport.clientChannel(backend.address()))
+                .channelFactory(transport.clientChannelFactory(backend.address()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) backend.settings().timeouts().connect().toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<>() {
