@@ -42,6 +42,11 @@ final class Upgrade implements Handoff.Watcher {
     private volatile boolean connected;
     /** Set once the new daemon is ready: from then on nothing aborts the upgrade. */
     private boolean switching;
+    /**
+     * Set by the first failure: the summary completes only once the new daemon is gone, and meanwhile its exit
+     * (which the failure caused) must not report a second, later reason that would overtake the first.
+     */
+    private boolean failing;
     private Handoff handoff;
     private Process process;
 
@@ -133,7 +138,7 @@ final class Upgrade implements Handoff.Watcher {
 
     /** The new daemon accepts: this one lets go and drains. */
     private synchronized void switched(long newPid) {
-        if (summary.isDone()) {
+        if (summary.isDone() || failing) {
             return;
         }
         switching = true;
@@ -158,9 +163,10 @@ final class Upgrade implements Handoff.Watcher {
 
     /** The new daemon failed: it is stopped (if still running); this one serves on. */
     private synchronized void fail(String reason, String worker, List<String> lines) {
-        if (summary.isDone() || switching) {
+        if (summary.isDone() || switching || failing) {
             return;
         }
+        failing = true;
         closeHandoff();
         long pid = process == null ? 0 : process.pid();
         String message = "upgrade failed, pid " + Posix.getpid() + " serves on, untouched: " + reason;
