@@ -113,7 +113,13 @@ final class Cli {
 
     /** {@link #spawn(Path, Path, Path, String...)} with {@code env} added to the environment. */
     static Process spawn(Path cwd, java.util.Map<String, String> env, Path stdout, Path stderr, String... args) {
-        List<String> command = new ArrayList<>();
+        return spawn(cwd, env, List.of(), stdout, stderr, args);
+    }
+
+    /** {@link #spawn(Path, java.util.Map, Path, Path, String...)} run by {@code prefix} (e.g. {@code nohup}). */
+    static Process spawn(Path cwd, java.util.Map<String, String> env, List<String> prefix, Path stdout, Path stderr,
+                         String... args) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = builder(cwd, command);

@@ -86,6 +86,19 @@ class ReloadIT {
                 + SECONDS), api::toString);
     }
 
+    /** nohup (and some job runners) start Baton with SIGHUP ignored; it still reloads on SIGHUP, like nginx. */
+    @Test
+    void hupReloadsADaemonStartedWithSigHupIgnored() {
+        sandbox.daemonPrefix("nohup");
+        start(web(2) + API, 2);
+        sandbox.writeConfig(web(2) + API + API.replace("api", "extra"));
+
+        daemon.signal("HUP");
+
+        sandbox.awaitStatus("extra added by the SIGHUP", s -> s.running("extra", 1));
+        assertFalse(daemon.stderr().contains("stays ignored"), daemon::tail);
+    }
+
     @Test
     void hupWithAnInvalidFileChangesNothingAndOnceFixedReloadsEveryProgram() {
         Status before = start(web(2) + API, 2);

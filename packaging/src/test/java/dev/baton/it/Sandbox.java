@@ -53,12 +53,14 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
     private final List<Daemon> daemons = new ArrayList<>();
     /** Added to the environment of the daemons started from now on. */
     private final java.util.Map<String, String> daemonEnv = new java.util.HashMap<>();
+    private List<String> daemonPrefix = List.of();
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "bit").toRealPath();
         daemons.clear();
         daemonEnv.clear();
+        daemonPrefix = List.of();
     }
 
     @Override
@@ -235,10 +237,15 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         daemonEnv.put(name, value);
     }
 
+    /** Runs the daemons started from now on through {@code words} (e.g. {@code nohup}). */
+    void daemonPrefix(String... words) {
+        daemonPrefix = List.of(words);
+    }
+
     /** Starts {@code baton run -c baton.toml} without waiting for anything. */
     Daemon spawnDaemon() {
         int n = daemons.size() + 1;
-        Process process = Cli.spawn(dir, daemonEnv, dir.resolve("daemon-" + n + ".out"),
+        Process process = Cli.spawn(dir, daemonEnv, daemonPrefix, dir.resolve("daemon-" + n + ".out"),
                 dir.resolve("daemon-" + n + ".err"), "run", "-c", config().toString());
         Daemon daemon = new Daemon(process, dir.resolve("daemon-" + n + ".out"), dir.resolve("daemon-" + n + ".err"));
         daemons.add(daemon);

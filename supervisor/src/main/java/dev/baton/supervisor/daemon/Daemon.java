@@ -19,6 +19,7 @@ import dev.baton.supervisor.log.LogStream;
 import dev.baton.supervisor.process.NuProcessLauncher;
 import dev.baton.supervisor.process.Posix;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -338,13 +339,18 @@ public final class Daemon {
 
     private static void handle(String name, Runnable action) {
         try {
-            Signal.handle(new Signal(name), s -> {
+            SignalHandler before = Signal.handle(new Signal(name), s -> {
                 try {
                     action.run();
                 } catch (RuntimeException e) {
                     Log.error("handling SIG" + name + ": " + e, e);
                 }
             });
+            if (before == SignalHandler.SIG_IGN) { // the JVM leaves a signal ignored at its start ignored
+                Log.warn("SIG" + name + " was ignored when Baton started and stays ignored (bin/baton gives SIGHUP"
+                        + " back its default; this JVM was started another way)"
+                        + (name.equals("HUP") ? ": use baton reload" : ""));
+            }
         } catch (IllegalArgumentException e) {
             Log.warn("cannot handle SIG" + name + ": " + e.getMessage());
         }
