@@ -6,6 +6,7 @@ import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxySettings;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 
 import java.net.SocketAddress;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count and its
@@ -46,6 +48,9 @@ public final class Backend {
     private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
     private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
+    /** A connection opened ahead of need to a worker that closes after each response ({@link #spare}). */
+    private final AtomicReference<ChannelFuture> spare = new AtomicReference<>();
+    private volatile boolean closesConnections;
     private volatile BackendState state = BackendState.PENDING;
     private volatile BackendView.Role role;
     private volatile int inflight;
@@ -304,14 +309,92 @@ public final class Backend {
 
     /** Forgets an idle connection that closed or timed out; loop thread only. */
     void dropIdle(Channel ch) {
+        ChannelFuture f = spare.get();
+        if (f != null && f.channel() == ch) {
+            spare.compareAndSet(f, null);
+        }
         ArrayDeque<Channel> deque = idle.get(ch.eventLoop());
         if (deque != null) {
             deque.remove(ch);
         }
     }
 
+    /**
+     * What the worker's last whole answer said: it closes its connection after each response (a sync worker, an
+     * HTTP/1.0 server), or keeps it open. Any thread.
+     */
+    void answered(boolean keptAlive) {
+        if (closesConnections == keptAlive) {
+            closesConnections = !keptAlive;
+        }
+    }
+
+    /** True when the worker's last answer closed its connection: a new one per request, worth opening ahead. */
+    boolean closesConnections() {
+        return closesConnections;
+    }
+
+    /**
+     * Keeps {@code connecting}, a connection being opened ahead of need while the worker is busy, for its next
+     * request: the worker finds it in its accept queue when it is done, and the request follows as soon as the
+     * previous answer's last byte is read (a sync worker no longer sits idle while Baton connects). Kept from the
+     * start of the connect, so that a request on another event loop closes it rather than queue behind it. One
+     * at a time; false when there is one already or the backend no longer routes, and it must then be closed.
+     */
+    boolean offerSpare(ChannelFuture connecting) {
+        if (!state.routable() || !spare.compareAndSet(null, connecting)) {
+            return false;
+        }
+        if (!state.routable()) { // drained or ejected meanwhile: closeSpare may have run before the set
+            closeSpare();
+        }
+        return true;
+    }
+
+    /** True while {@code connecting} is the spare connection, not yet taken or closed. */
+    boolean isSpare(ChannelFuture connecting) {
+        return spare.get() == connecting;
+    }
+
+    /**
+     * The spare connection (connected or still connecting) if it lives on {@code loop}, for the request about to
+     * be sent to the worker. One on another loop is closed instead: the worker may have accepted it already and
+     * would wait on it, with the new connection behind it in its queue. Any thread; the answer is for
+     * {@code loop}'s thread only.
+     */
+    ChannelFuture takeSpare(EventLoop loop) {
+        ChannelFuture f = spare.getAndSet(null);
+        if (f == null) {
+            return null;
+        }
+        Channel ch = f.channel();
+        if (ch.eventLoop() == loop && ch.isOpen() && !(f.isDone() && !f.isSuccess())) {
+            return f;
+        }
+        ch.close();
+        return null;
+    }
+
+    /** The event loop of the spare connection, or null: a waiting request there gets the worker first. */
+    EventLoop spareLoop() {
+        ChannelFuture f = spare.get();
+        return f == null ? null : f.channel().eventLoop();
+    }
+
+    /**
+     * Closes the spare connection: no request is about to use it, and a sync worker that accepted it would wait on
+     * it (and not accept another) until it closes. Any thread.
+     */
+    void closeSpare() {
+        ChannelFuture f = spare.getAndSet(null);
+        if (f != null) {
+            f.channel().close();
+        }
+    }
+
     /** Closes every pooled idle connection (on their own loops): after one was found reset, the rest may be too. */
     void closeIdle() {
+        closeSpare();
         for (Map.Entry<EventLoop, ArrayDeque<Channel>> e : idle.entrySet()) {
             e.getKey().execute(() -> {
                 ArrayDeque<Channel> deque = e.getValue();

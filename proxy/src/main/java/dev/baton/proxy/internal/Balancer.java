@@ -126,11 +126,39 @@ public final class Balancer {
      * whose last request this was reports itself drained (outside the lock).
      */
     public void release(Backend backend) {
+        boolean free;
         synchronized (this) {
             backend.inflight(-1);
+            grantOnSpareLoop(backend);
             dispatch();
+            free = backend.inflight() == 0;
+        }
+        if (free) {
+            backend.closeSpare(); // nobody waits for it: a sync worker that accepted the spare would wait on it
         }
         backend.maybeDrained();
+    }
+
+    /**
+     * A worker with a connection opened ahead of need ({@link Backend#takeSpare}) goes first to the oldest request
+     * waiting on that connection's event loop, which sends it at once; a request on another loop would connect anew
+     * behind the spare. Caller holds the lock.
+     */
+    private void grantOnSpareLoop(Backend backend) {
+        EventExecutor loop = backend.spareLoop();
+        if (loop == null || queue.isEmpty() || !backend.state().routable() || !backend.hasRoom()) {
+            return;
+        }
+        for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.loop == loop && !w.exclude.contains(backend)) {
+                it.remove();
+                w.timeout.cancel(false);
+                backend.inflight(1);
+                w.loop.execute(() -> w.granted.accept(backend));
+                return;
+            }
+        }
     }
 
     /** Called when a backend became routable: waiting requests may now go to it. */

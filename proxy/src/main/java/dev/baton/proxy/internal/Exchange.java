@@ -115,6 +115,10 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         current.connected((Upstream.Lease) f.getNow(), this);
         state = request.upgrade() ? State.TUNNEL : State.SENDING;
         send();
+        if (b.closesConnections() && b.spareLoop() == null && program.balancer().queued() > 0) {
+            // a sync worker, busy now, with requests waiting: its next connection is ready when it is done
+            program.upstream().openSpare(b, client.channel().eventLoop());
+        }
     }
 
     /** The worker connection of the current try, or null. */
@@ -400,6 +404,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     private void finish() {
         state = State.DONE;
         backend().requestSucceeded();
+        backend().answered(response.workerReusable());
         attempt.end(response.workerReusable() && requestSent);
         body.release();
         logAccess();

@@ -31,7 +31,10 @@ public final class Upstream {
         this.maxChunkSize = 64 * 1024;
     }
 
-    /** An idle connection to {@code backend} on {@code loop}, or a new one. Loop thread only. */
+    /**
+     * An idle connection to {@code backend} on {@code loop}, the spare one opened ahead of need
+     * ({@link #openSpare}), or a new one. Loop thread only.
+     */
     public Future<Lease> acquire(Backend backend, EventLoop loop) {
         Promise<Lease> promise = loop.newPromise();
         Channel idle = backend.pollIdle(loop);
@@ -39,7 +42,44 @@ public final class Upstream {
             BackendHandler.of(idle).leased();
             return promise.setSuccess(new Lease(idle, true));
         }
-        ChannelFuture connect = new Bootstrap()
+        ChannelFuture spare = backend.takeSpare(loop);
+        ChannelFuture connect = spare != null ? spare : connect(backend, loop);
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                BackendHandler.of(connect.channel()).leased();
+                promise.setSuccess(new Lease(connect.channel(), false)); // a spare served nothing yet either
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+
+    /**
+     * Opens a connection to {@code backend} ahead of need, for the next request waiting for it: called when a
+     * request was just sent to a worker that closes its connection after each response while others wait. The
+     * worker finds it in its accept queue when done. {@link Backend#offerSpare} holds it from the start (once
+     * connected and not yet taken, it idles and times out like a pooled one), or it is closed. Loop thread only.
+     */
+    public void openSpare(Backend backend, EventLoop loop) {
+        ChannelFuture connect = connect(backend, loop);
+        if (!backend.offerSpare(connect)) {
+            connect.channel().close();
+            return;
+        }
+        connect.addListener(f -> {
+            Channel ch = connect.channel();
+            if (!f.isSuccess()) {
+                backend.dropIdle(ch); // a request that takes it meanwhile hears why from its own listener
+            } else if (backend.isSpare(connect)) { // not taken by a request yet
+                BackendHandler.of(ch).idle(backend.settings().timeouts().upstreamKeepalive().toNanos());
+                ch.read(); // notice the worker closing it
+            }
+        });
+    }
+
+    private ChannelFuture connect(Backend backend, EventLoop loop) {
+        return new Bootstrap()
                 .group(loop)
                 .channelFactory(transport.clientChannelFactory(backend.address()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) backend.settings().timeouts().connect().toMillis())
@@ -52,15 +92,6 @@ public final class Upstream {
                     }
                 })
                 .connect(backend.address());
-        connect.addListener(f -> {
-            if (f.isSuccess()) {
-                BackendHandler.of(connect.channel()).leased();
-                promise.setSuccess(new Lease(connect.channel(), false));
-            } else {
-                promise.setFailure(f.cause());
-            }
-        });
-        return promise;
     }
 
     /**
