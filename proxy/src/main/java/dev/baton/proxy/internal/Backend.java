@@ -324,7 +324,7 @@ public final class Backend {
      * HTTP/1.0 server), or keeps it open. Any thread.
      */
     void answered(boolean keptAlive) {
-        if (closesConnections == keptAlive) {
+        if (closesConnections == keptAlive) { // changed: written only then, not once per request
             closesConnections = !keptAlive;
         }
     }

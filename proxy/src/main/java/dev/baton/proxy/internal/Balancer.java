@@ -153,9 +153,8 @@ public final class Balancer {
             Waiter w = it.next();
             if (w.loop == loop && !w.exclude.contains(backend)) {
                 it.remove();
-                w.timeout.cancel(false);
                 backend.inflight(1);
-                w.loop.execute(() -> w.granted.accept(backend));
+                grant(w, backend);
                 return;
             }
         }
@@ -199,9 +198,14 @@ public final class Balancer {
                 continue; // this waiter excludes the only free backends; a later one may take them
             }
             it.remove();
-            w.timeout.cancel(false);
-            w.loop.execute(() -> w.granted.accept(b));
+            grant(w, b);
         }
+    }
+
+    /** Hands {@code b}, its slot taken, to a waiter taken out of the queue, on the waiter's own loop. */
+    private static void grant(Waiter w, Backend b) {
+        w.timeout.cancel(false);
+        w.loop.execute(() -> w.granted.accept(b));
     }
 
     private boolean hasRoutable() {

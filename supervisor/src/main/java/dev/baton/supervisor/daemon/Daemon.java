@@ -347,9 +347,12 @@ public final class Daemon {
                 }
             });
             if (before == SignalHandler.SIG_IGN) { // the JVM leaves a signal ignored at its start ignored
-                Log.warn("SIG" + name + " was ignored when Baton started and stays ignored (bin/baton gives SIGHUP"
-                        + " back its default; this JVM was started another way)"
-                        + (name.equals("HUP") ? ": use baton reload" : ""));
+                Log.warn("SIG" + name + " was ignored when Baton started and stays ignored: " + switch (name) {
+                    case "HUP" -> "use baton reload (bin/baton run gives SIGHUP back its default; this JVM was"
+                            + " started another way)";
+                    case "INT" -> "stop it with SIGTERM or baton shutdown";
+                    default -> "stop it with baton shutdown";
+                });
             }
         } catch (IllegalArgumentException e) {
             Log.warn("cannot handle SIG" + name + ": " + e.getMessage());
