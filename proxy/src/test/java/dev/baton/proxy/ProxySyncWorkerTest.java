@@ -107,12 +107,14 @@ class ProxySyncWorkerTest {
         ProxySettings s = backends.listenOnFreePort("web").toBuilder()
                 .maxInflight(1).healthInterval(Duration.ofSeconds(60)).build();
         backends.serve(s);
-        for (int i = 0; i < 5; i++) {
-            assertEquals(200, backends.get("/one?delay=10").statusCode());
+        for (int i = 0; i < 5; i++) { // 150 ms at least: past the 100 ms pace of a backend's checks until it passes
+            assertEquals(200, backends.get("/one?delay=30").statusCode());
         }
         assertEquals(5, worker.answered("/one"));
+        assertEquals(1, worker.answered("/healthz"), "passed, the next check is health_interval (60 s) away: "
+                + worker.log());
         assertEquals(0, worker.answered("(no request)"), "no connection opened ahead: nobody waits; " + worker.log());
-        assertEquals(0, worker.ahead());
+        assertEquals(0, worker.ahead(), "no connection waited while the worker answered: " + worker.log());
     }
 
     /**

@@ -97,8 +97,13 @@ final class HealthChecker {
     private void checked(Backend b, String failure, boolean silent) {
         inFlight.remove(b);
         if (failure == null) {
+            boolean wasPending = b.state() == BackendState.PENDING;
             if (b.checkPassed()) {
                 admitted.run();
+            }
+            if (wasPending && b.state() != BackendState.PENDING) {
+                // its next check was planned at the pending pace: now one health_interval from its first pass
+                nextCheck.put(b, System.nanoTime() + b.settings().health().interval().toNanos());
             }
         } else if (b.state() != BackendState.PENDING) {
             boolean suspect = b.state() == BackendState.HEALTHY || b.state() == BackendState.READY;
