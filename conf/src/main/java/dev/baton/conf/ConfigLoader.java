@@ -83,10 +83,10 @@ public final class ConfigLoader {
         root.rejectUnknownKeys(TABLES, Map.of());
         Section baton = root.section("baton")
                 .orElseGet(() -> new Section(null, List.of("baton"), null, problems, positions));
-        DaemonSettings daemon = DaemonReader.read(baton, base);
         ListenOwners listens = new ListenOwners();
-        listens.reserve(ListenAddress.unix(daemon.socket()), baton.keyPath("socket"));
-        List<ProgramConfig> programs = programs(root, base, new EnvExpander(env), listens);
+        EnvExpander expander = new EnvExpander(env);
+        DaemonSettings daemon = DaemonReader.read(baton, base, expander, listens);
+        List<ProgramConfig> programs = programs(root, base, expander, listens);
         problems.throwIfAny();
         return new BatonConfig(absolute, daemon, programs);
     }

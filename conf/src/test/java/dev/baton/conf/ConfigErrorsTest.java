@@ -47,6 +47,29 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void badObservabilityKeysOfBatonAreReportedAtTheirValue() {
+        assertEquals(List.of(
+                "baton.toml:2:18: baton.metrics_listen: expected \"HOST:PORT\", \"[IPV6]:PORT\" or \"unix:PATH\", "
+                        + "found \"nowhere\"",
+                "baton.toml:3:17: baton.event_command: must not be empty",
+                "baton.toml:4:18: baton.log_timestamps: expected a boolean, found a string"),
+                errors("""
+                        [baton]
+                        metrics_listen = "nowhere"
+                        event_command = ""
+                        log_timestamps = "yes"
+                        """));
+        assertEquals("baton.toml:5:10: program.web.listen: \"127.0.0.1:9100\" is already used by baton.metrics_listen",
+                error("""
+                        [baton]
+                        metrics_listen = "127.0.0.1:9100"
+                        [program.web]
+                        command = "./run"
+                        listen = "127.0.0.1:9100"
+                        """));
+    }
+
+    @Test
     void tomlSyntaxErrorsAreAllReportedWithLineAndColumn() {
         assertEquals(List.of(
                 "baton.toml:2:10: Unexpected end of line, expected a value",

@@ -82,6 +82,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void observabilityKeysOfBatonAreRead() throws ConfigException {
+        BatonConfig config = parse("""
+                [baton]
+                log_timestamps = true
+                metrics_listen = "127.0.0.1:9100"
+                event_command = "/usr/local/bin/notify --home ${HOME} 'a b'"
+
+                [program.web]
+                command = "./run"
+                """);
+
+        DaemonSettings daemon = config.daemon();
+        assertTrue(daemon.logTimestamps());
+        assertEquals(Optional.of(ListenAddress.tcp("127.0.0.1", 9100)), daemon.metricsListen());
+        assertEquals(List.of("/usr/local/bin/notify", "--home", "/home/app", "a b"), daemon.eventCommand());
+    }
+
+    @Test
     void omittedKeysTakeTheirDefaults() throws ConfigException {
         BatonConfig config = parse("""
                 [program.web]

@@ -95,7 +95,15 @@ public final class ProgramReader {
             program.errorAtHeader("missing required key \"command\"");
             return List.of();
         }
-        Optional<String> text = program.nonEmptyString("command");
+        return command(program, "command", env);
+    }
+
+    /**
+     * Splits the command line at {@code key} into words, then expands {@code ${VAR}} in each word (so a value
+     * never splits); an empty list, with the problem reported, when it is not a usable command.
+     */
+    static List<String> command(Section section, String key, EnvExpander env) {
+        Optional<String> text = section.nonEmptyString(key);
         if (text.isEmpty()) {
             return List.of();
         }
@@ -103,15 +111,15 @@ public final class ProgramReader {
         try {
             words = CommandSplitter.split(text.get());
         } catch (IllegalArgumentException e) {
-            program.error("command", e.getMessage());
+            section.error(key, e.getMessage());
             return List.of();
         }
         List<String> expanded = new ArrayList<>(words.size());
         for (String word : words) {
-            expanded.add(env.expand(word, message -> program.error("command", message)));
+            expanded.add(env.expand(word, message -> section.error(key, message)));
         }
         if (expanded.isEmpty() || expanded.get(0).isEmpty()) {
-            program.error("command", "the program to run (first word) is empty");
+            section.error(key, "the program to run (first word) is empty");
         }
         return expanded;
     }
