@@ -37,6 +37,9 @@ public interface ProxiedProgram extends Closeable {
 
     ProgramStats stats();
 
+    /** What the program's proxy has done since it started: requests by status, durations, retries, failed tries. */
+    TrafficStats traffic();
+
     /** Stops listening and closes every client and worker connection at once. */
     @Override
     void close();

@@ -3,6 +3,7 @@ package dev.baton.proxy.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import dev.baton.proxy.ProxySettings;
+import dev.baton.proxy.TrafficStats.UpstreamError;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -39,6 +41,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     private final ClientRequest request;
     private final HttpRequest head;
     private final long started = System.currentTimeMillis();
+    private final long arrived = System.nanoTime();
     private final ProxySettings settings;
     private final RequestBody body = new RequestBody();
     private final ResponseRelay response;
@@ -51,6 +54,9 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     private boolean continueSent;
     /** The current try; after it ended, the last one (its backend names the worker in messages). */
     private Attempt attempt;
+    /** Its wait for a worker slot, and its answer, are counted once: {@link ProgramTraffic}. */
+    private boolean waitCounted;
+    private boolean answerCounted;
 
     Exchange(ProgramProxy program, ChannelHandlerContext client, FrontendHandler frontend, ClientRequest request) {
         this.program = program;
@@ -71,6 +77,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         state = State.WAITING;
         program.balancer().acquire(client.executor(), tries.tried(), tries.waitMillis(), this::granted, refusal -> {
             if (state == State.WAITING) {
+                countWait();
                 fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
                     case QUEUE_FULL -> "queue full";
                     case QUEUE_TIMEOUT -> "no worker free within queue_timeout";
@@ -85,6 +92,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             program.balancer().release(b);
             return;
         }
+        countWait();
         tries.granted(b);
         attempt = new Attempt(program, b, this, frontend.responseDeadline(), this::timedOut);
         if (b.state() == BackendState.REMOVED) { // gone since the grant was handed out: nothing was sent
@@ -106,6 +114,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         }
         Backend b = current.backend();
         if (!f.isSuccess()) {
+            countFailure(b, f.cause() instanceof ConnectTimeoutException ? UpstreamError.TIMEOUT
+                    : UpstreamError.REFUSED);
             b.eject("connection failed: " + Errors.describe(f.cause()));
             current.end(false);
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + b.id() + ": "
@@ -150,6 +160,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         return f -> {
             if (!f.isSuccess() && ch == upstream() && !response.started() && state != State.DONE) {
                 boolean reached = attempt.reached();
+                countFailure(backend(), UpstreamError.RESET);
                 attempt.end(false);
                 againOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend().id() + ": "
                         + Errors.describe(f.cause()), reached, false);
@@ -274,6 +285,9 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         Backend b = backend();
+        if (response.started() || !attempt.reused()) { // a pooled connection closed while idle is no failure
+            countFailure(b, UpstreamError.RESET);
+        }
         if (response.started()) {
             b.requestFailed("closed the connection in the middle of a response");
             abort(b.id() + " closed the connection in the middle of the response");
@@ -313,6 +327,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         Backend b = backend();
+        countFailure(b, UpstreamError.TIMEOUT);
         b.requestFailed("no answer within response_timeout");
         if (response.started()) {
             abort(b.id() + " stopped sending its response for response_timeout");
@@ -329,6 +344,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
      */
     private void retryOrFail(HttpResponseStatus status, String why, boolean counted) {
         if (tries.another(counted) && frontend.active()) {
+            program.counters().retried();
             program.log().info(program.name() + ": " + head.method() + " " + head.uri() + ": " + why
                     + "; trying again");
             start();
@@ -349,6 +365,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
                     || !body.complete()) {
                 return;
             }
+            countFailure(backend(), UpstreamError.TIMEOUT);
             attempt.end(false);
             retryOrFail(HttpResponseStatus.GATEWAY_TIMEOUT, backend().id() + " stopped answering", true);
         });
@@ -418,6 +435,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         state = State.DONE;
+        countAnswer(response.started() ? response.status() : HttpResponseStatus.BAD_GATEWAY.code());
         program.log().warn(program.name() + ": " + head.method() + " " + head.uri() + " aborted"
                 + (attempt == null ? "" : " on " + backend().id()) + ": " + why);
         endAttempt(false);
@@ -431,6 +449,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         state = State.DONE;
+        countAnswer(response.started() ? response.status() : ProgramTraffic.CLIENT_GONE);
         endAttempt(false);
         body.release();
     }
@@ -451,7 +470,26 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         }
     }
 
+    private void countWait() {
+        if (!waitCounted) {
+            waitCounted = true;
+            program.counters().waited(System.nanoTime() - arrived);
+        }
+    }
+
+    private void countAnswer(int status) {
+        if (!answerCounted) {
+            answerCounted = true;
+            program.counters().answered(status, System.nanoTime() - arrived);
+        }
+    }
+
+    private void countFailure(Backend b, UpstreamError reason) {
+        program.counters().failed(b.id(), reason);
+    }
+
     private void logAccess() {
+        countAnswer(response.status());
         if (!response.firstLog()) {
             return;
         }

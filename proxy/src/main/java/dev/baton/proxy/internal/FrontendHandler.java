@@ -265,6 +265,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         discarding = true;
         program.log().warn(program.name() + ": " + Transport.describe(ctx.channel().remoteAddress()) + ": "
                 + status.code() + " " + why);
+        program.counters().rejected(status.code());
         Responses.send(ctx, Responses.error(status, why), true);
     }
 

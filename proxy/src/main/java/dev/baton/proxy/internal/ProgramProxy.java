@@ -8,6 +8,7 @@ import dev.baton.proxy.ProgramView;
 import dev.baton.proxy.ProxiedProgram;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxySettings;
+import dev.baton.proxy.TrafficStats;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpRequest;
@@ -39,6 +40,7 @@ public final class ProgramProxy implements ProxiedProgram {
     private final Upstream upstream;
     private final HealthChecker health;
     private final ClientConnections clients = new ClientConnections();
+    private final ProgramTraffic traffic = new ProgramTraffic();
     private final Map<String, Backend> backends = new LinkedHashMap<>(); // guarded by this
     private final List<BoundListener> listeners = new ArrayList<>(); // guarded by this
     private volatile Current current;
@@ -164,6 +166,11 @@ public final class ProgramProxy implements ProxiedProgram {
         return new ProgramStats(name, listen, balancer.queued(), balancer.stats());
     }
 
+    @Override
+    public TrafficStats traffic() {
+        return traffic.stats();
+    }
+
     /** Stops listening and closes every client connection and idle worker connection at once. */
     @Override
     public void close() {
@@ -201,6 +208,11 @@ public final class ProgramProxy implements ProxiedProgram {
 
     Upstream upstream() {
         return upstream;
+    }
+
+    /** Where requests are counted. */
+    ProgramTraffic counters() {
+        return traffic;
     }
 
     void accessLog(SocketAddress client, HttpRequest request, int status, long bytes, String worker,
