@@ -66,6 +66,10 @@ class LogsIT {
                 """);
         Daemon daemon = sandbox.startDaemon();
         Status status = sandbox.awaitRunning("web", 2);
+        for (int index = 0; index < 2; index++) { // RUNNING after startsecs; a loaded machine may bind later
+            int port = status.worker("web:" + index).port();
+            sandbox.await("web:" + index + " accepting on " + port, () -> Http.accepting(port));
+        }
         HttpClient http = HttpClient.newHttpClient();
         List<String> paths = List.of("/first", "/second", "/third", "/fourth");
         for (int i = 0; i < paths.size(); i++) {

@@ -47,4 +47,7 @@ public interface ControlApi {
     CompletableFuture<Void> checkTargets(List<Target> targets);
 
     LogHub logs();
+
+    /** The metrics in the Prometheus text format, gathered without holding the supervisor loop. */
+    CompletableFuture<MetricsText> metrics();
 }

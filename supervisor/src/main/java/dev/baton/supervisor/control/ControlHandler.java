@@ -40,7 +40,10 @@ import java.util.stream.Stream;
  * POST /v1/reload?program=P...&amp;wait=1   NDJSON steps, then {"summary": [...]}; 400 bad config, 409 busy
  * POST /v1/upgrade                          NDJSON steps of the new daemon's start, then {"upgrade": ...}; 409 busy
  * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
+ * GET  /metrics                             Prometheus text format 0.0.4 (also on the admin address)
  * </pre>
+ *
+ * <p>On the admin address ({@code metrics_listen}) only the endpoints marked admin exist; the others are 404.
  */
 final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -54,7 +57,8 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         SHUTDOWN("/v1/shutdown", HttpMethod.POST),
         RELOAD("/v1/reload", HttpMethod.POST, "program", "wait"),
         UPGRADE("/v1/upgrade", HttpMethod.POST),
-        LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target");
+        LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target"),
+        METRICS("/metrics", HttpMethod.GET);
 
         final String path;
         final HttpMethod method;
@@ -65,12 +69,23 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             this.method = method;
             this.parameters = List.of(parameters);
         }
+
+        /** Safe to answer on the admin address, which may face a network: reads nothing private, changes nothing. */
+        boolean admin() {
+            return this == METRICS;
+        }
     }
 
     private final ControlApi api;
+    private final boolean adminOnly;
 
     ControlHandler(ControlApi api) {
+        this(api, false);
+    }
+
+    ControlHandler(ControlApi api, boolean adminOnly) {
         this.api = api;
+        this.adminOnly = adminOnly;
     }
 
     @Override
@@ -89,7 +104,8 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply("malformed request target: " + e.getMessage()));
             return;
         }
-        Endpoint endpoint = Stream.of(Endpoint.values()).filter(e -> e.path.equals(path)).findFirst().orElse(null);
+        Endpoint endpoint = Stream.of(Endpoint.values()).filter(e -> e.path.equals(path) && (e.admin() || !adminOnly))
+                .findFirst().orElse(null);
         if (endpoint == null) {
             reply(ctx, HttpResponseStatus.NOT_FOUND, new ErrorReply("no such endpoint: " + path));
         } else if (!request.method().equals(endpoint.method)) {
@@ -126,7 +142,32 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 boolean follow = query.flag("follow");
                 logs(ctx, targets, n, follow);
             }
+            case METRICS -> metrics(ctx);
         }
+    }
+
+    /** The metrics, gathered off the event loop; a failure is a plain 500. */
+    private void metrics(ChannelHandlerContext ctx) {
+        CompletableFuture<MetricsText> text;
+        try {
+            text = api.metrics();
+        } catch (RuntimeException e) {
+            text = CompletableFuture.failedFuture(e);
+        }
+        text.whenComplete((metrics, error) -> {
+            if (error != null) {
+                fail(ctx, error);
+                return;
+            }
+            ByteBuf content = Unpooled.wrappedBuffer(metrics.bytes());
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    content);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, metrics.contentType())
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
     /** The request's head could not be read: too long a line or head, or not HTTP/1.x. */

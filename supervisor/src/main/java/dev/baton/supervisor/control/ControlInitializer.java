@@ -28,10 +28,17 @@ final class ControlInitializer extends ChannelInitializer<Channel> {
 
     private final ControlApi api;
     private final Duration requestTimeout;
+    private final boolean adminOnly;
 
     ControlInitializer(ControlApi api, Duration requestTimeout) {
+        this(api, requestTimeout, false);
+    }
+
+    /** {@code adminOnly}: the admin address, which answers only the endpoints safe over a network. */
+    ControlInitializer(ControlApi api, Duration requestTimeout, boolean adminOnly) {
         this.api = api;
         this.requestTimeout = requestTimeout;
+        this.adminOnly = adminOnly;
     }
 
     @Override
@@ -39,6 +46,6 @@ final class ControlInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().addLast(new HttpServerCodec(MAX_LINE, MAX_HEADERS, 8192),
                 new ControlAggregator(MAX_BODY),
                 new RequestDeadline(requestTimeout),
-                new ControlHandler(api));
+                new ControlHandler(api, adminOnly));
     }
 }

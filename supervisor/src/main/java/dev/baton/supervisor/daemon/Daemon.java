@@ -10,7 +10,13 @@ import dev.baton.supervisor.Version;
 
 import dev.baton.conf.BatonConfig;
 import dev.baton.supervisor.control.ControlClient;
+import dev.baton.conf.ListenAddress;
+import dev.baton.supervisor.control.AdminServer;
 import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.metrics.ReloadCounters;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.UpgradeSummary;
 import dev.baton.supervisor.log.LogFiles;
@@ -66,6 +72,15 @@ public final class Daemon {
     private final AtomicReference<SocketLock> lock = new AtomicReference<>();
     /** Reloads and upgrades are read, checked and started on its thread, one at a time. */
     private final Reloads reloads = new Reloads(this);
+    private final ReloadCounters reloadCounters = new ReloadCounters();
+    /** Gathers and writes metrics for scrapes, off the supervisor loop and the event loops. */
+    private final ExecutorService metricsThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "baton-metrics");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The admin address's server ({@code metrics_listen}), once open. */
+    private final AtomicReference<AdminServer> admin = new AtomicReference<>();
 
     /** The daemon could not start; the message is one line for the operator. */
     public static final class StartupException extends Exception {
@@ -177,14 +192,28 @@ public final class Daemon {
         }
     }
 
+    /** Opens the control socket, and the admin address if {@code metrics_listen} is set. */
     ControlServer openControl() throws StartupException {
         Path socket = config.daemon().socket();
+        DaemonApi api = new DaemonApi(this);
+        ControlServer server;
         try {
-            return ControlServer.bind(socket, config.daemon().socketGroup(), new DaemonApi(this));
+            server = ControlServer.bind(socket, config.daemon().socketGroup(), api);
         } catch (IOException e) {
             closeFrontends();
             throw new StartupException("cannot open control socket " + socket + ": " + e.getMessage());
         }
+        if (config.daemon().metricsListen().isPresent()) {
+            ListenAddress address = config.daemon().metricsListen().get();
+            try {
+                admin.set(AdminServer.bind(ProxyConfigs.address(address), api));
+            } catch (IOException e) {
+                server.close();
+                closeFrontends();
+                throw new StartupException("cannot listen on metrics_listen " + address + ": " + e.getMessage());
+            }
+        }
+        return server;
     }
 
     /** After the last worker stopped: closes what the daemon holds, in order; {@code server} may be null. */
@@ -193,6 +222,11 @@ public final class Daemon {
         if (server != null) {
             server.close();
         }
+        AdminServer adminServer = admin.getAndSet(null);
+        if (adminServer != null) {
+            adminServer.close();
+        }
+        metricsThread.shutdownNow();
         if (ownsPidFile) {
             pidFile.delete();
         }
@@ -232,6 +266,19 @@ public final class Daemon {
 
     Reloads reloads() {
         return reloads;
+    }
+
+    ReloadCounters reloadCounters() {
+        return reloadCounters;
+    }
+
+    Executor metricsThread() {
+        return metricsThread;
+    }
+
+    /** When this process started, epoch milliseconds (an upgrade's daemon: its own start). */
+    long processStartedAt() {
+        return ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(startedAt);
     }
 
     /** Why an upgrade cannot start now (one is running, this daemon is still taking over), or null. */

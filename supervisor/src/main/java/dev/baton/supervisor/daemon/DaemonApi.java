@@ -23,7 +23,14 @@ import dev.baton.supervisor.control.StatusReply.WorkerInfo;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.process.Posix;
 
+import dev.baton.supervisor.control.MetricsText;
+import dev.baton.supervisor.metrics.Exposition;
+import dev.baton.supervisor.metrics.MetricsInput;
+import dev.baton.supervisor.metrics.ProcessTable;
+
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +39,8 @@ import java.util.function.Consumer;
 
 /** The control API of a running {@link Daemon}: the supervisor's answers as the protocol's records. */
 final class DaemonApi implements ControlApi {
+
+    private static final ProcessTable PROCESSES = new ProcessTable();
 
     private final Daemon daemon;
 
@@ -144,6 +153,21 @@ final class DaemonApi implements ControlApi {
     @Override
     public LogHub logs() {
         return daemon.hub();
+    }
+
+    /** The workers from the loop; the rest (proxy counters, /proc, the text) on the metrics thread. */
+    @Override
+    public CompletableFuture<MetricsText> metrics() {
+        return daemon.supervisor().status().thenApplyAsync(this::metrics, daemon.metricsThread());
+    }
+
+    private MetricsText metrics(List<WorkerStatus> workers) {
+        Set<Integer> groups = workers.stream().map(WorkerStatus::pid).filter(pid -> pid > 0)
+                .collect(Collectors.toSet());
+        MetricsInput in = new MetricsInput(workers.stream().map(WorkerStatus::program).distinct().toList(), workers,
+                daemon.frontends().stats(), daemon.frontends().traffic(), daemon.reloadCounters(),
+                PROCESSES.groups(groups), PROCESSES.self(), daemon.processStartedAt(), Version.current());
+        return new MetricsText(Exposition.CONTENT_TYPE, Exposition.write(in));
     }
 
     static Results results(List<Supervisor.Result> results) {

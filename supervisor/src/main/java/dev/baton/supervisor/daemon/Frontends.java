@@ -9,6 +9,7 @@ import dev.baton.proxy.BackendStats;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.Listener;
 import dev.baton.proxy.ProgramStats;
+import dev.baton.proxy.TrafficStats;
 import dev.baton.proxy.ProgramView;
 import dev.baton.proxy.ProxiedProgram;
 import dev.baton.proxy.ProxyLog;
@@ -353,6 +354,13 @@ final class Frontends implements Closeable, Traffic {
         Map<String, ProgramStats> stats = new TreeMap<>();
         fronts.forEach((name, front) -> stats.put(name, front.proxy.stats()));
         return stats;
+    }
+
+    /** Every served program's request counters. Any thread. */
+    Map<String, TrafficStats> traffic() {
+        Map<String, TrafficStats> traffic = new TreeMap<>();
+        fronts.forEach((name, front) -> traffic.put(name, front.proxy.traffic()));
+        return traffic;
     }
 
     void reopenLogs() {

@@ -105,6 +105,7 @@ final class Reloads {
         });
         return CompletableFuture.completedFuture(results.whenComplete((list, e) -> {
             if (e == null) {
+                list.forEach(daemon.reloadCounters()::record);
                 list.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
                         : (Consumer<String>) Log::info).accept("reload: " + r.message()));
             }

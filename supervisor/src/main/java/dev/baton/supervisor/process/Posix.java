@@ -46,7 +46,12 @@ public final class Posix {
         int close(int fd);
 
         int pthread_sigmask(int how, Pointer set, Pointer oldset);
+
+        long sysconf(int name);
     }
+
+    private static final int SC_CLK_TCK = 2;
+    private static final int SC_PAGESIZE = 30;
 
     private static final LibC C = Native.load("c", LibC.class);
 
@@ -64,6 +69,18 @@ public final class Posix {
     /** True when process group {@code pgid} still has a member. */
     public static boolean groupAlive(int pgid) {
         return pgid > 0 && C.kill(-pgid, 0) == 0;
+    }
+
+    /** Clock ticks per second, the unit of CPU times in {@code /proc/PID/stat} (100 on Linux, but asked). */
+    public static long clockTicksPerSecond() {
+        long ticks = C.sysconf(SC_CLK_TCK);
+        return ticks > 0 ? ticks : 100;
+    }
+
+    /** Bytes per memory page, the unit of resident sizes in {@code /proc/PID/stat}. */
+    public static long pageSize() {
+        long size = C.sysconf(SC_PAGESIZE);
+        return size > 0 ? size : 4096;
     }
 
     public static int geteuid() {

@@ -123,6 +123,11 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<dev.baton.supervisor.control.MetricsText> metrics() {
+        return CompletableFuture.failedFuture(new IllegalStateException("no metrics in the fake daemon"));
+    }
+
+    @Override
     public void close() {
         server.close();
     }

@@ -38,4 +38,10 @@ final class CannedApi implements ControlApi {
         return CompletableFuture.completedFuture(null);
     }
     @Override public LogHub logs() { return hub; }
+    @Override public CompletableFuture<MetricsText> metrics() {
+        return CompletableFuture.completedFuture(new MetricsText("text/plain; version=0.0.4; charset=utf-8",
+                METRICS.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    static final String METRICS = "# HELP up Canned.\n# TYPE up gauge\nup 1\n";
 }

@@ -107,10 +107,21 @@ class ControlHandlerTest {
         public LogHub logs() {
             return hub;
         }
+
+        @Override
+        public CompletableFuture<MetricsText> metrics() {
+            calls.add("metrics");
+            return CompletableFuture.completedFuture(new MetricsText("text/plain; version=0.0.4; charset=utf-8",
+                    "# HELP up Up.\n# TYPE up gauge\nup 1\n".getBytes(StandardCharsets.UTF_8)));
+        }
     };
 
     private FullHttpResponse request(HttpMethod method, String uri) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api));
+        return request(method, uri, false);
+    }
+
+    private FullHttpResponse request(HttpMethod method, String uri, boolean adminOnly) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api, adminOnly));
         channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
         FullHttpResponse response = channel.readOutbound();
         assertFalse(channel.isOpen(), "one request per connection");
@@ -128,6 +139,27 @@ class ControlHandlerTest {
         assertEquals("application/json", response.headers().get("content-type"));
         assertEquals("{\"daemon\":{\"pid\":7,\"version\":\"dev\",\"config\":\"/etc/baton.toml\","
                 + "\"socket\":\"/run/baton.sock\",\"uptime_ms\":1500},\"programs\":[],\"workers\":[]}", body(response));
+    }
+
+    @Test
+    void metricsAnswerTheTextFormatWithItsContentType() {
+        FullHttpResponse response = request(HttpMethod.GET, "/metrics");
+        assertEquals(200, response.status().code());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().get("content-type"));
+        assertEquals("# HELP up Up.\n# TYPE up gauge\nup 1", body(response));
+        assertEquals(405, request(HttpMethod.POST, "/metrics").status().code());
+    }
+
+    @Test
+    void theAdminAddressAnswersMetricsAndNothingThatControlsTheDaemon() {
+        assertEquals(200, request(HttpMethod.GET, "/metrics", true).status().code());
+        for (String path : List.of("/v1/status", "/v1/logs")) {
+            assertEquals(404, request(HttpMethod.GET, path, true).status().code(), path);
+        }
+        for (String path : List.of("/v1/shutdown", "/v1/start?target=web", "/v1/reload", "/v1/upgrade")) {
+            assertEquals(404, request(HttpMethod.POST, path, true).status().code(), path);
+        }
+        assertEquals(List.of("metrics"), calls);
     }
 
     @Test
