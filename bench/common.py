@@ -247,6 +247,12 @@ def gunicorn_command(module, directory, bind="127.0.0.1:{port}", extra=()):
 def baton_program(name, command, numprocs, **keys):
     """A [program.NAME] table; keys are TOML keys with Python values (str, int, bool, dict of str)."""
     lines = ["[program.%s]" % name, "command = " + toml_str(command), "numprocs = %d" % numprocs]
+    return "\n".join(lines + toml_lines(keys)) + "\n"
+
+
+def toml_lines(keys):
+    """One `key = value` line per key, from Python values (str, int, bool, dict of str)."""
+    lines = []
     for key, value in keys.items():
         if isinstance(value, bool):
             lines.append("%s = %s" % (key, "true" if value else "false"))
@@ -256,18 +262,20 @@ def baton_program(name, command, numprocs, **keys):
             lines.append("%s = { %s }" % (key, ", ".join("%s = %s" % (k, toml_str(v)) for k, v in value.items())))
         else:
             lines.append("%s = %s" % (key, toml_str(value)))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 class Baton:
-    """A Baton daemon on its own configuration in folder, queried on its control socket."""
+    """A Baton daemon on its own configuration in folder, queried on its control socket; settings: more keys of
+    its [baton] table, as toml_lines() takes them."""
 
-    def __init__(self, folder, *programs):
+    def __init__(self, folder, *programs, settings=None):
         os.makedirs(folder, exist_ok=True)
         self.config = os.path.join(folder, "baton.toml")
         self.socket = os.path.join(folder, "baton.sock")
         with open(self.config, "w") as f:
-            f.write('[baton]\nsocket = "baton.sock"\n\n' + "\n".join(programs))
+            f.write("\n".join(['[baton]', 'socket = "baton.sock"'] + toml_lines(settings or {})) + "\n\n"
+                    + "\n".join(programs))
         self.proc = spawn([BATON, "run", "-c", self.config], log=os.path.join(folder, "baton.log"))
         self.pid = self.proc.pid  # bin/baton execs java: the launcher's pid is the JVM's
 
