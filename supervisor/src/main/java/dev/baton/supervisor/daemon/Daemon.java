@@ -2,6 +2,7 @@ package dev.baton.supervisor.daemon;
 
 import dev.baton.supervisor.Supervisor;
 import dev.baton.supervisor.SupervisorLoop;
+import dev.baton.supervisor.WorkerChange;
 import dev.baton.supervisor.WorkerContext;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.Worker;
@@ -360,7 +361,7 @@ public final class Daemon {
     }
 
     /** On the loop, after every worker transition: the pid file follows (the supervisor tells the proxy). */
-    private void workerChanged(Worker w) {
+    private void workerChanged(WorkerChange change) {
         recordPids();
     }
 
