@@ -14,6 +14,8 @@ import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.ControlServer;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.UpgradeSummary;
+import dev.baton.supervisor.events.Event;
+import dev.baton.supervisor.events.EventRunner;
 import dev.baton.supervisor.log.LogFiles;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogStream;
@@ -24,6 +26,7 @@ import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,8 @@ public final class Daemon {
 
     /** Seconds a leftover worker group from a killed Baton gets between SIGTERM and SIGKILL. */
     private static final long LEFTOVER_GRACE_MILLIS = 5_000;
+    /** How long Baton, once its workers have stopped, waits for {@code event_command} to take the last events. */
+    private static final Duration EVENTS_CLOSE_WAIT = Duration.ofSeconds(15);
 
     private final BatonConfig config;
     private final long startedAt = System.currentTimeMillis();
@@ -67,6 +72,10 @@ public final class Daemon {
     private final AtomicReference<SocketLock> lock = new AtomicReference<>();
     /** Reloads and upgrades are read, checked and started on its thread, one at a time. */
     private final Reloads reloads = new Reloads(this);
+    /** Runs {@code event_command}; emitting only enqueues. */
+    private final EventRunner events;
+    /** Why the daemon stops, once it does. */
+    private volatile String stopReason;
 
     /** The daemon could not start; the message is one line for the operator. */
     public static final class StartupException extends Exception {
@@ -84,6 +93,8 @@ public final class Daemon {
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
                 System.getenv(), this::workerChanged);
         this.supervisor = new Supervisor(ctx, frontends);
+        this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), System.getenv(),
+                config.daemon().logDir().resolve("event_command.log"));
     }
 
     /** Runs until shut down; answers once every worker has stopped. */
@@ -125,10 +136,12 @@ public final class Daemon {
         loop.execute(() -> frontends.prepare(bound)); // served from each program's first publish, at boot
         ControlServer server = openControl();
         installSignals();
-        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
-                + config.programs().size() + " programs, " + workers() + " workers; control socket " + socket);
+        String started = "baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
+                + config.programs().size() + " programs, " + workers() + " workers; control socket " + socket;
+        Log.info(started);
         supervisor.boot(config);
         SystemdNotify.send("READY=1");
+        emit(Event.Type.DAEMON_STARTED, null, started);
         stopped.join();
         finish(server);
     }
@@ -197,6 +210,8 @@ public final class Daemon {
         if (ownsPidFile) {
             pidFile.delete();
         }
+        emit(Event.Type.DAEMON_STOPPED, stopReason, "baton stopped");
+        events.close(EVENTS_CLOSE_WAIT);
         logFiles.close();
         SocketLock held = lock.get();
         if (held != null) {
@@ -235,6 +250,15 @@ public final class Daemon {
         return reloads;
     }
 
+    EventRunner events() {
+        return events;
+    }
+
+    /** Queues an event of the daemon itself for {@code event_command}. */
+    void emit(Event.Type type, String reason, String message) {
+        events.emit(Event.daemon(type, Posix.getpid(), reason, message, System.currentTimeMillis()));
+    }
+
     /** Why an upgrade cannot start now (one is running, this daemon is still taking over), or null. */
     String upgradeBusy() {
         return upgradeBusy.get();
@@ -245,7 +269,10 @@ public final class Daemon {
         if (!shuttingDown.compareAndSet(false, true)) {
             return;
         }
-        Log.info("shutting down (" + why + "): stopping every worker");
+        stopReason = why;
+        String line = "shutting down (" + why + "): stopping every worker";
+        Log.info(line);
+        emit(Event.Type.DAEMON_STOPPING, why, line);
         Upgrade running = upgrade;
         if (running != null) {
             running.abort(why);
@@ -360,9 +387,13 @@ public final class Daemon {
         }
     }
 
-    /** On the loop, after every worker transition: the pid file follows (the supervisor tells the proxy). */
+    /**
+     * On the loop, after every worker transition: the pid file follows (the supervisor tells the proxy), and an
+     * exit, failed start or restart is queued for {@code event_command}.
+     */
     private void workerChanged(WorkerChange change) {
         recordPids();
+        Event.of(change, System.currentTimeMillis()).ifPresent(events::emit);
     }
 
     /** The proxy's news about backends, handed to the supervisor (which enqueues it onto its loop). */
