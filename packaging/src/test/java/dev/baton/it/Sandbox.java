@@ -133,6 +133,11 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         write("baton.toml", HEADER + programs);
     }
 
+    /** Writes {@code baton.toml}: the usual {@code [baton]} table plus {@code batonKeys}, then {@code programs}. */
+    void writeConfig(String batonKeys, String programs) {
+        write("baton.toml", HEADER.strip() + "\n" + batonKeys.strip() + "\n\n" + programs);
+    }
+
     void write(String name, String content) {
         try {
             Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);

@@ -61,9 +61,9 @@ public final class Supervisor {
         this.loop = ctx.loop();
         this.traffic = traffic;
         this.ctx = new WorkerContext(ctx.launcher(), ctx.loop(), ctx.logFiles(), ctx.hub(), ctx.logToStdout(),
-                ctx.socketDir(), ctx.baseEnv(), w -> {
-                    workerChanged(w);
-                    ctx.onChange().accept(w);
+                ctx.socketDir(), ctx.baseEnv(), change -> {
+                    workerChanged(change.worker());
+                    ctx.onChange().accept(change);
                 });
     }
 

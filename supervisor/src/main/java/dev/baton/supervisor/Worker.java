@@ -266,15 +266,16 @@ public final class Worker {
         output = null;
         cancelTimer();
         switch (state) {
-            case DRAINING -> transitionTo(WorkerState.STOPPED, "exited while draining: " + status.describe());
+            case DRAINING -> transitionTo(WorkerState.STOPPED, "exited while draining: " + status.describe(),
+                    status);
             case STOPPING -> {
-                transitionTo(WorkerState.STOPPED, "stopped (" + status.describe() + ")");
+                transitionTo(WorkerState.STOPPED, "stopped (" + status.describe() + ")", status);
                 if (startAfterStop) {
                     startAfterStop = false;
                     start();
                 }
             }
-            case STARTING -> failedStart("exited too quickly: " + status.describe() + lastOutput(last));
+            case STARTING -> failedStart("exited too quickly: " + status.describe() + lastOutput(last), status);
             case RUNNING -> exitedWhileRunning(status, last);
             default -> Log.warn(name + ": unexpected exit in state " + state + ": " + status.describe());
         }
@@ -287,14 +288,14 @@ public final class Worker {
         String what = status.describe() + (expected ? " (expected)" : "")
                 + (status.killedBySignal() ? "" : lastOutput(last));
         if (!restart) {
-            transitionTo(WorkerState.EXITED, what);
+            transitionTo(WorkerState.EXITED, what, status);
             return;
         }
         long uptime = ctx.loop().nowMillis() - startedAt;
         crashStreak = uptime >= Backoff.STABLE_MILLIS ? 1 : crashStreak + 1;
         long delay = Backoff.afterCrash(crashStreak);
         timer = ctx.loop().schedule(this::restartAfterExit, delay); // before the transition: it is coming back
-        transitionTo(WorkerState.EXITED, what + "; restarting in " + seconds(delay));
+        transitionTo(WorkerState.EXITED, what + "; restarting in " + seconds(delay), status);
     }
 
     private void restartAfterExit() {
@@ -306,17 +307,18 @@ public final class Worker {
 
     private void spawnFailed(String why) {
         spawnError = why;
-        failedStart("cannot start: " + why);
+        failedStart("cannot start: " + why, null);
     }
 
-    private void failedStart(String why) {
+    /** A start failed: {@code exit} is how its process ended, null when none could be spawned. */
+    private void failedStart(String why, ExitStatus exit) {
         failedStarts++;
         if (failedStarts > config.startretries()) {
-            transitionTo(WorkerState.FATAL, "gave up after " + failedStarts + " failed starts: " + why);
+            transitionTo(WorkerState.FATAL, "gave up after " + failedStarts + " failed starts: " + why, exit);
             return;
         }
         long delay = Backoff.afterFailedStart(failedStarts);
-        transitionTo(WorkerState.BACKOFF, why + "; retrying in " + seconds(delay));
+        transitionTo(WorkerState.BACKOFF, why + "; retrying in " + seconds(delay), exit);
         timer = ctx.loop().schedule(this::retryAfterBackoff, delay);
     }
 
@@ -344,15 +346,21 @@ public final class Worker {
     }
 
     private void transitionTo(WorkerState next, String why) {
+        transitionTo(next, why, null);
+    }
+
+    /** Changes the state, logs it and tells the waiters and the context; {@code exit} when an exit caused it. */
+    private void transitionTo(WorkerState next, String why, ExitStatus exit) {
         WorkerState previous = state;
         state = next;
         reason = why;
         since = ctx.loop().nowMillis();
-        String pid = process != null || previous.hasProcess() ? " pid " + lastPid : "";
-        Log.info(name + " [gen " + generation.number() + "] " + previous + " -> " + next + pid
-                + (why.isEmpty() ? "" : ": " + why));
+        int pid = process != null || previous.hasProcess() ? lastPid : 0;
+        String line = name + " [gen " + generation.number() + "] " + previous + " -> " + next
+                + (pid != 0 ? " pid " + pid : "") + (why.isEmpty() ? "" : ": " + why);
+        Log.info(line);
         notifyWaiters();
-        ctx.onChange().accept(this);
+        ctx.onChange().accept(new WorkerChange(this, previous, next, why, pid, exit, line));
     }
 
     private void notifyWaiters() {

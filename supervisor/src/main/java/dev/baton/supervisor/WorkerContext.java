@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  *
  * @param socketDir folder of the unix sockets handed out as {@code {socket}}
  * @param baseEnv   Baton's own environment, inherited by every worker
- * @param onChange  told (on the loop thread) after every worker state transition
+ * @param onChange  told (on the loop thread) of every worker state transition, as it happened
  */
 public record WorkerContext(Launcher launcher, EventLoop loop, LogFiles logFiles, LogHub hub, boolean logToStdout,
-                            Path socketDir, Map<String, String> baseEnv, Consumer<Worker> onChange) {
+                            Path socketDir, Map<String, String> baseEnv, Consumer<WorkerChange> onChange) {
 }

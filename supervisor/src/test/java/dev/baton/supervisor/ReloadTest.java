@@ -43,7 +43,7 @@ class ReloadTest {
     void setUp() {
         logFiles = new LogFiles(dir.resolve("logs"));
         WorkerContext ctx = new WorkerContext(launcher, loop, logFiles, LogHub.withDefaults(), false,
-                dir.resolve("workers"), Map.of("PATH", "/usr/bin:/bin"), w -> { });
+                dir.resolve("workers"), Map.of("PATH", "/usr/bin:/bin"), change -> { });
         supervisor = new Supervisor(ctx, traffic);
     }
 

@@ -36,7 +36,7 @@ class SupervisorTest {
     void setUp() {
         logFiles = new LogFiles(dir.resolve("logs"));
         WorkerContext ctx = new WorkerContext(launcher, loop, logFiles, LogHub.withDefaults(), false,
-                dir.resolve("workers"), Map.of("PATH", "/usr/bin:/bin"), w -> { });
+                dir.resolve("workers"), Map.of("PATH", "/usr/bin:/bin"), change -> { });
         supervisor = new Supervisor(ctx);
     }
 

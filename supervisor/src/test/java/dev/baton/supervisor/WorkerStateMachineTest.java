@@ -33,7 +33,7 @@ class WorkerStateMachineTest {
     void setUp() {
         logFiles = new LogFiles(dir.resolve("logs"));
         ctx = new WorkerContext(launcher, loop, logFiles, LogHub.withDefaults(), false, dir.resolve("workers"),
-                Map.of("PATH", "/usr/bin:/bin"), w -> transitions.add(w.state().name()));
+                Map.of("PATH", "/usr/bin:/bin"), change -> transitions.add(change.to().name()));
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package dev.baton.supervisor.daemon;
 
 import dev.baton.supervisor.Supervisor;
 import dev.baton.supervisor.SupervisorLoop;
+import dev.baton.supervisor.WorkerChange;
 import dev.baton.supervisor.WorkerContext;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.Worker;
@@ -19,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.UpgradeSummary;
+import dev.baton.supervisor.events.Event;
+import dev.baton.supervisor.events.EventRunner;
 import dev.baton.supervisor.log.LogFiles;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogStream;
@@ -29,6 +32,7 @@ import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +55,8 @@ public final class Daemon {
 
     /** Seconds a leftover worker group from a killed Baton gets between SIGTERM and SIGKILL. */
     private static final long LEFTOVER_GRACE_MILLIS = 5_000;
+    /** How long Baton, once its workers have stopped, waits for {@code event_command} to take the last events. */
+    private static final Duration EVENTS_CLOSE_WAIT = Duration.ofSeconds(15);
 
     private final BatonConfig config;
     private final long startedAt = System.currentTimeMillis();
@@ -81,6 +87,10 @@ public final class Daemon {
     });
     /** The admin address's server ({@code metrics_listen}), once open. */
     private final AtomicReference<AdminServer> admin = new AtomicReference<>();
+    /** Runs {@code event_command}; emitting only enqueues. */
+    private final EventRunner events;
+    /** Why the daemon stops, once it does. */
+    private volatile String stopReason;
 
     /** The daemon could not start; the message is one line for the operator. */
     public static final class StartupException extends Exception {
@@ -98,6 +108,8 @@ public final class Daemon {
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
                 System.getenv(), this::workerChanged);
         this.supervisor = new Supervisor(ctx, frontends);
+        this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), System.getenv(),
+                config.daemon().logDir().resolve("event_command.log"));
     }
 
     /** Runs until shut down; answers once every worker has stopped. */
@@ -139,10 +151,12 @@ public final class Daemon {
         loop.execute(() -> frontends.prepare(bound)); // served from each program's first publish, at boot
         ControlServer server = openControl();
         installSignals();
-        Log.info("baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
-                + config.programs().size() + " programs, " + workers() + " workers; control socket " + socket);
+        String started = "baton " + Version.current() + " (pid " + Posix.getpid() + ") supervising "
+                + config.programs().size() + " programs, " + workers() + " workers; control socket " + socket;
+        Log.info(started);
         supervisor.boot(config);
         SystemdNotify.send("READY=1");
+        emit(Event.Type.DAEMON_STARTED, null, started);
         stopped.join();
         finish(server);
     }
@@ -230,6 +244,8 @@ public final class Daemon {
         if (ownsPidFile) {
             pidFile.delete();
         }
+        emit(Event.Type.DAEMON_STOPPED, stopReason, "baton stopped");
+        events.close(EVENTS_CLOSE_WAIT);
         logFiles.close();
         SocketLock held = lock.get();
         if (held != null) {
@@ -281,6 +297,15 @@ public final class Daemon {
         return ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(startedAt);
     }
 
+    EventRunner events() {
+        return events;
+    }
+
+    /** Queues an event of the daemon itself for {@code event_command}. */
+    void emit(Event.Type type, String reason, String message) {
+        events.emit(Event.daemon(type, Posix.getpid(), reason, message, System.currentTimeMillis()));
+    }
+
     /** Why an upgrade cannot start now (one is running, this daemon is still taking over), or null. */
     String upgradeBusy() {
         return upgradeBusy.get();
@@ -291,7 +316,10 @@ public final class Daemon {
         if (!shuttingDown.compareAndSet(false, true)) {
             return;
         }
-        Log.info("shutting down (" + why + "): stopping every worker");
+        stopReason = why;
+        String line = "shutting down (" + why + "): stopping every worker";
+        Log.info(line);
+        emit(Event.Type.DAEMON_STOPPING, why, line);
         Upgrade running = upgrade;
         if (running != null) {
             running.abort(why);
@@ -406,9 +434,13 @@ public final class Daemon {
         }
     }
 
-    /** On the loop, after every worker transition: the pid file follows (the supervisor tells the proxy). */
-    private void workerChanged(Worker w) {
+    /**
+     * On the loop, after every worker transition: the pid file follows (the supervisor tells the proxy), and an
+     * exit, failed start or restart is queued for {@code event_command}.
+     */
+    private void workerChanged(WorkerChange change) {
         recordPids();
+        Event.of(change, System.currentTimeMillis()).ifPresent(events::emit);
     }
 
     /** The proxy's news about backends, handed to the supervisor (which enqueues it onto its loop). */

@@ -8,6 +8,7 @@ import dev.baton.supervisor.Log;
 import dev.baton.supervisor.ReloadEvent;
 import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Supervisor;
+import dev.baton.supervisor.events.ReloadEvents;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -94,10 +95,11 @@ final class Reloads {
         Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
                 + daemon.config().file());
         ListenPlan.Bound bound = daemon.frontends().bind(check.plan());
+        ReloadEvents events = new ReloadEvents(daemon.events()::emit, System::currentTimeMillis);
         CompletableFuture<List<ReloadResult>> results = daemon.onLoop(() -> {
             daemon.frontends().prepare(bound);
             try {
-                return daemon.supervisor().reloadNow(next, names, bound.refused(), progress);
+                return daemon.supervisor().reloadNow(next, names, bound.refused(), events.watching(progress));
             } catch (RuntimeException e) {
                 bound.listeners().keySet().forEach(daemon.frontends()::abandoned);
                 throw e;
@@ -106,6 +108,7 @@ final class Reloads {
         return CompletableFuture.completedFuture(results.whenComplete((list, e) -> {
             if (e == null) {
                 list.forEach(daemon.reloadCounters()::record);
+                events.ended(list);
                 list.forEach(r -> (r.outcome().failed() ? (Consumer<String>) Log::warn
                         : (Consumer<String>) Log::info).accept("reload: " + r.message()));
             }

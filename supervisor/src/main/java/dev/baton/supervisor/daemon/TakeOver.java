@@ -4,6 +4,7 @@ import dev.baton.supervisor.Log;
 import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Version;
 import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.events.Event;
 import dev.baton.supervisor.process.Posix;
 
 import java.io.IOException;
@@ -78,10 +79,13 @@ final class TakeOver {
             daemon.frontends().release();
             return daemon.frontends().listeners().size();
         });
-        Log.info("every program is ready: accepting on " + listeners + " listeners; control socket "
-                + daemon.config().daemon().socket());
+        String ready = "every program is ready: accepting on " + listeners + " listeners; control socket "
+                + daemon.config().daemon().socket();
+        Log.info(ready);
         report(Handoff.Report.ready(Posix.getpid()));
         SystemdNotify.send("MAINPID=" + Posix.getpid() + "\nREADY=1");
+        daemon.emit(Event.Type.DAEMON_STARTED, "took over from the daemon it replaces (baton upgrade)",
+                "baton " + Version.current() + " (pid " + Posix.getpid() + ") took over: " + ready);
         Thread settle = new Thread(this::settle, "baton-take-over");
         settle.setDaemon(true);
         settle.start();

@@ -1,7 +1,8 @@
 /**
  * The daemon around the core ({@code baton run}): the control socket, the proxy's front ends, the pid file, the
- * signals, the reload thread ({@code Reloads}), and {@code baton upgrade}: the old daemon's side ({@code Upgrade}),
- * the new one's ({@code TakeOver}) and the socket between them ({@code Handoff}).
+ * signals, the reload thread ({@code Reloads}), the events for {@code event_command}, and {@code baton upgrade}: the
+ * old daemon's side ({@code Upgrade}), the new one's ({@code TakeOver}) and the socket between them
+ * ({@code Handoff}).
  *
  * <p>Invariants:
  * <ul>
@@ -17,6 +18,9 @@
  *       new daemon that fails leaves the old one untouched.</li>
  *   <li>One daemon at a time writes {@code SOCKET.pids} and holds {@code SOCKET.lock}: a daemon that takes over
  *       does both only once the old one has exited.</li>
+ *   <li>Worker, reload and daemon events are only queued for {@code event_command}
+ *       ({@link dev.baton.supervisor.events.EventRunner}); the last, {@code daemon_stopped}, is queued once every
+ *       worker has stopped, and the daemon exits once it is delivered or a bounded wait has passed.</li>
  * </ul>
  */
 package dev.baton.supervisor.daemon;

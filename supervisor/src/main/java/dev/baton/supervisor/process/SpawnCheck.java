@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,14 +42,25 @@ public final class SpawnCheck {
         }
     }
 
+    /**
+     * The vector that runs {@code command} (no shell) in {@code dir} as the leader of a new session and process
+     * group: {@code setsid CMD ARGS}, the program looked up in {@code env}'s {@code PATH} as a worker's is. For a
+     * command Baton waits for itself ({@code event_command}): a terminal's Ctrl-C does not reach it, and one
+     * signal to its group ends whatever it started.
+     */
+    public static List<String> inOwnSession(List<String> command, Path dir, Map<String, String> env)
+            throws SpawnException {
+        checkDirectory(dir);
+        List<String> argv = new ArrayList<>();
+        argv.add(tool("setsid"));
+        argv.add(executable(command.get(0), dir, env.getOrDefault("PATH", DEFAULT_PATH)));
+        argv.addAll(command.subList(1, command.size()));
+        return argv;
+    }
+
     static List<String> argv(ProcessSpec spec) throws SpawnException {
         Path dir = spec.directory();
-        if (!Files.exists(dir)) {
-            throw new SpawnException("directory " + dir + " does not exist");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new SpawnException("directory " + dir + " is not a directory");
-        }
+        checkDirectory(dir);
         List<String> argv = new ArrayList<>();
         argv.add(tool("setsid"));
         argv.add(tool("setpriv"));
@@ -71,6 +83,15 @@ public final class SpawnCheck {
         argv.add(executable(spec.command().get(0), dir, spec.environment().getOrDefault("PATH", DEFAULT_PATH)));
         argv.addAll(spec.command().subList(1, spec.command().size()));
         return argv;
+    }
+
+    private static void checkDirectory(Path dir) throws SpawnException {
+        if (!Files.exists(dir)) {
+            throw new SpawnException("directory " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new SpawnException("directory " + dir + " is not a directory");
+        }
     }
 
     private static Posix.UserInfo user(String name) throws SpawnException {
