@@ -80,7 +80,8 @@ class LogTimesIT {
         List<Map.Entry<Long, String>> lines = stamped(logs, "web:0");
         assertEquals(List.of("a line on stderr", "ready"),
                 lines.stream().skip(1).map(Map.Entry::getValue).sorted().toList(), logs::toString);
-        Matcher started = Pattern.compile("worker 0 pid \\d+ started at (\\d+\\.\\d{3})").matcher(lines.get(0).getValue());
+        Matcher started = Pattern.compile("worker 0 pid \\d+ started at (\\d+\\.\\d{3})")
+                .matcher(lines.get(0).getValue());
         assertTrue(started.matches(), logs::toString);
         long printed = Math.round(Double.parseDouble(started.group(1)) * 1000);
         long arrived = lines.get(0).getKey();

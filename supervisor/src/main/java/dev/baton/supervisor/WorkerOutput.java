@@ -14,10 +14,10 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * The output side of one spawned process: its two streams turned into lines, written to the worker's log files,
- * published to the log hub, echoed to Baton's stdout when {@code log_to_stdout} is set (the files' lines start with
- * their time when {@code log_timestamps} is set). Called on launcher I/O
- * threads; synchronized because the exit watcher flushes it from another thread.
+ * The output side of one spawned process: its two streams turned into lines, written to the worker's log files
+ * (each line after its time with {@code log_timestamps}), published to the log hub, echoed to Baton's stdout when
+ * {@code log_to_stdout} is set. Called on launcher I/O threads; synchronized because the exit watcher flushes it
+ * from another thread.
  */
 final class WorkerOutput {
 

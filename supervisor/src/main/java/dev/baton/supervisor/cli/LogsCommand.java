@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 final class LogsCommand implements Callable<Integer> {
 
     private static final String[] COLOURS = {"36", "33", "32", "35", "34", "96", "93", "92", "95", "94"};
+    /** Lines of history when neither {@code -n} nor {@code --since} is given. */
+    private static final int DEFAULT_LINES = 50;
 
     @Mixin
     ConfigOptions options;
@@ -31,9 +33,6 @@ final class LogsCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted (Ctrl-C).")
     boolean follow;
-
-    /** Lines of history when {@code -n} is not given and neither is {@code --since}. */
-    private static final int DEFAULT_LINES = 50;
 
     @Option(names = {"-n", "--lines"}, paramLabel = "N", converter = WholeNumber.FromZero.class,
             description = "Lines of history to show first, from 0 (default: 50, or every line since --since; the"
@@ -81,12 +80,10 @@ final class LogsCommand implements Callable<Integer> {
         int status = Requests.stream(options.client(), "GET", target, (code, line) -> {
             if (code != 200) {
                 errors.add(line);
-            } else if (line.isBlank()) {
-                return;
-            } else if (json) {
-                out.println(line);
+            } else if (json && !line.isBlank()) {
+                out.println(line); // as the daemon sent it
                 out.flush();
-            } else {
+            } else if (!line.isBlank()) {
                 print(Json.read(line, LogEntry.class), out, colour);
             }
         });

@@ -16,9 +16,10 @@ import java.util.function.Predicate;
 
 /**
  * Streams log lines as NDJSON over a chunked response: the last {@code n} lines that arrived at {@code since} or
- * later, then (with follow) every new line until the client goes away (a line stamped before {@code since}, only
- * possible when {@code since} is ahead of the clock, is left out there too). A client that reads slower than workers write does not make Baton buffer
- * without bound: while the connection is not writable, lines are counted and dropped, and a notice says how many.
+ * later, then (with follow) every new line until the client goes away (a line that arrived before {@code since},
+ * only possible when {@code since} is ahead of the clock, is left out there too). A client that reads slower than
+ * workers write does not make Baton buffer without bound: while the connection is not writable, lines are counted
+ * and dropped, and a notice says how many.
  */
 final class LogStreamer {
 

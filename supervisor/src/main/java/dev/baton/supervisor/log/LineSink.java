@@ -1,11 +1,11 @@
 package dev.baton.supervisor.log;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.charset.CodingErrorAction;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -158,12 +158,12 @@ public final class LineSink {
         }
     }
 
-    /** Writes {@code line[0, n)} plus {@code \n} (after its stamp, if asked) to the file in one write, then publishes it. */
+    /** Writes {@code line[0, n)} and {@code \n}, after its stamp if asked, to the file in one write; publishes it. */
     private void emit(int n) {
         long now = System.currentTimeMillis();
         line[n] = '\n';
         if (stampFile) {
-            file.write((LogTime.format(now) + " ").getBytes(StandardCharsets.US_ASCII), line, 0, n + 1);
+            file.write((LogTime.format(now) + " ").getBytes(US_ASCII), line, 0, n + 1);
         } else {
             file.write(line, 0, n + 1);
         }

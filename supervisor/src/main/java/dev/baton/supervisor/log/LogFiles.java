@@ -21,7 +21,7 @@ public final class LogFiles implements Closeable {
     private final Map<Key, RotatingFile> files = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
-    /** Files that keep the workers' bytes; touches nothing on disk: folders and files are created by the first write. */
+    /** Files of the workers' bytes, no stamps; touches nothing on disk: the first write creates folders and files. */
     public LogFiles(Path logDir) {
         this(logDir, false);
     }

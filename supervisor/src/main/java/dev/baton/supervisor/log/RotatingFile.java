@@ -86,7 +86,8 @@ public final class RotatingFile implements Closeable {
 
     /**
      * Appends {@code prefix} then {@code bytes[offset, offset + length)} as one write (a line's time stamp and the
-     * line), so they are never split by a rotation nor by another writer; otherwise as {@link #write(byte[], int, int)}.
+     * line), so they are never split by a rotation nor by another writer; otherwise as
+     * {@link #write(byte[], int, int)}.
      */
     public synchronized void write(byte[] prefix, byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);
