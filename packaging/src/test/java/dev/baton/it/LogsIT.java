@@ -66,6 +66,9 @@ class LogsIT {
                 """);
         Daemon daemon = sandbox.startDaemon();
         Status status = sandbox.awaitRunning("web", 2);
+        for (int index = 0; index < 2; index++) { // RUNNING is alive for startsecs, not yet listening
+            sandbox.awaitInFile(sandbox.logFile("web", index, "out"), " listening on ");
+        }
         HttpClient http = HttpClient.newHttpClient();
         List<String> paths = List.of("/first", "/second", "/third", "/fourth");
         for (int i = 0; i < paths.size(); i++) {
