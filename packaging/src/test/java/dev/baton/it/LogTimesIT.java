@@ -56,6 +56,7 @@ class LogTimesIT {
         return out;
     }
 
+    /** Starts web:0 and waits until the daemon has its 3 lines (a line is in its file just before that). */
     private void startWorker() {
         sandbox.copyWorkerFixture();
         sandbox.writeConfig("""
@@ -65,8 +66,8 @@ class LogTimesIT {
                 """);
         sandbox.startDaemon();
         sandbox.awaitRunning("web", 1);
-        sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "ready");
-        sandbox.awaitInFile(sandbox.logFile("web", 0, "err"), "a line on stderr");
+        sandbox.await("web:0's 3 lines in baton logs", () -> sandbox.baton("logs", "web"),
+                logs -> logs.outLines().size() == 3 && logs.out().contains("ready"));
     }
 
     @Test
@@ -113,9 +114,9 @@ class LogTimesIT {
                 "logs", "-c", sandbox.config().toString(), "--json", "-f", "--since", utc, "web");
         try {
             sandbox.baton("signal", "USR1", "web:0");
-            sandbox.awaitInFile(sandbox.logFile("web", 0, "out"), "got SIGUSR1");
 
-            Cli.Result sinceUtc = sandbox.baton("logs", "--since", utc, "web");
+            Cli.Result sinceUtc = sandbox.await("the new line in baton logs --since " + utc,
+                    () -> sandbox.baton("logs", "--since", utc, "web"), logs -> logs.out().contains("got SIGUSR1"));
             Cli.Result sinceLocal = sandbox.baton("logs", "--since", local, "web");
             Cli.Result lastHour = sandbox.baton("logs", "--since", "1h", "web");
             Cli.Result lastHourOne = sandbox.baton("logs", "--since", "59m60s", "-n", "1", "web");
