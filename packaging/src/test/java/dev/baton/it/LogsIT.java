@@ -66,9 +66,8 @@ class LogsIT {
                 """);
         Daemon daemon = sandbox.startDaemon();
         Status status = sandbox.awaitRunning("web", 2);
-        for (int index = 0; index < 2; index++) { // RUNNING after startsecs; a loaded machine may bind later
-            int port = status.worker("web:" + index).port();
-            sandbox.await("web:" + index + " accepting on " + port, () -> Http.accepting(port));
+        for (int index = 0; index < 2; index++) { // RUNNING is alive for startsecs, not yet listening
+            sandbox.awaitInFile(sandbox.logFile("web", index, "out"), " listening on ");
         }
         HttpClient http = HttpClient.newHttpClient();
         List<String> paths = List.of("/first", "/second", "/third", "/fourth");

@@ -14,9 +14,10 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * The output side of one spawned process: its two streams turned into lines, written to the worker's log files,
- * published to the log hub, echoed to Baton's stdout when {@code log_to_stdout} is set. Called on launcher I/O
- * threads; synchronized because the exit watcher flushes it from another thread.
+ * The output side of one spawned process: its two streams turned into lines, written to the worker's log files
+ * (each line after its time with {@code log_timestamps}), published to the log hub, echoed to Baton's stdout when
+ * {@code log_to_stdout} is set. Called on launcher I/O threads; synchronized because the exit watcher flushes it
+ * from another thread.
  */
 final class WorkerOutput {
 
@@ -36,8 +37,9 @@ final class WorkerOutput {
                 config.stdoutLogfileMaxbytes(), config.stdoutLogfileBackups());
         RotatingFile err = config.redirectStderr() ? out : ctx.logFiles().file(config.name(), index,
                 LogStream.STDERR, config.stderrLogfileMaxbytes(), config.stderrLogfileBackups());
-        stdout = new LineSink(source, LogStream.STDOUT, out, ctx.hub(), echo);
-        stderr = new LineSink(source, LogStream.STDERR, err, ctx.hub(), echo);
+        boolean stamp = ctx.logFiles().timestamps();
+        stdout = new LineSink(source, LogStream.STDOUT, out, ctx.hub(), echo, stamp);
+        stderr = new LineSink(source, LogStream.STDERR, err, ctx.hub(), echo, stamp);
     }
 
     /** What the launcher tells of the process: its output comes here, its exit goes to {@code exited}. */

@@ -57,7 +57,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         SHUTDOWN("/v1/shutdown", HttpMethod.POST),
         RELOAD("/v1/reload", HttpMethod.POST, "program", "wait"),
         UPGRADE("/v1/upgrade", HttpMethod.POST),
-        LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target"),
+        LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target", "since"),
         METRICS("/metrics", HttpMethod.GET);
 
         final String path;
@@ -140,7 +140,8 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case LOGS -> {
                 int n = query.count("n", 20);
                 boolean follow = query.flag("follow");
-                logs(ctx, targets, n, follow);
+                long since = query.epochMillis("since", 0);
+                logs(ctx, targets, n, follow, since);
             }
             case METRICS -> metrics(ctx);
         }
@@ -199,12 +200,12 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         });
     }
 
-    private void logs(ChannelHandlerContext ctx, List<Target> targets, int n, boolean follow) {
+    private void logs(ChannelHandlerContext ctx, List<Target> targets, int n, boolean follow, long since) {
         api.checkTargets(targets).whenComplete((ok, error) -> {
             if (error != null) {
                 fail(ctx, error);
             } else {
-                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), targets, n, follow));
+                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), targets, n, follow, since));
             }
         });
     }

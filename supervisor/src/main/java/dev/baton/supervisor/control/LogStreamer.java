@@ -15,26 +15,34 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * Streams log lines as NDJSON over a chunked response: the last {@code n} lines, then (with follow) every new
- * line until the client goes away. A client that reads slower than workers write does not make Baton buffer
- * without bound: while the connection is not writable, lines are counted and dropped, and a notice says how many.
+ * Streams log lines as NDJSON over a chunked response: the last {@code n} lines that arrived at {@code since} or
+ * later, then (with follow) every new line until the client goes away (a line that arrived before {@code since},
+ * only possible when {@code since} is ahead of the clock, is left out there too). A client that reads slower than
+ * workers write does not make Baton buffer without bound: while the connection is not writable, lines are counted
+ * and dropped, and a notice says how many.
  */
 final class LogStreamer {
 
     private LogStreamer() {
     }
 
-    static void start(ChannelHandlerContext ctx, LogHub hub, List<Target> targets, int n, boolean follow) {
+    /** @param since milliseconds since the epoch; 0 for every line */
+    static void start(ChannelHandlerContext ctx, LogHub hub, List<Target> targets, int n, boolean follow,
+                      long since) {
         Predicate<String> filter = filter(targets);
         ctx.write(Ndjson.head());
         if (!follow) {
-            hub.tail(n, filter).forEach(line -> ctx.write(chunk(line)));
+            hub.tail(n, since, filter).forEach(line -> ctx.write(chunk(line)));
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         Follower follower = new Follower(ctx);
-        LogHub.Subscription subscription = hub.subscribe(filter, follower::offer);
-        for (LogLine line : hub.tail(n, filter)) {
+        LogHub.Subscription subscription = hub.subscribe(filter, line -> {
+            if (line.timeMillis() >= since) {
+                follower.offer(line);
+            }
+        });
+        for (LogLine line : hub.tail(n, since, filter)) {
             ctx.write(chunk(line));
             follower.tailEnd = line.seq();
         }

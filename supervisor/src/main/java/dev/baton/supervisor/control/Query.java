@@ -64,7 +64,7 @@ final class Query {
         if (value == null) {
             return fallback;
         }
-        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (!digits(value)) {
             throw new IllegalArgumentException(name + " must be a whole number from 0");
         }
         try {
@@ -72,5 +72,29 @@ final class Query {
         } catch (NumberFormatException e) {
             return Integer.MAX_VALUE;
         }
+    }
+
+    /**
+     * A time in milliseconds since the epoch, a whole number from 0 (one too large for a {@code long} is the far
+     * future), or {@code fallback} when absent.
+     */
+    long epochMillis(String name, long fallback) {
+        String value = first(name, null);
+        if (value == null) {
+            return fallback;
+        }
+        if (!digits(value)) {
+            throw new IllegalArgumentException(name + " must be a time in milliseconds since the epoch,"
+                    + " a whole number from 0");
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static boolean digits(String value) {
+        return !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 }

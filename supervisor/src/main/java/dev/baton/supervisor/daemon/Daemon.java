@@ -101,7 +101,7 @@ public final class Daemon {
 
     private Daemon(BatonConfig config) {
         this.config = config;
-        this.logFiles = new LogFiles(config.daemon().logDir());
+        this.logFiles = new LogFiles(config.daemon().logDir(), config.daemon().logTimestamps());
         this.pidFile = new PidFile(config.daemon().socket().resolveSibling(
                 config.daemon().socket().getFileName() + ".pids"));
         WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,

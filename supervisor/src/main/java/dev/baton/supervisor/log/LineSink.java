@@ -1,5 +1,6 @@
 package dev.baton.supervisor.log;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.ByteBuffer;
@@ -17,6 +18,11 @@ import java.util.function.Consumer;
  * is cut into pieces of at most that size, each treated as a line; a cut never splits a UTF-8 character, so a piece
  * may be up to 3 bytes shorter. The file gets a line's bytes as they came; the hub gets them decoded as UTF-8, each
  * invalid sequence replaced by U+FFFD.
+ *
+ * <p>A line's time is taken once, when it ends (or is cut, or the stream closes): the hub gets it as the line's
+ * {@link LogLine#timeMillis}, and with {@code stampFile} the file gets it first, {@link LogTime} and a space before
+ * the line's bytes in the same write. So each line in the file, each piece of a cut one too, starts with exactly one
+ * stamp, the same time {@code baton logs -t} shows.
  *
  * <p>An exception thrown by the echo sink propagates out of {@link #accept} after its line was written and
  * published; the sink stays consistent and the rest of the chunk is left unread.
@@ -36,6 +42,7 @@ public final class LineSink {
     private final RotatingFile file;
     private final LogHub hub;
     private final Consumer<LogLine> echo;
+    private final boolean stampFile;
     private final CharsetDecoder decoder = UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -47,16 +54,25 @@ public final class LineSink {
     private final byte[] carry = new byte[3];
     private boolean closed;
 
-    /**
-     * @param source worker label, e.g. {@code web:2}
-     * @param echo   also receives every published line (for {@code log_to_stdout}); may be null; must not block
-     */
+    /** A sink whose file gets the workers' bytes only, no stamps. */
     public LineSink(String source, LogStream stream, RotatingFile file, LogHub hub, Consumer<LogLine> echo) {
+        this(source, stream, file, hub, echo, false);
+    }
+
+    /**
+     * @param source    worker label, e.g. {@code web:2}
+     * @param echo      also receives every published line (for {@code log_to_stdout}); may be null; must not block
+     * @param stampFile start each line in the file with its time ({@code log_timestamps}); the hub's lines are the
+     *                  same either way
+     */
+    public LineSink(String source, LogStream stream, RotatingFile file, LogHub hub, Consumer<LogLine> echo,
+                    boolean stampFile) {
         this.source = Objects.requireNonNull(source, "source");
         this.stream = Objects.requireNonNull(stream, "stream");
         this.file = Objects.requireNonNull(file, "file");
         this.hub = Objects.requireNonNull(hub, "hub");
         this.echo = echo;
+        this.stampFile = stampFile;
     }
 
     /** Consumes every remaining byte of {@code chunk}, emitting the lines it completes. */
@@ -142,11 +158,16 @@ public final class LineSink {
         }
     }
 
-    /** Writes {@code line[0, n)} plus {@code \n} to the file in one write, then publishes it. */
+    /** Writes {@code line[0, n)} and {@code \n}, after its stamp if asked, to the file in one write; publishes it. */
     private void emit(int n) {
+        long now = System.currentTimeMillis();
         line[n] = '\n';
-        file.write(line, 0, n + 1);
-        LogLine published = hub.publish(source, stream, decode(n));
+        if (stampFile) {
+            file.write((LogTime.format(now) + " ").getBytes(US_ASCII), line, 0, n + 1);
+        } else {
+            file.write(line, 0, n + 1);
+        }
+        LogLine published = hub.publish(source, stream, decode(n), now);
         if (echo != null) {
             echo.accept(published);
         }

@@ -17,12 +17,27 @@ public final class LogFiles implements Closeable {
     }
 
     private final Path logDir;
+    private final boolean timestamps;
     private final Map<Key, RotatingFile> files = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
-    /** Touches nothing on disk: folders and files are created by the first write. */
+    /** Files of the workers' bytes, no stamps; touches nothing on disk: the first write creates folders and files. */
     public LogFiles(Path logDir) {
+        this(logDir, false);
+    }
+
+    /**
+     * @param timestamps each line written to these files starts with its arrival time ({@code log_timestamps}):
+     *                   see {@link #timestamps()}
+     */
+    public LogFiles(Path logDir, boolean timestamps) {
         this.logDir = Objects.requireNonNull(logDir, "logDir");
+        this.timestamps = timestamps;
+    }
+
+    /** True when the lines written to these files start with their time; a {@link LineSink} writes the stamp. */
+    public boolean timestamps() {
+        return timestamps;
     }
 
     /**

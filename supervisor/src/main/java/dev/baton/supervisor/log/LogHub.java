@@ -57,14 +57,21 @@ public final class LogHub {
         return new LogHub(DEFAULT_MAX_LINES, DEFAULT_MAX_CHARS);
     }
 
-    /**
-     * Stamps the line with the next {@code seq} and the current time, appends it to the history, then hands it to
-     * every matching subscriber on this thread. A subscriber whose filter or listener throws is removed.
-     */
+    /** {@link #publish(String, LogStream, String, long)} at the current time. */
     public LogLine publish(String source, LogStream stream, String text) {
+        return publish(source, stream, text, System.currentTimeMillis());
+    }
+
+    /**
+     * Stamps the line with the next {@code seq} and {@code timeMillis} (when it arrived: a {@link LineSink} takes the
+     * time once, for the file and the hub), appends it to the history, then hands it to every matching subscriber on
+     * this thread. A subscriber whose filter or listener throws is removed. Lines published by different threads may
+     * have times slightly out of {@code seq} order.
+     */
+    public LogLine publish(String source, LogStream stream, String text, long timeMillis) {
         LogLine line;
         synchronized (lock) {
-            line = new LogLine(nextSeq++, System.currentTimeMillis(), source, stream, text);
+            line = new LogLine(nextSeq++, timeMillis, source, stream, text);
             ring.addLast(line);
             chars += text.length();
             while (ring.size() > maxLines || chars > maxChars) {
@@ -77,6 +84,15 @@ public final class LogHub {
 
     /** The last {@code n} lines whose source matches, oldest first; empty if {@code n} is 0 or less. */
     public List<LogLine> tail(int n, Predicate<String> sourceFilter) {
+        return tail(n, Long.MIN_VALUE, sourceFilter);
+    }
+
+    /**
+     * The last {@code n} lines whose source matches and whose time is {@code sinceMillis} or later, oldest first;
+     * empty if {@code n} is 0 or less. Every kept line is looked at, not only the newest ones, since times need not
+     * follow {@code seq} order (the wall clock may be set back).
+     */
+    public List<LogLine> tail(int n, long sinceMillis, Predicate<String> sourceFilter) {
         Objects.requireNonNull(sourceFilter, "sourceFilter");
         if (n <= 0) {
             return List.of();
@@ -87,7 +103,7 @@ public final class LogHub {
         }
         List<LogLine> out = new ArrayList<>(Math.min(n, snapshot.length));
         for (int i = snapshot.length - 1; i >= 0 && out.size() < n; i--) {
-            if (sourceFilter.test(snapshot[i].source())) {
+            if (snapshot[i].timeMillis() >= sinceMillis && sourceFilter.test(snapshot[i].source())) {
                 out.add(snapshot[i]);
             }
         }

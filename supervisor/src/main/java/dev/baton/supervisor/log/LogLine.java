@@ -6,7 +6,7 @@ import java.util.Objects;
  * One line of worker output.
  *
  * @param seq        position in the hub's history, strictly increasing across all workers
- * @param timeMillis when the hub received the line, milliseconds since the epoch
+ * @param timeMillis when the line arrived (its worker ended it), milliseconds since the epoch
  * @param source     the worker, program name + ':' + worker index, e.g. {@code web:2}
  * @param stream     the worker's stream the line came from
  * @param text       decoded UTF-8 with invalid bytes replaced by U+FFFD, no trailing newline

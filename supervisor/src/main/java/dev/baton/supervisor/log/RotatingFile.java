@@ -33,6 +33,8 @@ import java.util.Objects;
  */
 public final class RotatingFile implements Closeable {
 
+    private static final byte[] NO_PREFIX = new byte[0];
+
     private final Path path;
     private final PrintStream err;
 
@@ -78,21 +80,31 @@ public final class RotatingFile implements Closeable {
      * reported once per failure episode (until a write succeeds again) and the data is dropped. After
      * {@link #close} writes are dropped silently.
      */
-    public synchronized void write(byte[] bytes, int offset, int length) {
+    public void write(byte[] bytes, int offset, int length) {
+        write(NO_PREFIX, bytes, offset, length);
+    }
+
+    /**
+     * Appends {@code prefix} then {@code bytes[offset, offset + length)} as one write (a line's time stamp and the
+     * line), so they are never split by a rotation nor by another writer; otherwise as
+     * {@link #write(byte[], int, int)}.
+     */
+    public synchronized void write(byte[] prefix, byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        if (closed || length == 0) {
+        long total = (long) prefix.length + length;
+        if (closed || total == 0) {
             return;
         }
         try {
             if (channel == null) {
                 open();
             }
-            if (maxBytes > 0 && size > 0 && size + length > maxBytes) {
+            if (maxBytes > 0 && size > 0 && size + total > maxBytes) {
                 rotate();
             }
-            ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-            while (buffer.hasRemaining()) {
-                size += channel.write(buffer);
+            ByteBuffer[] buffers = {ByteBuffer.wrap(prefix), ByteBuffer.wrap(bytes, offset, length)};
+            while (buffers[0].hasRemaining() || buffers[1].hasRemaining()) {
+                size += channel.write(buffers);
             }
             failing = false;
         } catch (IOException e) {

@@ -14,7 +14,9 @@
  *   <li><b>Whole lines.</b> Each line is appended to its file by one {@code write} call, and a file serializes its
  *       writes, so two workers sharing a file (old and new generation during a reload) never interleave mid-line.</li>
  *   <li><b>Raw bytes on disk, text in memory.</b> The file gets a line's bytes unchanged (only the line ending is
- *       normalized to {@code \n}); the hub gets them decoded as UTF-8, invalid bytes replaced by U+FFFD.</li>
+ *       normalized to {@code \n}); the hub gets them decoded as UTF-8, invalid bytes replaced by U+FFFD. With
+ *       {@code log_timestamps} each line in the file starts with one stamp, in the same write as the line, whose time
+ *       is the hub line's {@code timeMillis}.</li>
  *   <li><b>Logging never fails a worker.</b> A file write that fails is reported once per failure episode on
  *       stderr and the data is dropped; a hub subscriber that throws is removed.</li>
  *   <li><b>Nothing blocks the I/O thread</b> except the file write itself: hub subscribers and the echo sink

@@ -101,6 +101,34 @@ class LogHubTest {
     }
 
     @Test
+    void publishKeepsTheTimeItIsGiven() {
+        LogHub hub = new LogHub(10, 1000);
+
+        LogLine line = hub.publish("web:1", LogStream.STDOUT, "a", 1234);
+
+        assertEquals(1234, line.timeMillis());
+        assertEquals(List.of(line), hub.tail(10, ALL));
+    }
+
+    @Test
+    void tailSinceKeepsTheLastNMatchingLinesAtOrAfterThatTimeEvenOutOfSeqOrder() {
+        LogHub hub = new LogHub(10, 1000);
+        hub.publish("web:1", LogStream.STDOUT, "old", 100);
+        hub.publish("web:1", LogStream.STDOUT, "at", 200);
+        hub.publish("api:1", LogStream.STDOUT, "other program", 300);
+        hub.publish("web:1", LogStream.STDOUT, "clock set back", 150);
+        hub.publish("web:1", LogStream.STDOUT, "new", 300);
+        Predicate<String> web = s -> s.startsWith("web:");
+
+        assertEquals(List.of("at", "new"), texts(hub.tail(10, 200, web)));
+        assertEquals(List.of("new"), texts(hub.tail(1, 200, web)));
+        assertEquals(List.of("at", "clock set back", "new"), texts(hub.tail(10, 150, web)));
+        assertEquals(List.of(), texts(hub.tail(10, 301, ALL)));
+        assertEquals(List.of(), texts(hub.tail(0, 0, ALL)));
+        assertEquals(5, hub.tail(10, Long.MIN_VALUE, ALL).size());
+    }
+
+    @Test
     void tailOfZeroOrLessIsEmpty() {
         LogHub hub = new LogHub(100, 1000);
         hub.publish("web:1", LogStream.STDOUT, "a");

@@ -50,6 +50,24 @@ class RotatingFileTest {
     }
 
     @Test
+    void aPrefixedWriteGoesWholeIntoOneFileAndRotatesOnItsWholeSize() throws IOException {
+        Path path = dir.resolve("web-1.out.log");
+        try (RotatingFile file = new RotatingFile(path, 12, 1, err)) {
+            byte[] line = "line\n".getBytes(UTF_8);
+            file.write("T1 ".getBytes(UTF_8), line, 0, line.length);
+            assertEquals("T1 line\n", read(path));
+
+            file.write("T2 ".getBytes(UTF_8), line, 0, line.length);
+
+            assertEquals("T1 line\n", read(dir.resolve("web-1.out.log.1")), "8 + 8 bytes would pass 12: rotated");
+            assertEquals("T2 line\n", read(path));
+            file.write("T3 ".getBytes(UTF_8), line, 0, 0);
+            assertEquals("T2 line\nT3 ", read(path), "a prefix alone is written too");
+        }
+        assertEquals(List.of(), errLines());
+    }
+
+    @Test
     void appendsToAnExistingFile() throws IOException {
         Path path = dir.resolve("web-1.out.log");
         Files.writeString(path, "old\n");
