@@ -92,8 +92,8 @@ def serves_metrics(port):
         status, body = common.http_get(port, "/metrics", timeout=5)
     except (OSError, http.client.HTTPException) as e:
         return str(e) or type(e).__name__
-    if status != 200 or b"baton_http_requests_total" not in body:
-        return "GET /metrics answered %d without baton_http_requests_total" % status
+    if status != 200 or b"baton_build_info" not in body:
+        return "GET /metrics answered %d without baton_build_info" % status
     return None
 
 
