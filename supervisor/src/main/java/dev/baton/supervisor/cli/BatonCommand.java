@@ -67,6 +67,12 @@ public final class BatonCommand implements Runnable {
                 cli.addSubcommand(name, command(name));
             }
         }
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (!sub.getCommandName().equals("help")) { // baton COMMAND --help, as every usage error suggests
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.code() : ExitCode.FAILURE);

@@ -130,6 +130,18 @@ class CommandsAgainstFakeDaemonTest {
         assertEquals("baton: no such program or worker: nope" + NL, unknown.err());
     }
 
+    @Test
+    void everyCommandAnswersHelpAsItsUsageErrorsSuggest() {
+        for (String command : List.of("run", "status", "start", "stop", "restart", "reload", "upgrade", "signal",
+                "logs", "shutdown", "check", "version")) {
+            FakeDaemon.Run help = daemon.baton(command, "--help");
+            assertEquals(0, help.exit(), help::toString);
+            assertTrue(help.out().startsWith("Usage: baton " + command), help::toString);
+            assertTrue(help.out().contains("-h, --help"), help::toString);
+            assertEquals("", help.err(), help::toString);
+        }
+    }
+
     /** Exit 2, and stderr is the one-line error followed by picocli's hint, as for every command-line mistake. */
     private static void assertUsageError(FakeDaemon.Run run, String error, String command) {
         assertEquals(2, run.exit(), run::toString);
