@@ -39,9 +39,26 @@ class ProxyRetryTest {
     }
 
     private void serveOneFlakyWorker(int resets) throws Exception {
-        worker = new FlakyWorker(resets);
+        serveOneFlakyWorker(new FlakyWorker(resets, false), 2);
+    }
+
+    private void serveOneFlakyWorker(FlakyWorker flaky, int retries) throws Exception {
+        worker = flaky;
         backends.views.add(new BackendView("web:0", 1, worker.address(), BackendView.Role.SERVING));
-        backends.serve(backends.listenOnFreePort("web"));
+        backends.serve(backends.listenOnFreePort("web").toBuilder().retries(retries).build());
+    }
+
+    @Test
+    void aGetOnAPooledConnectionTheWorkerClosedGoesAgainOnANewOneWithoutSpendingRetries() throws Exception {
+        serveOneFlakyWorker(new FlakyWorker(1, true), 0); // retries = 0: a counted try could not go again
+        try (Raw raw = new Raw(backends.port)) {
+            assertEquals(200, raw.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+            // its worker connection went back to the pool; the worker resets the next request on it
+            Raw.Response second = raw.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(200, second.status(), second.body());
+        }
+        // the reset connection is gone: the second try came on a new one
+        assertEquals(List.of("GET /first", "GET /second", "GET /second"), worker.requests);
     }
 
     @Test
@@ -97,9 +114,12 @@ class ProxyRetryTest {
         final List<String> requests = new CopyOnWriteArrayList<>();
         private final ServerSocket server;
         private final AtomicInteger resets;
+        private final boolean onlyReused;
 
-        FlakyWorker(int resets) throws IOException {
+        /** {@code onlyReused}: the resets are of requests that come on a connection after its first request. */
+        FlakyWorker(int resets, boolean onlyReused) throws IOException {
             this.resets = new AtomicInteger(resets);
+            this.onlyReused = onlyReused;
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread accept = new Thread(this::accept, "flaky-worker");
             accept.setDaemon(true);
@@ -127,7 +147,7 @@ class ProxyRetryTest {
             try (s) {
                 InputStream in = s.getInputStream();
                 OutputStream out = s.getOutputStream();
-                while (true) {
+                for (int n = 0; ; n++) {
                     String head = readHead(in);
                     if (head == null) {
                         return;
@@ -136,7 +156,7 @@ class ProxyRetryTest {
                     String target = line.split(" ")[0] + " " + line.split(" ")[1];
                     if (!target.equals("GET /healthz")) {
                         requests.add(target);
-                        if (resets.getAndDecrement() > 0) {
+                        if ((!onlyReused || n > 0) && resets.getAndDecrement() > 0) {
                             s.setSoLinger(true, 0);
                             return; // closing with SO_LINGER 0 sends a reset
                         }

@@ -173,7 +173,21 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
      * duplicate work, else the client gets {@code status}. False when it does not go again.
      */
     private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean canKeepAlive) {
+        return againOrFail(status, why, reached, canKeepAlive, false);
+    }
+
+    /**
+     * {@code pooled}: the try was on a kept-alive connection that the worker closed before answering. Such a try
+     * goes again like one that reached no worker, uncounted (bounded by {@link Tries#MAX_UNSENT}), as nginx does
+     * with its cached connections: a killed worker's pooled connections all fail at once, and an idempotent
+     * request should not spend its {@code retries} on them; the next try takes a new connection.
+     */
+    private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean canKeepAlive,
+                                boolean pooled) {
         Tries.Again again = Tries.again(reached, body.replayable(), request.idempotent());
+        if (again == Tries.Again.COUNTED && pooled) {
+            again = Tries.Again.UNCOUNTED;
+        }
         if (again == Tries.Again.NEVER) {
             fail(status, why + Tries.notRetried(head.method().name(), body.replayable()), canKeepAlive);
             return false;
@@ -183,7 +197,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return false;
         }
         if (again == Tries.Again.UNCOUNTED) {
-            tries.unsent(); // no byte of it left Baton: the worker cannot have read any
+            tries.unsent(); // not counted: no byte reached a worker, or it was a pooled connection the worker closed
         }
         retryOrFail(status, why, again == Tries.Again.COUNTED);
         return true;
@@ -300,9 +314,10 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         } else {
             b.eject("connection reset before answering");
         }
+        boolean pooled = attempt.reused();
         attempt.end(false);
         if (!againOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", reached,
-                body.complete())) {
+                body.complete(), pooled)) {
             b.requestFailed("closed the connection before answering");
         }
     }

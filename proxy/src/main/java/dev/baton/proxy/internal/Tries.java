@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The budget of one request's tries. A try that reached a worker (it may have acted on the request) counts
- * against {@code retries}; a try that reached none (refused, gone, a write that failed) does not, but those are
+ * against {@code retries}; a try that reached none (refused, gone, a write that failed) does not, nor one on a
+ * kept-alive connection the worker closed before answering (as nginx's cached connections), but those are
  * bounded too. All the waiting for a worker, over every try, is bounded by {@code queue_timeout}. The workers
  * tried are avoided while another one can take the request. Event loop thread only.
  */
