@@ -33,18 +33,13 @@ class MetricsIT {
 
     private void start() {
         sandbox.copyFixture("proxied.py");
-        sandbox.write("baton.toml", """
-                [baton]
-                socket = "baton.sock"
-                log_dir = "logs"
-                metrics_listen = "127.0.0.1:%d"
-
+        sandbox.writeConfig("metrics_listen = \"127.0.0.1:%d\"".formatted(metricsPort), """
                 [program.web]
                 command = "python3 proxied.py --port {port}"
                 numprocs = 2
                 listen = "127.0.0.1:%d"
                 health_check = "/healthz"
-                """.formatted(metricsPort, port));
+                """.formatted(port));
         sandbox.startDaemon();
         sandbox.awaitStatus("2 web workers HEALTHY", s -> ProxyStatus.healthy(s, "web", 2));
     }

@@ -163,31 +163,19 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
                 countFailure(backend(), UpstreamError.RESET);
                 attempt.end(false);
                 againOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot send to " + backend().id() + ": "
-                        + Errors.describe(f.cause()), reached, false);
+                        + Errors.describe(f.cause()), reached, false, false);
             }
         };
     }
 
     /**
      * A try failed before any response byte: the request goes again when {@link Tries#again} says it cannot
-     * duplicate work, else the client gets {@code status}. False when it does not go again.
+     * duplicate work, else the client gets {@code status}. False when it does not go again. {@code pooled}: the
+     * worker closed the kept-alive connection the try was on before answering.
      */
-    private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean canKeepAlive) {
-        return againOrFail(status, why, reached, canKeepAlive, false);
-    }
-
-    /**
-     * {@code pooled}: the try was on a kept-alive connection that the worker closed before answering. Such a try
-     * goes again like one that reached no worker, uncounted (bounded by {@link Tries#MAX_UNSENT}), as nginx does
-     * with its cached connections: a killed worker's pooled connections all fail at once, and an idempotent
-     * request should not spend its {@code retries} on them; the next try takes a new connection.
-     */
-    private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean canKeepAlive,
-                                boolean pooled) {
-        Tries.Again again = Tries.again(reached, body.replayable(), request.idempotent());
-        if (again == Tries.Again.COUNTED && pooled) {
-            again = Tries.Again.UNCOUNTED;
-        }
+    private boolean againOrFail(HttpResponseStatus status, String why, boolean reached, boolean pooled,
+                                boolean canKeepAlive) {
+        Tries.Again again = Tries.again(reached, pooled, body.replayable(), request.idempotent());
         if (again == Tries.Again.NEVER) {
             fail(status, why + Tries.notRetried(head.method().name(), body.replayable()), canKeepAlive);
             return false;
@@ -197,7 +185,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return false;
         }
         if (again == Tries.Again.UNCOUNTED) {
-            tries.unsent(); // not counted: no byte reached a worker, or it was a pooled connection the worker closed
+            tries.unsent(); // not counted (Tries.again says why)
         }
         retryOrFail(status, why, again == Tries.Again.COUNTED);
         return true;
@@ -309,15 +297,15 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         }
         response.discard(); // its head, if it came, never reached the client
         boolean reached = attempt.reached();
-        if (attempt.reused()) {
+        boolean pooled = attempt.reused();
+        if (pooled) {
             b.closeIdle(); // the worker closed one pooled connection: it may have closed (or lost) them all
         } else {
             b.eject("connection reset before answering");
         }
-        boolean pooled = attempt.reused();
         attempt.end(false);
         if (!againOrFail(HttpResponseStatus.BAD_GATEWAY, b.id() + " closed the connection before answering", reached,
-                body.complete(), pooled)) {
+                pooled, body.complete())) {
             b.requestFailed("closed the connection before answering");
         }
     }

@@ -32,22 +32,28 @@ final class Tries {
 
     /**
      * The retry rule for a try that failed before any response byte reached the client. {@code reached}: a byte of
-     * the request may have reached the worker ({@link Attempt#reached}); {@code replayable}: Baton still holds the
-     * whole body sent so far ({@link RequestBody#replayable}); {@code idempotent}: RFC 9110 section 9.2.2.
+     * the request may have reached the worker ({@link Attempt#reached}); {@code pooled}: the worker closed the
+     * kept-alive connection the try was on; {@code replayable}: Baton still holds the whole body sent so far
+     * ({@link RequestBody#replayable}); {@code idempotent}: RFC 9110 section 9.2.2.
      * <ul>
      *   <li>no byte reached the worker: again, any method, not counted against {@code retries};</li>
-     *   <li>a byte may have reached it: again only when idempotent, counted;</li>
+     *   <li>a byte may have reached it: again only when idempotent, counted, except on a pooled connection, as
+     *       nginx does with its cached connections (a killed worker's pooled connections all fail at once, and the
+     *       request should not spend its {@code retries} on them; the next try takes a new connection);</li>
      *   <li>Baton no longer holds the body (it streamed to the worker): never.</li>
      * </ul>
      */
-    static Again again(boolean reached, boolean replayable, boolean idempotent) {
+    static Again again(boolean reached, boolean pooled, boolean replayable, boolean idempotent) {
         if (!replayable) {
             return Again.NEVER;
         }
         if (!reached) {
             return Again.UNCOUNTED;
         }
-        return idempotent ? Again.COUNTED : Again.NEVER;
+        if (!idempotent) {
+            return Again.NEVER;
+        }
+        return pooled ? Again.UNCOUNTED : Again.COUNTED;
     }
 
     /** Why {@link #again} said {@code NEVER}, for the 502's reason. */

@@ -11,20 +11,27 @@ class TriesTest {
 
     @Test
     void aRequestNoByteOfWhichReachedTheWorkerGoesAgainWhateverItsMethod() {
-        assertEquals(Tries.Again.UNCOUNTED, Tries.again(false, true, false));
-        assertEquals(Tries.Again.UNCOUNTED, Tries.again(false, true, true));
+        assertEquals(Tries.Again.UNCOUNTED, Tries.again(false, false, true, false));
+        assertEquals(Tries.Again.UNCOUNTED, Tries.again(false, false, true, true));
     }
 
     @Test
     void aRequestThatMayHaveReachedTheWorkerGoesAgainOnlyWhenIdempotent() {
-        assertEquals(Tries.Again.COUNTED, Tries.again(true, true, true));
-        assertEquals(Tries.Again.NEVER, Tries.again(true, true, false));
+        assertEquals(Tries.Again.COUNTED, Tries.again(true, false, true, true));
+        assertEquals(Tries.Again.NEVER, Tries.again(true, false, true, false));
+    }
+
+    @Test
+    void anIdempotentRequestOnAPooledConnectionTheWorkerClosedGoesAgainUncountedOthersNever() {
+        assertEquals(Tries.Again.UNCOUNTED, Tries.again(true, true, true, true));
+        assertEquals(Tries.Again.NEVER, Tries.again(true, true, true, false));
+        assertEquals(Tries.Again.NEVER, Tries.again(true, true, false, true));
     }
 
     @Test
     void aBodyBatonNoLongerHoldsIsNeverSentAgain() {
-        assertEquals(Tries.Again.NEVER, Tries.again(false, false, true));
-        assertEquals(Tries.Again.NEVER, Tries.again(true, false, true));
+        assertEquals(Tries.Again.NEVER, Tries.again(false, false, false, true));
+        assertEquals(Tries.Again.NEVER, Tries.again(true, false, false, true));
     }
 
     @Test

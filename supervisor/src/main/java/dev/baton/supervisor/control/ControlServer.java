@@ -1,19 +1,15 @@
 package dev.baton.supervisor.control;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,15 +30,13 @@ public final class ControlServer implements Closeable {
 
     private final Path socket;
     private final EpollEventLoopGroup group;
-    private final Channel channel;
     /** The socket file this server bound: another daemon may have renamed its own over the path since. */
-    private final Object fileKey;
+    private final SocketFile file;
 
-    private ControlServer(Path socket, EpollEventLoopGroup group, Channel channel, Object fileKey) {
+    private ControlServer(Path socket, EpollEventLoopGroup group, SocketFile file) {
         this.socket = socket;
         this.group = group;
-        this.channel = channel;
-        this.fileKey = fileKey;
+        this.file = file;
     }
 
     public static ControlServer bind(Path socket, Optional<String> socketGroup, ControlApi api) throws IOException {
@@ -57,27 +51,20 @@ public final class ControlServer implements Closeable {
                     + MAX_SOCKET_PATH + " bytes): " + socket);
         }
         Files.createDirectories(socket.toAbsolutePath().getParent());
-        Path tmp = socket.resolveSibling(socket.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        Files.deleteIfExists(tmp);
         EpollEventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("baton-control", true));
         try {
-            Channel channel = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
-                    .channel(EpollServerDomainSocketChannel.class)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
-                    .childHandler(new ControlInitializer(api, requestTimeout))
-                    .bind(new DomainSocketAddress(tmp.toString())).sync().channel();
-            restrict(tmp, socketGroup);
-            Object key = fileKey(tmp);
-            Files.move(tmp, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new ControlServer(socket, group, channel, key);
+                    .childHandler(new ControlInitializer(api, requestTimeout));
+            SocketFile file = SocketFile.bind(bootstrap, socket, tmp -> restrict(tmp, socketGroup));
+            return new ControlServer(socket, group, file);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
             throw new IOException("interrupted while binding " + socket);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully();
-            Files.deleteIfExists(tmp);
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
     }
@@ -107,18 +94,8 @@ public final class ControlServer implements Closeable {
      */
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly();
+        file.channel().close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
-        try {
-            if (java.util.Objects.equals(fileKey(socket), fileKey)) {
-                Files.deleteIfExists(socket);
-            }
-        } catch (IOException ignored) {
-            // gone already, or nothing left to do on the way out
-        }
-    }
-
-    private static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        file.removeIfOwn();
     }
 }

@@ -60,6 +60,9 @@ public final class Daemon {
 
     private final BatonConfig config;
     private final long startedAt = System.currentTimeMillis();
+    /** The JVM's own start, a little before {@link #startedAt}: {@code process_start_time_seconds}. */
+    private final long processStartedAt = ProcessHandle.current().info().startInstant()
+            .map(java.time.Instant::toEpochMilli).orElse(startedAt);
     private final SupervisorLoop loop = new SupervisorLoop();
     private final LogHub hub = LogHub.withDefaults();
     private final LogFiles logFiles;
@@ -294,7 +297,7 @@ public final class Daemon {
 
     /** When this process started, epoch milliseconds (an upgrade's daemon: its own start). */
     long processStartedAt() {
-        return ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(startedAt);
+        return processStartedAt;
     }
 
     EventRunner events() {

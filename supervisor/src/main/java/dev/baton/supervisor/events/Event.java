@@ -4,10 +4,8 @@ import dev.baton.supervisor.ReloadEvent;
 import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.WorkerChange;
 import dev.baton.supervisor.WorkerState;
+import dev.baton.supervisor.log.LogTime;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -32,9 +30,6 @@ public record Event(String time, String event, String program, String worker, In
 
     /** Longer reasons and messages are cut (the JSON line then always fits in a pipe's buffer). */
     static final int MAX_TEXT = 1000;
-
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     /** The events Baton emits; each is written as its name in lower case. */
     public enum Type {
@@ -119,7 +114,7 @@ public record Event(String time, String event, String program, String worker, In
     }
 
     static String time(long millis) {
-        return TIME.format(Instant.ofEpochMilli(millis));
+        return LogTime.format(millis); // the time baton logs -t shows
     }
 
     private static String emptyAsNull(String s) {
