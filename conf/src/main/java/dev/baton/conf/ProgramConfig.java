@@ -37,6 +37,8 @@ import java.util.Optional;
  * @param reload               how {@code baton reload} replaces the workers; see {@link ReloadConfig}
  * @param proxy                the reverse proxy in front of the workers: present exactly when the table has
  *                             {@code listen}; see {@link ProxyConfig}
+ * @param recycle              when running workers are replaced (max_requests, max_memory, max_lifetime, hung
+ *                             workers); see {@link RecycleConfig}
  */
 public record ProgramConfig(
         String name,
@@ -61,10 +63,24 @@ public record ProgramConfig(
         int priority,
         Optional<String> user,
         ReloadConfig reload,
-        Optional<ProxyConfig> proxy) {
+        Optional<ProxyConfig> proxy,
+        RecycleConfig recycle) {
 
     /** The per-worker placeholders expanded in {@code command} and {@code environment} values. */
     public static final List<String> PLACEHOLDERS = List.of("{worker}", "{generation}", "{port}", "{socket}");
+
+    /** Without recycling keys: their defaults. */
+    public ProgramConfig(String name, List<String> command, Path directory, Map<String, String> environment,
+                         int numprocs, boolean autostart, AutoRestart autorestart, List<Integer> exitcodes,
+                         int startsecs, int startretries, Signal stopsignal, int stopwaitsecs, boolean stopasgroup,
+                         boolean killasgroup, boolean redirectStderr, long stdoutLogfileMaxbytes,
+                         int stdoutLogfileBackups, long stderrLogfileMaxbytes, int stderrLogfileBackups, int priority,
+                         Optional<String> user, ReloadConfig reload, Optional<ProxyConfig> proxy) {
+        this(name, command, directory, environment, numprocs, autostart, autorestart, exitcodes, startsecs,
+                startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
+                stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
+                user, reload, proxy, RecycleConfig.DEFAULTS);
+    }
 
     public ProgramConfig {
         command = List.copyOf(command);
@@ -87,7 +103,15 @@ public record ProgramConfig(
         return new ProgramConfig(name, command, directory, environment, count, autostart, autorestart, exitcodes,
                 startsecs, startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
                 stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
-                user, reload, proxy);
+                user, reload, proxy, recycle);
+    }
+
+    /** This configuration with another reload strategy ({@code baton reload --canary}). */
+    public ProgramConfig withReloadStrategy(ReloadStrategy strategy) {
+        return new ProgramConfig(name, command, directory, environment, numprocs, autostart, autorestart, exitcodes,
+                startsecs, startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
+                stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
+                user, reload.withStrategy(strategy), proxy, recycle);
     }
 
     private boolean uses(String placeholder) {

@@ -7,5 +7,10 @@ public enum ReloadStrategy {
     /** Start {@code max_surge} new workers at a time; each batch replaces as many old ones. TOML "rolling". */
     ROLLING,
     /** Stop the old workers first, then start the new ones: a gap in service. TOML "restart". */
-    RESTART
+    RESTART,
+    /**
+     * Start one new worker and give it {@code canary_weight} percent of the requests for {@code canary_duration},
+     * compared with the old workers; roll back if it does worse, else go on as {@link #SURGE}. TOML "canary".
+     */
+    CANARY
 }

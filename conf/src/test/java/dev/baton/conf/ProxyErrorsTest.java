@@ -239,7 +239,7 @@ class ProxyErrorsTest {
     @Test
     void reloadKeysAreCheckedWithTheirPositions() {
         assertEquals(List.of(
-                "baton.toml:3:19: program.web.reload_strategy: must be \"surge\", \"rolling\" or \"restart\","
+                "baton.toml:3:19: program.web.reload_strategy: must be \"surge\", \"rolling\", \"restart\" or \"canary\","
                         + " found \"blue-green\"",
                 "baton.toml:4:13: program.web.max_surge: must be at least 1, found 0"),
                 errors(program("reload_strategy = \"blue-green\"\nmax_surge = 0")));

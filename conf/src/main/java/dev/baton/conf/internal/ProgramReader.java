@@ -1,11 +1,14 @@
 package dev.baton.conf.internal;
 
 import dev.baton.conf.AutoRestart;
+import dev.baton.conf.CanaryConfig;
 import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.RecycleConfig;
 import dev.baton.conf.ReloadConfig;
 import dev.baton.conf.ReloadStrategy;
 import dev.baton.conf.Signal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,7 +29,9 @@ public final class ProgramReader {
             "startsecs", "startretries", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
             "redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
             "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user", "reload_strategy", "max_surge",
-            "start_timeout");
+            "start_timeout", "canary_weight", "canary_duration", "canary_max_error_increase",
+            "canary_max_latency_ratio", "max_requests", "max_requests_jitter", "max_memory", "memory_check_interval",
+            "max_lifetime", "replace_unhealthy_after");
 
     private static final List<String> ALL_KEYS =
             Stream.concat(KEYS.stream(), ProxyReader.KEYS.stream()).collect(Collectors.toUnmodifiableList());
@@ -38,6 +43,7 @@ public final class ProgramReader {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final long DEFAULT_MAXBYTES = 50L * 1024 * 1024;
+    private static final Duration MAX_LIFETIME = Duration.ofDays(30);
     private static final String SIGNALS =
             Arrays.stream(Signal.values()).map(Signal::name).collect(Collectors.joining(", "));
 
@@ -80,13 +86,36 @@ public final class ProgramReader {
                 program.integer("priority", 999, Integer.MIN_VALUE),
                 program.nonEmptyString("user"),
                 reload(program),
-                ProxyReader.read(program, base, owners));
+                ProxyReader.read(program, base, owners),
+                recycle(program));
         if (config.proxy().isPresent() && !config.proxy().get().listen().isEmpty() && !config.usesPort()
                 && !config.usesSocket()) {
             program.error("listen", "the workers must listen where Baton tells them: use {port} or {socket}"
                     + " in command or environment");
         }
+        boolean proxied = config.proxy().isPresent();
+        if (!proxied && config.recycle().maxRequests() > 0) {
+            program.error("max_requests", "needs listen: Baton counts the requests it proxies to each worker");
+        }
+        if (!proxied && config.reload().strategy() == ReloadStrategy.CANARY) {
+            program.error("reload_strategy", "\"canary\" needs listen: the canary's share of requests goes through"
+                    + " Baton's proxy");
+        }
+        if (program.has("max_requests_jitter") && config.recycle().maxRequests() == 0) {
+            program.error("max_requests_jitter", "has no effect without max_requests");
+        }
         return config;
+    }
+
+    private static RecycleConfig recycle(Section program) {
+        RecycleConfig d = RecycleConfig.DEFAULTS;
+        return new RecycleConfig(
+                program.integer("max_requests", d.maxRequests(), 0),
+                program.integer("max_requests_jitter", d.maxRequestsJitter(), 0),
+                program.size("max_memory", d.maxMemory(), 0, Long.MAX_VALUE),
+                program.duration("memory_check_interval", d.memoryCheckInterval()),
+                program.duration("max_lifetime", d.maxLifetime(), true, MAX_LIFETIME),
+                program.duration("replace_unhealthy_after", d.replaceUnhealthyAfter(), true, Section.MAX_DURATION));
     }
 
     /** Splits {@code command} into words, then expands {@code ${VAR}} in each word (so a value never splits). */
@@ -200,13 +229,19 @@ public final class ProgramReader {
             strategy = Arrays.stream(ReloadStrategy.values()).filter(s -> s.name().equalsIgnoreCase(text.get()))
                     .findFirst().orElse(null);
             if (strategy == null) {
-                program.error("reload_strategy", "must be \"surge\", \"rolling\" or \"restart\", found \""
-                        + text.get() + "\"");
+                program.error("reload_strategy", "must be \"surge\", \"rolling\", \"restart\" or \"canary\","
+                        + " found \"" + text.get() + "\"");
                 strategy = d.strategy();
             }
         }
+        CanaryConfig c = d.canary();
+        CanaryConfig canary = new CanaryConfig(
+                program.integer("canary_weight", c.weight(), 1, 100),
+                program.duration("canary_duration", c.duration()),
+                program.number("canary_max_error_increase", c.maxErrorIncrease(), 0, 100),
+                program.number("canary_max_latency_ratio", c.maxLatencyRatio(), 1, 1000));
         return new ReloadConfig(strategy, program.integer("max_surge", d.maxSurge(), 1),
-                program.duration("start_timeout", d.startTimeout()));
+                program.duration("start_timeout", d.startTimeout()), canary);
     }
 
     private static Signal stopsignal(Section program) {

@@ -203,7 +203,18 @@ public final class Section {
      * {@code "1.5s"} (see {@link Durations}), or a TOML integer or float of seconds.
      */
     public Duration duration(String key, Duration defaultValue) {
+        return duration(key, defaultValue, false, MAX_DURATION);
+    }
+
+    /**
+     * A duration as {@link #duration(String, Duration)} reads it, at most {@code max}; {@code 0} (or {@code "0"})
+     * too when {@code offAllowed}, meaning the key's feature is off ({@link Duration#ZERO}).
+     */
+    public Duration duration(String key, Duration defaultValue, boolean offAllowed, Duration max) {
         Object value = get(key);
+        if (offAllowed && (Long.valueOf(0).equals(value) || "0".equals(value) || Double.valueOf(0).equals(value))) {
+            return Duration.ZERO;
+        }
         if (value == null) {
             return defaultValue;
         }
@@ -222,13 +233,35 @@ public final class Section {
         if (duration.isEmpty()) {
             error(key, "expected " + DURATION_EXPECTED + ", found " + found);
         } else if (duration.get().isNegative() || duration.get().isZero()) {
-            error(key, "must be longer than 0, found " + found);
-        } else if (duration.get().compareTo(MAX_DURATION) > 0) {
-            error(key, "must be at most 24h, found " + found);
+            error(key, "must be longer than 0" + (offAllowed ? " (or 0 to turn it off)" : "") + ", found " + found);
+        } else if (duration.get().compareTo(max) > 0) {
+            error(key, "must be at most " + max.toHours() + "h, found " + found);
         } else {
             return duration.get();
         }
         return defaultValue;
+    }
+
+    /** A number (TOML integer or float) within [min, max]. */
+    public double number(String key, double defaultValue, double min, double max) {
+        Object value = get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        double number;
+        if (value instanceof Long l) {
+            number = l;
+        } else if (value instanceof Double d && Double.isFinite(d)) {
+            number = d;
+        } else {
+            typeError(key, "a number");
+            return defaultValue;
+        }
+        if (number < min || number > max) {
+            error(key, "must be between " + plain(min) + " and " + plain(max) + ", found " + literal(value));
+            return defaultValue;
+        }
+        return number;
     }
 
     /** A path, resolved against {@code base} when relative, and normalised. */
@@ -270,6 +303,12 @@ public final class Section {
     }
 
     /** A string or number as TOML writes it: {@code "5s"}, {@code -1}, {@code 0.5}, {@code nan}, {@code inf}. */
+    /** {@code 2} for 2.0, {@code 2.5} for 2.5. */
+    private static String plain(double number) {
+        return number == Math.rint(number) && Math.abs(number) < 1e15 ? Long.toString((long) number)
+                : Double.toString(number);
+    }
+
     private static String literal(Object value) {
         if (value instanceof String text) {
             return "\"" + text + "\"";
