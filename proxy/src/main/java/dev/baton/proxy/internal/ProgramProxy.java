@@ -41,7 +41,7 @@ public final class ProgramProxy implements ProxiedProgram {
     private final HealthChecker health;
     private final ClientConnections clients = new ClientConnections();
     private final ProgramTraffic traffic = new ProgramTraffic();
-    private final Map<String, Backend> backends = new LinkedHashMap<>(); // guarded by this
+    private final Map<BackendView.Key, Backend> backends = new LinkedHashMap<>(); // guarded by this
     private final List<BoundListener> listeners = new ArrayList<>(); // guarded by this
     private volatile Current current;
     private volatile boolean closed;
@@ -91,7 +91,7 @@ public final class ProgramProxy implements ProxiedProgram {
         } else {
             current = new Current(view.settings(), current.trusted());
         }
-        Map<String, Backend> next = new LinkedHashMap<>();
+        Map<BackendView.Key, Backend> next = new LinkedHashMap<>();
         for (BackendView v : view.backends()) {
             BackendView full = v.withDefault(view.settings());
             Backend b = backends.get(full.key());
@@ -104,7 +104,7 @@ public final class ProgramProxy implements ProxiedProgram {
             b.role(full.role());
             next.put(full.key(), b);
         }
-        for (Map.Entry<String, Backend> e : backends.entrySet()) {
+        for (Map.Entry<BackendView.Key, Backend> e : backends.entrySet()) {
             if (!next.containsKey(e.getKey())) {
                 e.getValue().transitionTo(BackendState.REMOVED, "worker gone");
             }
