@@ -52,6 +52,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     /** What the answer's head said: keep-alive (the client may send its next request at once), or close. */
     private boolean announcedKeepAlive;
     private boolean continueSent;
+    /** Its side of a canary split, drawn when it first asks for a worker and kept for every try. */
+    private Balancer.Group group;
     /** The current try; after it ended, the last one (its backend names the worker in messages). */
     private Attempt attempt;
     /** Its wait for a worker slot, and its answer, are counted once: {@link ProgramTraffic}. */
@@ -75,16 +77,22 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     void start() {
         state = State.WAITING;
-        program.balancer().acquire(client.executor(), tries.tried(), tries.waitMillis(), this::granted, refusal -> {
-            if (state == State.WAITING) {
-                countWait();
-                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
-                    case QUEUE_FULL -> "queue full";
-                    case QUEUE_TIMEOUT -> "no worker free within queue_timeout";
-                    case DOWN -> String.valueOf(program.balancer().down());
-                }, body.complete());
-            }
-        });
+        if (group == null) {
+            group = program.balancer().draw();
+        }
+        program.balancer().acquire(client.executor(), tries.tried(), group, tries.waitMillis(), this::granted,
+                this::refused);
+    }
+
+    private void refused(Balancer.Refusal refusal) {
+        if (state == State.WAITING) {
+            countWait();
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
+                case QUEUE_FULL -> "queue full";
+                case QUEUE_TIMEOUT -> "no worker free within queue_timeout";
+                case DOWN -> String.valueOf(program.balancer().down());
+            }, body.complete());
+        }
     }
 
     private void granted(Backend b) {

@@ -29,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ProgramProxy implements ProxiedProgram {
 
-    /** The program-level settings and what is derived from them, swapped whole by a publish. */
-    private record Current(ProxySettings settings, TrustedProxies trusted) {
+    /** The program-level settings, what is derived from them and the canary weight, swapped whole by a publish. */
+    private record Current(ProxySettings settings, TrustedProxies trusted, int canaryWeight) {
     }
 
     private final String name;
@@ -51,7 +51,7 @@ public final class ProgramProxy implements ProxiedProgram {
         this.name = settings.name();
         this.log = log;
         this.listener = listener;
-        this.current = new Current(settings, TrustedProxies.parse(settings.trustedProxies()));
+        this.current = new Current(settings, TrustedProxies.parse(settings.trustedProxies()), 0);
         this.balancer = new Balancer(() -> current.settings().limits().maxQueue());
         this.upstream = new Upstream(transport);
         this.health = new HealthChecker(transport, group.next(), balancer::backends, balancer::wake, log);
@@ -86,11 +86,9 @@ public final class ProgramProxy implements ProxiedProgram {
 
     @Override
     public synchronized void publish(ProgramView view) {
-        if (!view.settings().trustedProxies().equals(current.settings().trustedProxies())) {
-            current = new Current(view.settings(), TrustedProxies.parse(view.settings().trustedProxies()));
-        } else {
-            current = new Current(view.settings(), current.trusted());
-        }
+        TrustedProxies trusted = view.settings().trustedProxies().equals(current.settings().trustedProxies())
+                ? current.trusted() : TrustedProxies.parse(view.settings().trustedProxies());
+        current = new Current(view.settings(), trusted, view.canaryWeight());
         Map<BackendView.Key, Backend> next = new LinkedHashMap<>();
         for (BackendView v : view.backends()) {
             BackendView full = v.withDefault(view.settings());
@@ -111,14 +109,14 @@ public final class ProgramProxy implements ProxiedProgram {
         }
         backends.clear();
         backends.putAll(next);
-        balancer.backends(new ArrayList<>(next.values()), view.down().orElse(null));
+        balancer.backends(new ArrayList<>(next.values()), view.down().orElse(null), view.canaryWeight());
         // after the balancer's lock: a request picked before the switch to DRAINING holds its slot by now
         next.values().forEach(Backend::maybeDrained);
     }
 
     @Override
     public void publish(List<BackendView> views) {
-        publish(new ProgramView(settings(), views, Optional.empty()));
+        publish(new ProgramView(settings(), views, Optional.empty(), current.canaryWeight()));
     }
 
     @Override
