@@ -16,7 +16,7 @@ public interface ProxiedProgram extends Closeable {
      * the view's {@link ProgramView#canaryWeight() canaryWeight} percent of the requests; a {@code HELD} one is
      * checked but gets none until published {@code SERVING} or {@code CANARY}; a {@code DRAINING} one gets no new
      * requests; a {@code STOPPING} one also has its WebSocket tunnels closed. A backend no longer listed (by
-     * {@link BackendView#key() key}) is out of routing at once.
+     * {@link BackendView#key() key}) is out of routing at once, and its {@link #backendTraffic() counters} are gone.
      */
     void publish(ProgramView view);
 
@@ -41,6 +41,13 @@ public interface ProxiedProgram extends Closeable {
 
     /** What the program's proxy has done since it started: requests by status, durations, retries, failed tries. */
     TrafficStats traffic();
+
+    /**
+     * The tries each backend listed now got, answered or failed, with their errors and durations, in the order of
+     * the last publish. A backend's counters start when its key is first published and follow it across
+     * publishes; a key no longer listed is gone with its counts. Any thread.
+     */
+    List<BackendTraffic> backendTraffic();
 
     /** Stops listening and closes every client and worker connection at once. */
     @Override

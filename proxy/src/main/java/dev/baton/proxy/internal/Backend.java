@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendStats;
+import dev.baton.proxy.BackendTraffic;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxySettings;
@@ -18,8 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count and its
- * idle keep-alive connections.
+ * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count, its idle
+ * keep-alive connections and the counts of the tries it got ({@link TryCounters}).
  *
  * <p>State changes go through {@link #transitionTo}, which logs them. The balancer reads the state and changes the
  * in-flight count under its own lock; health checks, connection failures and published roles change the state;
@@ -50,6 +51,7 @@ public final class Backend {
     private final ProxyLog log;
     private final BackendListener listener;
     private final Announcements news;
+    private final TryCounters counters = new TryCounters();
     private final AtomicBoolean drainedAnnounced = new AtomicBoolean();
     private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
     private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
@@ -189,6 +191,16 @@ public final class Backend {
             news.add("drained", () -> listener.drained(key));
             news.deliver();
         }
+    }
+
+    /** Where its tries are counted, any thread. */
+    TryCounters counters() {
+        return counters;
+    }
+
+    /** The tries it got since the proxy first saw its key. */
+    BackendTraffic traffic() {
+        return counters.snapshot(key);
     }
 
     BackendStats stats(int inflightNow) {

@@ -29,7 +29,8 @@ import io.netty.util.concurrent.Future;
  * framing) or stops arriving for {@code body_timeout} ends the exchange with 400 or 408 and closes the worker
  * connection before the request is complete there. The program's settings are read once, when the request arrives;
  * the worker's own (response timeout) once it is chosen. A worker hears of each request it failed (closed
- * mid-response, reset, timed out: {@link Backend#requestFailed}) and of each it answered whole.
+ * mid-response, reset, timed out: {@link Backend#requestFailed}) and of each it answered whole; its counters
+ * ({@link TryCounters}) count each try that was answered or failed.
  */
 final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
@@ -277,6 +278,9 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     private void relayContent(HttpContent content, Channel upstream) {
         boolean last = content instanceof LastHttpContent;
+        if (last) {
+            countAnswered(); // before the client can see the end
+        }
         response.content(content, upstream, () -> upstream == upstream() && state == State.SENDING, this::abort,
                 this::logAccess);
         if (last) {
@@ -290,6 +294,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         if (response.received() && response.closeDelimited()) {
+            countAnswered();
             response.endByClose(this::logAccess);
             finish();
             return;
@@ -468,6 +473,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     /** The response head of a websocket request.upgrade() went out: the exchange no longer counts against max_inflight. */
     void upgraded() {
         response.switched();
+        countAnswered();
         attempt.tunnelled();
         body.release();
         logAccess();
@@ -495,8 +501,15 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         }
     }
 
+    /** The worker's answer is whole (or its 101 head arrived): counted on its backend with the try's duration. */
+    private void countAnswered() {
+        backend().counters().answered(response.status(), attempt.nanosSinceGrant());
+    }
+
+    /** A try failed: counted for the program by worker and cause, and on the backend ({@link TryCounters}). */
     private void countFailure(Backend b, UpstreamError reason) {
         program.counters().failed(b.id(), reason);
+        b.counters().failed();
     }
 
     private void logAccess() {

@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.proxy.BackendListener;
+import dev.baton.proxy.BackendTraffic;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.Listener;
 import dev.baton.proxy.ProgramStats;
@@ -167,6 +168,15 @@ public final class ProgramProxy implements ProxiedProgram {
     @Override
     public TrafficStats traffic() {
         return traffic.stats();
+    }
+
+    @Override
+    public List<BackendTraffic> backendTraffic() {
+        List<Backend> now;
+        synchronized (this) {
+            now = List.copyOf(backends.values());
+        }
+        return now.stream().map(Backend::traffic).toList();
     }
 
     /** Stops listening and closes every client connection and idle worker connection at once. */
