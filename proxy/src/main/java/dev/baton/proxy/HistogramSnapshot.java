@@ -46,6 +46,32 @@ public record HistogramSnapshot(List<Double> upperBounds, long[] counts, double 
         return new HistogramSnapshot(upperBounds, between, Math.max(0, sumSeconds - earlier.sumSeconds));
     }
 
+    /** True when {@code earlier} can be an earlier snapshot of the same histogram: same bounds, no count lower. */
+    public boolean follows(HistogramSnapshot earlier) {
+        if (!upperBounds.equals(earlier.upperBounds)) {
+            return false;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] < earlier.counts[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The observations of both snapshots together (two histograms with the same bounds). */
+    public HistogramSnapshot plus(HistogramSnapshot other) {
+        if (!upperBounds.equals(other.upperBounds)) {
+            throw new IllegalArgumentException("histogram bounds differ: " + upperBounds + " and "
+                    + other.upperBounds);
+        }
+        long[] sum = new long[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            sum[i] = counts[i] + other.counts[i];
+        }
+        return new HistogramSnapshot(upperBounds, sum, sumSeconds + other.sumSeconds);
+    }
+
     /**
      * The {@code q}-quantile of the observations, seconds, estimated like Prometheus's {@code histogram_quantile}:
      * find the bucket that holds the {@code q * count()}-th observation and interpolate linearly between its lower

@@ -204,7 +204,8 @@ public final class Backend {
     }
 
     BackendStats stats(int inflightNow) {
-        return new BackendStats(view.id(), view.generation(), state.name(), inflightNow, tunnels.size());
+        return new BackendStats(view.id(), view.generation(), view.incarnation(), state.name(), inflightNow,
+                tunnels.size());
     }
 
     /**
