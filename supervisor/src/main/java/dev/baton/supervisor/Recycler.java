@@ -3,12 +3,14 @@ package dev.baton.supervisor;
 import dev.baton.conf.RecycleConfig;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Replaces worn-out workers while they run, without a moment of lost capacity: once a second it looks at every
@@ -43,6 +45,7 @@ final class Recycler {
     private final Supervisor supervisor;
     private final MemoryProbe memory;
     private final Map<String, Long> memoryReadAt = new HashMap<>();
+    private final Map<String, Map<Cause, Long>> switched = new TreeMap<>();
     private EventLoop.Timer timer;
 
     Recycler(Supervisor supervisor, MemoryProbe memory) {
@@ -53,6 +56,22 @@ final class Recycler {
     /** Starts the once-a-second look. */
     void start() {
         timer = supervisor.loop().schedule(this::tick, TICK_MILLIS);
+    }
+
+    /** A replacement for {@code cause} switched in: counted for status and metrics. */
+    void switched(String program, Cause cause) {
+        switched.computeIfAbsent(program, p -> new EnumMap<>(Cause.class)).merge(cause, 1L, Long::sum);
+    }
+
+    /** How many workers were replaced, per program and cause ({@link Cause#key()}), since Baton started. */
+    Map<String, Map<String, Long>> counts() {
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        switched.forEach((program, byCause) -> {
+            Map<String, Long> keyed = new TreeMap<>();
+            byCause.forEach((cause, n) -> keyed.put(cause.key(), n));
+            counts.put(program, keyed);
+        });
+        return counts;
     }
 
     void stop() {

@@ -1,7 +1,5 @@
 package dev.baton.supervisor;
 
-import dev.baton.supervisor.process.ExitStatus;
-
 /**
  * One worker replaced in its slot within its generation, surge-style (recycling, {@link Recycler}). Loop thread
  * only.
@@ -83,7 +81,7 @@ final class Replacement {
                     ready(w);
                 }
             }
-            case BACKOFF, EXITED, FATAL, STOPPED -> fail(whyFailed(w));
+            case BACKOFF, EXITED, FATAL, STOPPED -> fail(w.whyNotReady());
             default -> { }
         }
     }
@@ -102,7 +100,7 @@ final class Replacement {
         transitionTo(State.SWITCHED, "its successor is ready after "
                 + Rollout.seconds(supervisor.loop().nowMillis() - next.status().startedAt()));
         program.replacements().remove(this);
-        supervisor.recycled(program.name(), cause);
+        supervisor.recycler().switched(program.name(), cause);
         supervisor.publish(program.name()); // the successor serves before the old worker drains
         boolean drain = Supervisor.proxied(old) && cause != Recycler.Cause.UNHEALTHY;
         supervisor.retire(old, drain, "replaced: " + why);
@@ -131,17 +129,6 @@ final class Replacement {
         program.replacements().remove(this);
         supervisor.retire(next, false, reason);
         supervisor.publish(program.name());
-    }
-
-    private static String whyFailed(Worker w) {
-        if (w.state() == WorkerState.STOPPED) {
-            return "stopped";
-        }
-        if (w.spawnError() != null) {
-            return "cannot start: " + w.spawnError();
-        }
-        ExitStatus exit = w.lastExit();
-        return "exited: " + (exit == null ? w.state().name() : exit.describe());
     }
 
     private void transitionTo(State to, String reason) {

@@ -1,7 +1,6 @@
 package dev.baton.supervisor;
 
 import dev.baton.conf.ReloadStrategy;
-import dev.baton.supervisor.process.ExitStatus;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -182,7 +181,7 @@ final class Rollout {
                         ready(w);
                     }
                 }
-                case BACKOFF, EXITED, FATAL, STOPPED -> fail(w, whyFailed(w));
+                case BACKOFF, EXITED, FATAL, STOPPED -> fail(w, w.whyNotReady());
                 default -> { }
             }
         } else if (retired.contains(w)) {
@@ -194,18 +193,6 @@ final class Rollout {
                 default -> { }
             }
         }
-    }
-
-    /** A held worker that ended before it was ready exited too quickly, whatever {@code startsecs} says. */
-    private static String whyFailed(Worker w) {
-        if (w.state() == WorkerState.STOPPED) {
-            return "stopped";
-        }
-        if (w.spawnError() != null) {
-            return "cannot start: " + w.spawnError();
-        }
-        ExitStatus exit = w.lastExit();
-        return "exited too quickly: " + (exit == null ? w.state().name() : exit.describe());
     }
 
     /** A new worker is ready: its health check passed (proxied) or it is RUNNING. */

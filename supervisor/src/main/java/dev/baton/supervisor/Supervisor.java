@@ -5,7 +5,6 @@ import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.Signal;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,6 @@ public final class Supervisor {
     private final Map<String, Integer> generations = new TreeMap<>();
     private final Traffic traffic;
     private final Recycler recycler;
-    private final Map<String, Map<Recycler.Cause, Long>> recycled = new TreeMap<>();
     private boolean shuttingDown;
 
     /** The outcome for one worker of a start/stop/restart/signal request. */
@@ -233,15 +231,7 @@ public final class Supervisor {
 
     /** How many workers recycling replaced, per program and cause, since Baton started. */
     public CompletableFuture<Map<String, Map<String, Long>>> recycledCounts() {
-        return call(() -> {
-            Map<String, Map<String, Long>> counts = new TreeMap<>();
-            recycled.forEach((program, byCause) -> {
-                Map<String, Long> keyed = new TreeMap<>();
-                byCause.forEach((cause, n) -> keyed.put(cause.key(), n));
-                counts.put(program, keyed);
-            });
-            return counts;
-        });
+        return call(recycler::counts);
     }
 
     /** Stops every program gracefully (see {@link Shutdown}); completes when no worker process is left. */
@@ -291,10 +281,8 @@ public final class Supervisor {
         return program;
     }
 
-    /** A recycling replacement of {@code cause} switched in. */
-    void recycled(String program, Recycler.Cause cause) {
-        recycled.computeIfAbsent(program, p -> new EnumMap<>(Recycler.Cause.class))
-                .merge(cause, 1L, Long::sum);
+    Recycler recycler() {
+        return recycler;
     }
 
     private void cancelReplacement(Worker w, String why) {

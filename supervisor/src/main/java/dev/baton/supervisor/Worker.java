@@ -124,6 +124,20 @@ public final class Worker {
         return lastExit;
     }
 
+    /**
+     * Why a new worker (a reload's, or a recycling successor) ended before it was ready: it exited too quickly,
+     * whatever {@code startsecs} says, could not start, or was stopped.
+     */
+    String whyNotReady() {
+        if (state == WorkerState.STOPPED) {
+            return "stopped";
+        }
+        if (spawnError != null) {
+            return "cannot start: " + spawnError;
+        }
+        return "exited too quickly: " + (lastExit == null ? state.name() : lastExit.describe());
+    }
+
     /** Why the last spawn failed before any process ran ({@code directory ... does not exist}); null otherwise. */
     String spawnError() {
         return spawnError;
