@@ -90,11 +90,11 @@ final class Canary {
         String why = null;
         if (ended && cs.requests() > 0 && cs.errorPercent() > limit) {
             why = String.format(Locale.ROOT, "its error share %.1f%% exceeds the old workers' %.1f%% by more than"
-                    + " %s points", cs.errorPercent(), os.errorPercent(), number(config.maxErrorIncrease()));
+                    + " %s", cs.errorPercent(), os.errorPercent(), points(config.maxErrorIncrease()));
         } else if (!ended && cs.requests() >= MIN_EARLY_REQUESTS && wilsonLow(c[1], c[0]) * 100 > limit) {
             why = String.format(Locale.ROOT, "its error share %.1f%% (%d of %d) exceeds the old workers' %.1f%% by"
-                    + " more than %s points, beyond doubt", cs.errorPercent(), c[1], c[0], os.errorPercent(),
-                    number(config.maxErrorIncrease()));
+                    + " more than %s, beyond doubt", cs.errorPercent(), c[1], c[0], os.errorPercent(),
+                    points(config.maxErrorIncrease()));
         } else if (ended && latencySlower(cl, ol)) {
             why = String.format(Locale.ROOT, "its p99 latency %.1f ms is more than %s times the old workers' %.1f ms",
                     cs.p99Millis(), number(config.maxLatencyRatio()), os.p99Millis());
@@ -142,6 +142,11 @@ final class Canary {
 
     private static String key(WorkerTraffic t) {
         return t.worker() + "@" + t.generation() + "." + t.incarnation();
+    }
+
+    /** {@code 1 percentage point}, {@code 0.5 percentage points}. */
+    private static String points(double d) {
+        return number(d) + (d == 1 ? " percentage point" : " percentage points");
     }
 
     private static String number(double d) {

@@ -1,5 +1,6 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.supervisor.CanaryComparison;
 import dev.baton.supervisor.control.Json;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.ReloadSummary;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +108,25 @@ class CommandsAgainstFakeDaemonTest {
         assertEquals(1, json.exit(), json::toString);
         assertEquals(Json.write(daemon.steps.get(0)) + NL + Json.write(daemon.steps.get(1)) + NL
                 + Json.write(daemon.summary) + NL, json.out());
+    }
+
+    @Test
+    void canaryReloadAsksForACanaryAndPrintsTheComparisonOfARolledBackOneOnStderr() {
+        CanaryComparison comparison = new CanaryComparison("web:0", 4, 3, 2_000,
+                new CanaryComparison.Side(19, 10, 52.6, 14.1), new CanaryComparison.Side(171, 0, 0, 9.8),
+                "its error share 52.6% (10 of 19) exceeds the old workers' 0.0% by more than 1 percentage point, beyond doubt");
+        daemon.summary = new ReloadSummary(List.of(new ProgramReload("web", 3, "rolled_back", false,
+                "web:0 [gen 4] failed: canary: ...; rolled back, generation 3 keeps serving", 4100, "web:0", List.of(),
+                Optional.of(comparison))));
+        FakeDaemon.Run run = daemon.baton("reload", "--canary", "web");
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals(List.of("reload [web] canary"), daemon.requests);
+        assertEquals("baton: web:0 [gen 4] failed: canary: ...; rolled back, generation 3 keeps serving in 4.1s" + NL
+                + "web: canary web:0 [gen 4] over 2.0s: its error share 52.6% (10 of 19) exceeds the old workers' 0.0%"
+                + " by more than 1 percentage point, beyond doubt" + NL
+                + "                          requests  errors  error %        p99" + NL
+                + "  canary web:0 [gen 4]          19      10    52.6%    14.1 ms" + NL
+                + "  old workers [gen 3]          171       0     0.0%     9.8 ms" + NL, run.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.supervisor.control.StatusReply.Recycling;
 import dev.baton.supervisor.control.StatusReply.WorkerInfo;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,24 @@ class StatusCommandTest {
                 "worker-long:10  BACKOFF         -    3          -  exited with status 1 (for 0:00:05, restarts 4)",
                 "web:1           RUNNING      4343    2    0:00:01  new generation, held until the switch,"
                         + " socket /run/w/web-1.sock, ready, 0 in flight",
+                ""), text.toString());
+    }
+
+    @Test
+    void aRecycledSlotSaysHowOftenAndWhyLastAndItsHeldSuccessorWhyItStarts() {
+        WorkerInfo recycled = new WorkerInfo("web:0", "web", 0, 1, "RUNNING", 4242, 61_000, 61_000, "", 0, 8001, null,
+                false, Optional.of("HEALTHY"), Optional.of(1), Optional.of(new Recycling(2, "max_requests (1012 requests)")));
+        WorkerInfo successor = new WorkerInfo("web:0", "web", 0, 1, "STARTING", 4300, 500, 500, "", 0, 8002, null,
+                true, Optional.of("PENDING"), Optional.of(0), Optional.of(new Recycling(3, "max_memory (312 MiB"
+                + " resident, max_memory 300 MiB)")));
+        StringWriter text = new StringWriter();
+        StatusCommand.print(List.of(recycled, successor), new PrintWriter(text, true));
+        assertEquals(String.join(System.lineSeparator(),
+                "NAME   STATE         PID  GEN     UPTIME  INFO",
+                "web:0  RUNNING      4242    1    0:01:01  port 8001, healthy, 1 in flight, recycled 2 (last:"
+                        + " max_requests (1012 requests))",
+                "web:0  STARTING     4300    1    0:00:00  replacing it: max_memory (312 MiB resident, max_memory"
+                        + " 300 MiB), held until ready, port 8002, pending, 0 in flight",
                 ""), text.toString());
     }
 
