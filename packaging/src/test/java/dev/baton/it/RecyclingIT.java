@@ -42,9 +42,10 @@ class RecyclingIT {
 
     @Test
     void maxRequestsRecyclesEveryWorkerUnderLoadWithoutAFailedRequestOrAMomentBelowNumprocs() {
-        Daemon daemon = sandbox.startProxied(port, 2, "max_requests = 40\nmax_requests_jitter = 10");
+        Daemon daemon = sandbox.startProxied(port, 2, "max_requests = 40\nmax_requests_jitter = 10\nmax_inflight = 0");
         List<String> capacity = new ArrayList<>();
-        Paced paced = Paced.start(port, "/", 100, Duration.ofSeconds(120));
+        // 300 ms answers: a replaced worker still serves some when it starts to drain, and must finish them
+        Paced paced = Paced.start(port, "/slow?ms=300", 100, Duration.ofSeconds(120));
         Status last;
         int polls = 0;
         try {
@@ -72,6 +73,8 @@ class RecyclingIT {
                 () -> assertEquals(List.of(), paced.failures(), "failed requests"),
                 () -> assertEquals(0, paced.count(Paced.Outcome.REFUSED), "refused connections"),
                 () -> assertEquals(List.of(), capacity, "a moment with fewer than 2 serving workers"),
+                () -> assertTrue(!daemon.stderr().contains("; trying again"), "no request had to go again: a"
+                        + " replaced worker is stopped only once it has answered what it was given"),
                 () -> assertTrue(end.program("web").stream().filter(w -> !w.held())
                         .allMatch(w -> w.lastRecycle().startsWith("max_requests (")), end::json),
                 () -> assertTrue(daemon.stderr().contains("replacing it: max_requests ("), daemon::tail),

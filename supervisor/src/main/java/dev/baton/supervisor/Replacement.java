@@ -97,6 +97,7 @@ final class Replacement {
         }
         cancelDeadline();
         program.swap(next);
+        supervisor.keepServing(old); // listed to the proxy until it drains: its requests in flight go on
         transitionTo(State.SWITCHED, "its successor is ready after "
                 + Rollout.seconds(supervisor.loop().nowMillis() - next.status().startedAt()));
         program.replacements().remove(this);

@@ -13,6 +13,8 @@ final class FakeTraffic implements Traffic {
     final Map<String, Integer> inflight = new HashMap<>();
     /** The last roster published per program. */
     final Map<String, Roster> published = new HashMap<>();
+    /** Every roster published, in order. */
+    final List<Roster> history = new ArrayList<>();
     /** {@code switched web 2}, {@code abandoned web}, {@code stopAccepting web}, {@code removed web}, in order. */
     final List<String> calls = new ArrayList<>();
     /** What {@link #stopAccepting} answers per program; completed at once unless the test put its own. */
@@ -21,6 +23,7 @@ final class FakeTraffic implements Traffic {
     @Override
     public void publish(Roster roster) {
         published.put(roster.program(), roster);
+        history.add(roster);
     }
 
     @Override

@@ -112,8 +112,12 @@ class RecyclingTest {
         assertEquals("max_requests (100 requests)", status("web:0", 1).lastRecycle());
 
         loop.advance(1_000);
+        int before = traffic.history.size();
         ready("web:0", 1);
         assertEquals(List.of("web:0.1=RUNNING", "web:1.0=RUNNING", "web:0.0=DRAINING"), states());
+        assertTrue(traffic.history.subList(before, traffic.history.size()).stream().allMatch(r -> r.members().stream()
+                .anyMatch(m -> m.status().name().equals("web:0") && m.status().incarnation() == 0)),
+                "the old worker stays listed to the proxy through the switch: its requests in flight go on");
         assertEquals(List.of("web:0@1=SERVING", "web:1@1=SERVING", "web:0@1=DRAINING"), traffic.roles("web"));
         assertTrue(launcher.started.get(0).signals.isEmpty(), "draining: no signal while it serves");
 
