@@ -9,6 +9,7 @@ GET  /hang              never answers (keeps the connection open)
 GET  /close             closes the connection without answering
 GET  /head-then-close?on=NAME  the worker named NAME sends a response head announcing 100 bytes, then closes
                         without a byte of body (a worker dying between head and body); the others answer as GET /
+GET  /fail?on=NAME       the worker named NAME answers 500 (a JSON body); the others answer as GET /
 GET  /head-then-body?ms=500  a response head announcing 5 bytes, then after ms the body "done\n"
 GET  /chunked?n=3       chunked response of n parts
 GET  /http10            HTTP/1.0 response without Content-Length, ended by closing
@@ -84,6 +85,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif path == "/fail" and q.get("on") == ARGS.name:
+            self.send(500, {"name": ARGS.name, "pid": os.getpid(), "failed": True})
         elif path == "/head-then-body":
             self.send_response(200)
             self.send_header("Content-Length", "5")

@@ -2,7 +2,11 @@ package dev.baton.conf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.conf.internal.ProgramReader;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -102,5 +106,18 @@ class RecycleConfigTest {
         assertEquals(List.of("baton.toml:4:23: program.web.max_requests_jitter: has no effect without max_requests"),
                 errors("[program.web]\ncommand = \"./run {port}\"\nlisten = \"127.0.0.1:8000\"\n"
                         + "max_requests_jitter = 10\n"));
+    }
+
+    @Test
+    void everyProgramKeyIsInTheReadmeTableAndTheReferenceExample() throws IOException {
+        String example = Files.readString(Path.of("examples/baton.toml"));
+        String readme = Files.readString(Path.of("../README.md"));
+        for (String key : ProgramReader.KEYS) {
+            assertTrue(readme.contains("| `" + key + "` "), key + " is not in the README table");
+            if (!key.equals("command")) {
+                assertTrue(example.contains("\n" + key + " = ") || example.contains("\n# " + key + " = "),
+                        key + " is not in examples/baton.toml");
+            }
+        }
     }
 }

@@ -65,6 +65,7 @@ class GrafanaDashboardTest {
             new Family("baton_worker_cpu_seconds_total", Kind.COUNTER, List.of("program", "worker")),
             new Family("baton_reloads_total", Kind.COUNTER, List.of("program", "result")),
             new Family("baton_reload_duration_seconds", Kind.HISTOGRAM, List.of("program")),
+            new Family("baton_workers_recycled_total", Kind.COUNTER, List.of("program", "reason")),
             new Family("baton_generation", Kind.GAUGE, List.of("program")),
             new Family("process_resident_memory_bytes", Kind.GAUGE, List.of()),
             new Family("process_cpu_seconds_total", Kind.COUNTER, List.of()),

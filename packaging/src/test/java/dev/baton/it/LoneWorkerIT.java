@@ -85,7 +85,8 @@ class LoneWorkerIT {
 
     @Test
     void sigstoppedWorkerIsEjectedByHealthChecksWithinEightSecondsWithoutAFailedGetAndReadmittedAfterSigcont() {
-        Daemon daemon = sandbox.startProxied(port, 2, "max_inflight = 1");
+        // replace_unhealthy_after = 0: this test lets the same worker back in (RecyclingIT replaces one)
+        Daemon daemon = sandbox.startProxied(port, 2, "max_inflight = 1\nreplace_unhealthy_after = 0");
         long stopped = sandbox.status().worker("web:1").pid();
         String ejected = "web: backend web:1 [gen 1] HEALTHY -> UNHEALTHY";
         Paced paced = Paced.start(port, "/", 100, Duration.ofSeconds(90));
@@ -131,6 +132,7 @@ class LoneWorkerIT {
         Daemon daemon = sandbox.startProxied(port, 2, """
                 max_inflight = 1
                 health_interval = "30s"
+                replace_unhealthy_after = 0
                 environment = { TRUNCATE_WORKER = "1" }
                 """);
         String ejected = "web: backend web:1 [gen 1] HEALTHY -> UNHEALTHY: 3 requests in a row failed: ";

@@ -9,16 +9,19 @@ record Status(int exit, long daemonPid, List<Worker> workers, String json) {
 
     /** One entry of {@code workers}. */
     record Worker(String name, String program, int index, int generation, String state, long pid, long restarts,
-                  int port, String reason) {
+                  int port, String reason, boolean held, int recycled, String lastRecycle) {
 
         boolean running() {
             return state.equals("RUNNING");
         }
 
         static Worker of(Map<?, ?> w) {
+            Map<?, ?> recycling = (Map<?, ?>) w.get("recycling");
             return new Worker((String) w.get("name"), (String) w.get("program"), num(w, "index").intValue(),
                     num(w, "generation").intValue(), (String) w.get("state"), num(w, "pid").longValue(),
-                    num(w, "restarts").longValue(), num(w, "port").intValue(), (String) w.get("reason"));
+                    num(w, "restarts").longValue(), num(w, "port").intValue(), (String) w.get("reason"),
+                    Boolean.TRUE.equals(w.get("held")), recycling == null ? 0 : num(recycling, "count").intValue(),
+                    recycling == null ? "" : (String) recycling.get("last"));
         }
 
         private static Number num(Map<?, ?> w, String key) {

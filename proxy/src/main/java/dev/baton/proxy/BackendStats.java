@@ -4,5 +4,10 @@ package dev.baton.proxy;
  * A backend as the proxy sees it: its routing state, the requests it is serving now and its open WebSocket
  * tunnels.
  */
-public record BackendStats(String id, int generation, String state, int inflight, int tunnels) {
+public record BackendStats(String id, int generation, int incarnation, String state, int inflight, int tunnels) {
+
+    /** A backend of incarnation 0: a generation's first worker in its slot. */
+    public BackendStats(String id, int generation, String state, int inflight, int tunnels) {
+        this(id, generation, 0, state, inflight, tunnels);
+    }
 }

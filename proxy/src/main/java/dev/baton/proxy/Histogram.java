@@ -1,5 +1,9 @@
 package dev.baton.proxy;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,6 +17,13 @@ public final class Histogram {
     /** Request and queue durations, seconds: 1 ms to 60 s. */
     public static final List<Double> REQUEST_BUCKETS = List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
             0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+
+    /**
+     * Fine-grained durations, seconds, for per-backend latency quantiles: 0.5 ms to 60 s in steps of about 10%
+     * (each bound 1.1 times the one before, to three significant digits), 124 bounds. A quantile read from them is
+     * within about 10% of the true value.
+     */
+    public static final List<Double> LATENCY_BUCKETS = geometric(0.0005, 1.1, 60.0);
 
     private final long[] boundsNanos;
     private final List<Double> bounds;
@@ -35,13 +46,11 @@ public final class Histogram {
         }
     }
 
+    /** Counts one duration; a negative one counts as 0. Any thread, no lock, no allocation. */
     public void observeNanos(long nanos) {
         long n = Math.max(0, nanos);
-        int i = 0;
-        while (i < boundsNanos.length && n > boundsNanos[i]) {
-            i++;
-        }
-        buckets[i].increment();
+        int i = Arrays.binarySearch(boundsNanos, n); // the bound itself, or where n would go: the first above it
+        buckets[i >= 0 ? i : -i - 1].increment();
         sumNanos.add(n);
     }
 
@@ -52,5 +61,15 @@ public final class Histogram {
             counts[i] = buckets[i].sum();
         }
         return new HistogramSnapshot(bounds, counts, sumNanos.sum() / 1e9);
+    }
+
+    /** {@code first}, then each bound {@code factor} times the one before (three significant digits), to {@code last}. */
+    private static List<Double> geometric(double first, double factor, double last) {
+        List<Double> bounds = new ArrayList<>();
+        for (double b = first; b < last; b *= factor) {
+            bounds.add(new BigDecimal(b).round(new MathContext(3)).doubleValue());
+        }
+        bounds.add(last);
+        return List.copyOf(bounds);
     }
 }

@@ -11,14 +11,16 @@ import java.util.concurrent.CompletableFuture;
 public interface ProxiedProgram extends Closeable {
 
     /**
-     * Replaces the program's settings, backends and down state with this view (safe from any thread). A
-     * {@code SERVING} backend gets traffic once a health check passes; a {@code HELD} one is checked but gets none
-     * until published {@code SERVING}; a {@code DRAINING} one gets no new requests; a {@code STOPPING} one also has
-     * its WebSocket tunnels closed. A backend no longer listed is out of routing at once.
+     * Replaces the program's settings, backends, down state and canary weight with this view (safe from any
+     * thread). A {@code SERVING} backend gets traffic once a health check passes; a {@code CANARY} one too, but only
+     * the view's {@link ProgramView#canaryWeight() canaryWeight} percent of the requests; a {@code HELD} one is
+     * checked but gets none until published {@code SERVING} or {@code CANARY}; a {@code DRAINING} one gets no new
+     * requests; a {@code STOPPING} one also has its WebSocket tunnels closed. A backend no longer listed (by
+     * {@link BackendView#key() key}) is out of routing at once, and its {@link #backendTraffic() counters} are gone.
      */
     void publish(ProgramView view);
 
-    /** {@link #publish(ProgramView)} with the program's current settings and no down state. */
+    /** {@link #publish(ProgramView)} with the program's current settings and canary weight, and no down state. */
     void publish(List<BackendView> backends);
 
     /**
@@ -39,6 +41,13 @@ public interface ProxiedProgram extends Closeable {
 
     /** What the program's proxy has done since it started: requests by status, durations, retries, failed tries. */
     TrafficStats traffic();
+
+    /**
+     * The tries each backend listed now got, answered or failed, with their errors and durations, in the order of
+     * the last publish. A backend's counters start when its key is first published and follow it across
+     * publishes; a key no longer listed is gone with its counts. Any thread.
+     */
+    List<BackendTraffic> backendTraffic();
 
     /** Stops listening and closes every client and worker connection at once. */
     @Override

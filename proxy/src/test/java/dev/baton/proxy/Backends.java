@@ -124,16 +124,32 @@ final class Backends implements BeforeEachCallback, AfterEachCallback {
      */
     BackendView start(String name, int generation, BackendView.Role role, boolean unix, String... extra)
             throws IOException {
+        SocketAddress address = unix ? new DomainSocketAddress(dir.resolve(name.replace(':', '-') + ".sock").toString())
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
+        launch(name, address, extra);
+        BackendView view = new BackendView(name, generation, address, role);
+        views.add(view);
+        return view;
+    }
+
+    /**
+     * Starts a worker again where {@code view}'s listened (its process gone), so that the same backend comes back:
+     * its stale unix socket file is removed first.
+     */
+    void relaunch(BackendView view, String... extra) throws IOException {
+        if (view.address() instanceof DomainSocketAddress unix) {
+            Files.deleteIfExists(Path.of(unix.path()));
+        }
+        launch(view.id(), view.address(), extra);
+    }
+
+    /** Starts a worker process listening on {@code address} and waits until it says it is ready. */
+    private void launch(String name, SocketAddress address, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of("python3", resource().toString(), "--name", name));
-        SocketAddress address;
-        if (unix) {
-            Path socket = dir.resolve(name.replace(':', '-') + ".sock");
-            command.addAll(List.of("--socket", socket.toString()));
-            address = new DomainSocketAddress(socket.toString());
+        if (address instanceof DomainSocketAddress unix) {
+            command.addAll(List.of("--socket", unix.path()));
         } else {
-            int p = freePort();
-            command.addAll(List.of("--port", Integer.toString(p)));
-            address = new InetSocketAddress(InetAddress.getLoopbackAddress(), p);
+            command.addAll(List.of("--port", Integer.toString(((InetSocketAddress) address).getPort())));
         }
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -155,9 +171,6 @@ final class Backends implements BeforeEachCallback, AfterEachCallback {
         });
         drain.setDaemon(true);
         drain.start();
-        BackendView view = new BackendView(name, generation, address, role);
-        views.add(view);
-        return view;
     }
 
     Process process(int index) {
@@ -174,7 +187,7 @@ final class Backends implements BeforeEachCallback, AfterEachCallback {
         open(settings, listener);
         await("all workers healthy", () -> program.stats().backends().stream()
                 .filter(b -> b.state().equals("HEALTHY")).count() == views.stream()
-                .filter(v -> v.role() == BackendView.Role.SERVING).count());
+                .filter(v -> v.role() == BackendView.Role.SERVING || v.role() == BackendView.Role.CANARY).count());
     }
 
     /** Starts the proxy in front of the started workers, without waiting for them. */

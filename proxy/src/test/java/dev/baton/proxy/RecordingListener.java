@@ -3,7 +3,10 @@ package dev.baton.proxy;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Records what the proxy tells the supervisor, as "ready web:0@2" / "drained web:0@1", with the time. */
+/**
+ * Records what the proxy tells the supervisor, as "ready web:0@2", "drained web:0@1", "ejected web:0@1.1" and
+ * "readmitted web:0@1.1" (the backend's key), with the time.
+ */
 public final class RecordingListener implements BackendListener {
 
     /** One event and when it arrived ({@link System#nanoTime()}). */
@@ -13,13 +16,18 @@ public final class RecordingListener implements BackendListener {
     private final List<Event> events = new CopyOnWriteArrayList<>();
 
     @Override
-    public void ready(String id, int generation) {
-        events.add(new Event("ready " + id + "@" + generation, System.nanoTime()));
+    public void ready(BackendView.Key key) {
+        events.add(new Event("ready " + key, System.nanoTime()));
     }
 
     @Override
-    public void drained(String id, int generation) {
-        events.add(new Event("drained " + id + "@" + generation, System.nanoTime()));
+    public void drained(BackendView.Key key) {
+        events.add(new Event("drained " + key, System.nanoTime()));
+    }
+
+    @Override
+    public void health(BackendView.Key key, boolean routable) {
+        events.add(new Event((routable ? "readmitted " : "ejected ") + key, System.nanoTime()));
     }
 
     /** The events so far, in order. */

@@ -16,6 +16,8 @@ public final class Program {
     private Generation serving;
     private final List<Worker> workers = new ArrayList<>();
     private Rollout rollout;
+    private final List<Replacement> replacements = new ArrayList<>();
+    private int incarnations;
 
     Program(Generation first, WorkerContext ctx) {
         this.serving = first;
@@ -57,9 +59,33 @@ public final class Program {
         rollout = next;
     }
 
-    /** True when {@code w} is a reload's new worker not yet switched in: checked, but held out of traffic. */
+    /**
+     * True when {@code w} is a reload's new worker or a recycling successor, not yet switched in: checked, but held
+     * out of traffic.
+     */
     boolean holds(Worker w) {
-        return rollout != null && rollout.pending().contains(w);
+        return rollout != null && rollout.pending().contains(w)
+                || replacements.stream().anyMatch(r -> r.next() == w);
+    }
+
+    /** The recycling replacements in progress, at most {@code max_surge}. */
+    List<Replacement> replacements() {
+        return replacements;
+    }
+
+    /** True when a replacement of slot worker {@code w} is in progress. */
+    boolean replacing(Worker w) {
+        return replacements.stream().anyMatch(r -> r.old() == w);
+    }
+
+    /** The incarnation of the next recycling successor: numbers are never reused within the program. */
+    int nextIncarnation() {
+        return ++incarnations;
+    }
+
+    /** Stops every replacement in progress (its successor stops, the old worker keeps its slot). */
+    void cancelReplacements(String why) {
+        List.copyOf(replacements).forEach(r -> r.cancel(why));
     }
 
     /** True when any worker has a process: the program counts as running for a reload. */

@@ -77,6 +77,9 @@ final class Reload {
 
     private CompletableFuture<ReloadResult> reloadOne(ProgramConfig next) {
         Program current = supervisor.programs().get(next.name());
+        if (current != null) {
+            current.cancelReplacements("a reload begins"); // it replaces every worker anyway
+        }
         if (current == null) {
             Program added = supervisor.newProgram(next);
             if (next.autostart()) {
@@ -140,6 +143,7 @@ final class Reload {
      */
     private CompletableFuture<ReloadResult> remove(Program program) {
         String name = program.name();
+        program.cancelReplacements("its program is removed");
         supervisor.programs().remove(name);
         program.serving().transitionTo(Generation.State.RETIRING, "removed from the configuration");
         List<Worker> workers = program.workers();

@@ -1,6 +1,7 @@
 package dev.baton.supervisor;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How the reload of one program ended.
@@ -12,9 +13,15 @@ import java.util.List;
  * @param durationMillis from the start of the reload to its end (old workers stopped, or new ones rolled back)
  * @param failedWorker   the new worker that failed ({@code web:1}), or empty
  * @param lastLines      that worker's last output lines, oldest first: the traceback of a broken deploy
+ * @param canary         a canary reload's comparison of the canary with the old workers, when one was watched
  */
 public record ReloadResult(String program, int generation, Outcome outcome, String message, long durationMillis,
-                           String failedWorker, List<String> lastLines) {
+                           String failedWorker, List<String> lastLines, Optional<CanaryComparison> canary) {
+
+    public ReloadResult(String program, int generation, Outcome outcome, String message, long durationMillis,
+                        String failedWorker, List<String> lastLines) {
+        this(program, generation, outcome, message, durationMillis, failedWorker, lastLines, Optional.empty());
+    }
 
     /** The ways a program's reload ends. */
     public enum Outcome {

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -31,6 +32,11 @@ import java.util.function.Consumer;
  * ABANDONED ({@link Traffic#abandoned}: its new listeners close unused). With {@code surge} the batch is every
  * slot; with {@code rolling} it is {@code max_surge} slots, so a failure after earlier batches leaves those on the
  * new generation. With {@code restart} the old workers stop first and nothing can be rolled back.
+ *
+ * <p>With {@code canary} the first batch is one worker, the canary: once ready it gets {@code canary_weight} percent
+ * of the program's requests (CANARY) for {@code canary_duration}, judged against the old workers ({@link Canary}).
+ * Worse, or exited, it is rolled back like any failed new worker, with the comparison; else it is promoted, keeps
+ * its share, and the other slots start as one surge batch.
  */
 final class Rollout {
 
@@ -38,6 +44,8 @@ final class Rollout {
     enum State {
         /** New workers of the current batch are starting, held out of traffic. */
         STARTING,
+        /** The canary gets its share of requests and is compared with the old workers. */
+        CANARY,
         /** Every slot switched; old workers are draining and stopping. */
         DRAINING,
         /** A new worker failed: the batch's new workers are stopping. */
@@ -62,6 +70,11 @@ final class Rollout {
     private State state = State.STARTING;
     private int switched;
     private EventLoop.Timer deadline;
+    private Canary canary;
+    private boolean canaryPromoted;
+    private CanaryComparison comparison;
+    private boolean judged;
+    private long lastSaid;
 
     Rollout(Supervisor supervisor, WorkerContext ctx, Program program, Generation next,
             Consumer<ReloadEvent> progress) {
@@ -93,6 +106,24 @@ final class Rollout {
         return state;
     }
 
+    /**
+     * The canary getting its share of requests, from its start to the switch (after its promotion it keeps its share
+     * while the other slots start), or null.
+     */
+    Worker canaryWorker() {
+        return canary != null && batch.contains(canary.worker()) && state != State.ROLLING_BACK
+                ? canary.worker() : null;
+    }
+
+    /** The canary's percent of the program's requests while it gets them, 0 otherwise. */
+    int canaryWeight() {
+        return canaryWorker() == null ? 0 : next.config().reload().canary().weight();
+    }
+
+    private boolean canaryFirst() {
+        return next.config().reload().strategy() == ReloadStrategy.CANARY && !canaryPromoted;
+    }
+
     private boolean restart() {
         return next.config().reload().strategy() == ReloadStrategy.RESTART;
     }
@@ -115,7 +146,8 @@ final class Rollout {
 
     private int batchSize() {
         var reload = next.config().reload();
-        return reload.strategy() == ReloadStrategy.ROLLING ? reload.maxSurge() : next.config().numprocs();
+        return canaryFirst() ? 1 : reload.strategy() == ReloadStrategy.ROLLING ? reload.maxSurge()
+                : next.config().numprocs();
     }
 
     private void startBatch() {
@@ -142,7 +174,7 @@ final class Rollout {
 
     /** After every transition of one of the program's workers. */
     void workerChanged(Worker w) {
-        if (batch.contains(w) && state == State.STARTING) {
+        if (batch.contains(w) && (state == State.STARTING || state == State.CANARY)) {
             switch (w.state()) {
                 case STARTING -> say(w, "started", "started, pid " + w.status().pid());
                 case RUNNING -> {
@@ -182,8 +214,58 @@ final class Rollout {
             return;
         }
         say(w, "ready", "ready after " + seconds(ctx.loop().nowMillis() - w.status().startedAt()));
-        if (ready.containsAll(batch)) {
+        if (canaryFirst()) {
+            startCanary(w);
+        } else if (ready.containsAll(batch)) {
             switchBatch();
+        }
+    }
+
+    /** The canary is ready: it gets its share of requests from now on, and is watched. */
+    private void startCanary(Worker w) {
+        cancelDeadline();
+        var config = next.config().reload().canary();
+        canary = new Canary(config, w, previous.number(), supervisor.traffic().workers(program.name()),
+                ctx.loop().nowMillis());
+        transitionTo(State.CANARY, w.name() + " gets " + config.weight() + "% of the requests");
+        supervisor.publish(program.name());
+        lastSaid = ctx.loop().nowMillis();
+        say(w, "canary", "canary: gets " + config.weight() + "% of " + program.name() + "'s requests for "
+                + seconds(config.duration().toMillis()) + ", compared with generation " + previous.number());
+        ctx.loop().schedule(this::watchCanary, Recycler.TICK_MILLIS);
+    }
+
+    /** Once a second while the canary serves: roll back as soon as it is clearly worse, promote at the end. */
+    private void watchCanary() {
+        if (state != State.CANARY) {
+            return;
+        }
+        long now = ctx.loop().nowMillis();
+        Canary.Judgement j = canary.judge(supervisor.traffic().workers(program.name()), now);
+        comparison = j.comparison();
+        if (j.verdict() != Canary.Verdict.WATCH || now - lastSaid >= CANARY_PROGRESS_MILLIS) {
+            lastSaid = now;
+            say(canary.worker(), "canary", comparison.line());
+        }
+        switch (j.verdict()) {
+            case ROLL_BACK -> {
+                judged = true;
+                fail(canary.worker(), "canary: " + j.why());
+            }
+            case PROMOTE -> promote();
+            case WATCH -> ctx.loop().schedule(this::watchCanary, Recycler.TICK_MILLIS);
+        }
+    }
+
+    /** The canary did as well as the old workers: the other slots start as one surge batch. */
+    private void promote() {
+        canaryPromoted = true;
+        transitionTo(State.STARTING, "canary promoted");
+        say(canary.worker(), "promoted", "canary promoted; starting the other " + todo.size() + " workers");
+        if (todo.isEmpty()) {
+            switchBatch();
+        } else {
+            startBatch();
         }
     }
 
@@ -231,6 +313,8 @@ final class Rollout {
         stopped.add(supervisor.retire(old, drain, "replaced by generation " + next.number()));
     }
 
+    private static final long CANARY_PROGRESS_MILLIS = 5000;
+
     private void timedOut() {
         deadline = null;
         for (Worker w : batch) {
@@ -245,6 +329,9 @@ final class Rollout {
     /** A new worker failed: the batch's new workers stop; the old workers of those slots never stopped serving. */
     private void fail(Worker failed, String why) {
         cancelDeadline();
+        if (state == State.CANARY && !judged) { // exited, or shut down: the comparison so far, with that verdict
+            comparison = canary.failed(supervisor.traffic().workers(program.name()), ctx.loop().nowMillis(), why);
+        }
         List<String> lines = failed.recentLines();
         say(failed, "failed", why);
         transitionTo(State.ROLLING_BACK, failed.name() + " failed"); // its batch's transitions fail nothing more
@@ -276,7 +363,7 @@ final class Rollout {
 
     /** Baton is shutting down: the new workers stop like every other. */
     void abort(String why) {
-        if (state == State.STARTING && !batch.isEmpty()) {
+        if ((state == State.STARTING || state == State.CANARY) && !batch.isEmpty()) {
             fail(batch.get(0), why);
         }
     }
@@ -285,7 +372,8 @@ final class Rollout {
         transitionTo(State.ENDED, outcome.name().toLowerCase(Locale.ROOT));
         long took = ctx.loop().nowMillis() - startedAt;
         int serving = outcome == ReloadResult.Outcome.ROLLED_BACK ? previous.number() : next.number();
-        result.complete(new ReloadResult(program.name(), serving, outcome, message, took, worker, lines));
+        result.complete(new ReloadResult(program.name(), serving, outcome, message, took, worker, lines,
+                Optional.ofNullable(comparison)));
     }
 
     private void transitionTo(State to, String why) {

@@ -16,11 +16,17 @@ import java.util.Optional;
  * @param members every worker that has a process, each with the configuration of its own generation
  * @param down    why no request can be served soon, when no worker is running or coming back (all stopped,
  *                FATAL, stopping for good); empty while any worker runs, starts, restarts or backs off
+ * @param canaryWeight percent of the program's requests for its CANARY member, 0 without one
  */
-public record Roster(String program, Optional<ProgramConfig> serving, List<Member> members, Optional<String> down) {
+public record Roster(String program, Optional<ProgramConfig> serving, List<Member> members, Optional<String> down,
+                     int canaryWeight) {
 
     public Roster {
         members = List.copyOf(members);
+    }
+
+    public Roster(String program, Optional<ProgramConfig> serving, List<Member> members, Optional<String> down) {
+        this(program, serving, members, down, 0);
     }
 
     /**
@@ -28,18 +34,21 @@ public record Roster(String program, Optional<ProgramConfig> serving, List<Membe
      * member serves or is held and no worker of its slots is coming back and no reload runs. Loop thread.
      */
     static Roster of(String name, Program program, List<Member> members, boolean shuttingDown) {
-        boolean serving = members.stream().anyMatch(m -> m.role() == Role.SERVING || m.role() == Role.HELD);
+        boolean serving = members.stream().anyMatch(m -> m.role() == Role.SERVING || m.role() == Role.HELD
+                || m.role() == Role.CANARY);
         boolean coming = program != null && (program.rollout() != null || program.comingBack());
         Optional<String> down = serving || coming ? Optional.empty()
                 : Optional.of(whyDown(name, program, shuttingDown));
-        return new Roster(name, Optional.ofNullable(program).map(Program::config), members, down);
+        int weight = program == null || program.rollout() == null ? 0 : program.rollout().canaryWeight();
+        return new Roster(name, Optional.ofNullable(program).map(Program::config), members, down, weight);
     }
 
     /** The role of {@code w}, a worker of {@code program}, by where it sits; null when it has no process. */
     static Role role(Worker w, Program program) {
         boolean held = program != null && program.holds(w);
+        boolean canary = program != null && program.rollout() != null && program.rollout().canaryWorker() == w;
         return switch (w.state()) {
-            case STARTING, RUNNING -> held ? Role.HELD : Role.SERVING;
+            case STARTING, RUNNING -> canary ? Role.CANARY : held ? Role.HELD : Role.SERVING;
             case DRAINING -> Role.DRAINING;
             case STOPPING -> Role.STOPPING;
             default -> null;
@@ -64,6 +73,8 @@ public record Roster(String program, Optional<ProgramConfig> serving, List<Membe
         HELD,
         /** Routed once its checks pass. */
         SERVING,
+        /** A canary reload's new worker: routed once checked, for the roster's {@code canaryWeight} percent. */
+        CANARY,
         /** Replaced: no new request; in-flight ones finish. */
         DRAINING,
         /** About to be signalled: no new request, and its WebSocket tunnels are closed. */

@@ -5,6 +5,7 @@ import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.Signal;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ public final class Supervisor {
     private final List<Worker> retiring = new ArrayList<>();
     private final Map<String, Integer> generations = new TreeMap<>();
     private final Traffic traffic;
+    private final Recycler recycler;
+    private final Map<String, Map<Recycler.Cause, Long>> recycled = new TreeMap<>();
     private boolean shuttingDown;
 
     /** The outcome for one worker of a start/stop/restart/signal request. */
@@ -58,8 +61,14 @@ public final class Supervisor {
     }
 
     public Supervisor(WorkerContext ctx, Traffic traffic) {
+        this(ctx, traffic, MemoryProbe.NONE);
+    }
+
+    /** {@code memory} reads the workers' memory for {@code max_memory}. */
+    public Supervisor(WorkerContext ctx, Traffic traffic, MemoryProbe memory) {
         this.loop = ctx.loop();
         this.traffic = traffic;
+        this.recycler = new Recycler(this, memory);
         this.ctx = new WorkerContext(ctx.launcher(), ctx.loop(), ctx.logFiles(), ctx.hub(), ctx.logToStdout(),
                 ctx.socketDir(), ctx.baseEnv(), change -> {
                     workerChanged(change.worker());
@@ -70,6 +79,7 @@ public final class Supervisor {
     /** Creates every program and starts those with {@code autostart}, in priority order. */
     public void boot(BatonConfig config) {
         loop.execute(() -> {
+            recycler.start();
             for (ProgramConfig p : config.programs()) {
                 Program program = newProgram(p);
                 if (p.autostart()) {
@@ -89,6 +99,7 @@ public final class Supervisor {
      */
     public CompletableFuture<List<ReloadResult>> warmBoot(BatonConfig config, Consumer<ReloadEvent> progress) {
         return this.<CompletableFuture<List<ReloadResult>>>call(() -> {
+            recycler.start();
             for (ProgramConfig p : config.programs()) {
                 programs.put(p.name(), new Program(Generation.first(p, 0), ctx));
             }
@@ -112,6 +123,7 @@ public final class Supervisor {
 
     public CompletableFuture<List<Result>> stop(List<String> targets) {
         return forEach(targets, w -> {
+            cancelReplacement(w, "its worker was stopped");
             w.stop();
             return w.until(s -> !s.hasProcess()).thenApply(s -> new Result(w.name(), true, "stopped"));
         });
@@ -119,6 +131,7 @@ public final class Supervisor {
 
     public CompletableFuture<List<Result>> restart(List<String> targets) {
         return forEach(targets, w -> {
+            cancelReplacement(w, "its worker was restarted");
             w.restart();
             return w.until(s -> startSettled(s) && !(s == WorkerState.STOPPED && w.startPending()))
                     .thenApply(s -> startResult(w, s));
@@ -176,23 +189,58 @@ public final class Supervisor {
     }
 
     /** The proxy saw a worker pass its first health check (and warm-up). Any thread. */
-    public void backendReady(String program, String worker, int generation) {
+    public void backendReady(String program, String worker, int generation, int incarnation) {
         loop.execute(() -> {
             Program p = programs.get(program);
-            Worker w = find(program, worker, generation);
-            if (p != null && p.rollout() != null && w != null) {
+            Worker w = find(program, worker, generation, incarnation);
+            if (p == null || w == null) {
+                return;
+            }
+            if (p.rollout() != null) {
                 p.rollout().ready(w);
             }
+            List.copyOf(p.replacements()).forEach(r -> r.ready(w));
         });
     }
 
     /** The proxy saw a draining worker run out of requests in flight. Any thread. */
-    public void backendDrained(String program, String worker, int generation) {
+    public void backendDrained(String program, String worker, int generation, int incarnation) {
         loop.execute(() -> {
-            Worker w = find(program, worker, generation);
+            Worker w = find(program, worker, generation, incarnation);
             if (w != null) {
                 w.drained();
             }
+        });
+    }
+
+    /**
+     * The proxy took a serving worker out of traffic ({@code routable} false: its checks failed) or let it back in.
+     * Any thread.
+     */
+    public void backendHealth(String program, String worker, int generation, int incarnation, boolean routable) {
+        loop.execute(() -> {
+            Worker w = find(program, worker, generation, incarnation);
+            if (w == null) {
+                return;
+            }
+            if (routable) {
+                w.wear().readmitted();
+            } else {
+                w.wear().ejected(loop.nowMillis());
+            }
+        });
+    }
+
+    /** How many workers recycling replaced, per program and cause, since Baton started. */
+    public CompletableFuture<Map<String, Map<String, Long>>> recycledCounts() {
+        return call(() -> {
+            Map<String, Map<String, Long>> counts = new TreeMap<>();
+            recycled.forEach((program, byCause) -> {
+                Map<String, Long> keyed = new TreeMap<>();
+                byCause.forEach((cause, n) -> keyed.put(cause.key(), n));
+                counts.put(program, keyed);
+            });
+            return counts;
         });
     }
 
@@ -200,6 +248,8 @@ public final class Supervisor {
     public CompletableFuture<Void> shutdown() {
         return this.<CompletableFuture<Void>>call(() -> {
             shuttingDown = true;
+            recycler.stop();
+            programs.values().forEach(p -> p.cancelReplacements("Baton is shutting down"));
             return new Shutdown(this).run();
         }).thenCompose(f -> f);
     }
@@ -239,6 +289,19 @@ public final class Supervisor {
         Program program = new Program(Generation.first(config, nextGeneration(config.name())), ctx);
         programs.put(config.name(), program);
         return program;
+    }
+
+    /** A recycling replacement of {@code cause} switched in. */
+    void recycled(String program, Recycler.Cause cause) {
+        recycled.computeIfAbsent(program, p -> new EnumMap<>(Recycler.Cause.class))
+                .merge(cause, 1L, Long::sum);
+    }
+
+    private void cancelReplacement(Worker w, String why) {
+        Program p = programs.get(w.config().name());
+        if (p != null) {
+            List.copyOf(p.replacements()).stream().filter(r -> r.old() == w).forEach(r -> r.cancel(why));
+        }
     }
 
     /** True when {@code w}'s generation is served through the proxy: it is ready once checked, and drains. */
@@ -285,6 +348,9 @@ public final class Supervisor {
         if (p != null && p.rollout() != null) {
             p.rollout().workerChanged(w);
         }
+        if (p != null) {
+            List.copyOf(p.replacements()).forEach(r -> r.workerChanged(w));
+        }
         publish(w.config().name());
     }
 
@@ -322,6 +388,7 @@ public final class Supervisor {
             if (p.rollout() != null) {
                 all.addAll(p.rollout().pending());
             }
+            p.replacements().forEach(r -> all.add(r.next()));
         }
         all.addAll(retiring);
         return all;
@@ -345,9 +412,10 @@ public final class Supervisor {
         return new Result(w.name(), false, s + ": " + w.status().reason());
     }
 
-    private Worker find(String program, String worker, int generation) {
+    private Worker find(String program, String worker, int generation, int incarnation) {
         for (Worker w : allWorkers()) {
-            if (w.name().equals(worker) && w.generation() == generation && w.config().name().equals(program)) {
+            if (w.name().equals(worker) && w.generation() == generation && w.incarnation() == incarnation
+                    && w.config().name().equals(program)) {
                 return w;
             }
         }

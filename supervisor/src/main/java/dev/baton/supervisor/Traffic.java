@@ -1,5 +1,6 @@
 package dev.baton.supervisor;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +37,11 @@ public interface Traffic {
         @Override
         public void removed(String program) {
         }
+
+        @Override
+        public List<WorkerTraffic> workers(String program) {
+            return List.of();
+        }
     };
 
     /** The program's workers, their roles or its serving generation changed. */
@@ -61,4 +67,7 @@ public interface Traffic {
 
     /** The program is gone (removed by a reload, or Baton stopped): its proxy, if any, closes. */
     void removed(String program);
+
+    /** What the proxy counted for each worker it lists now (requests, errors, latency); empty without a proxy. */
+    List<WorkerTraffic> workers(String program);
 }

@@ -23,8 +23,10 @@ public final class Worker {
     private final Generation generation;
     private final ProgramConfig config;
     private final int index;
+    private final int incarnation;
     private final WorkerContext ctx;
     private final String name;
+    private final Wear wear;
     private final List<Waiter> waiters = new ArrayList<>();
 
     private WorkerState state = WorkerState.STOPPED;
@@ -38,6 +40,8 @@ public final class Worker {
     private int failedStarts;
     private int crashStreak;
     private int restarts;
+    private int recycled;
+    private String lastRecycle = "";
     private boolean startAfterStop;
     private ExitStatus lastExit;
     private String spawnError;
@@ -48,14 +52,47 @@ public final class Worker {
     }
 
     public Worker(Generation generation, int index, WorkerContext ctx) {
+        this(generation, index, 0, ctx);
+    }
+
+    /**
+     * Slot {@code index} of {@code generation}; {@code incarnation} 0 for the generation's first worker in the slot,
+     * 1, 2... for the workers that replaced it within the generation (recycling): each is a backend of its own.
+     */
+    Worker(Generation generation, int index, int incarnation, WorkerContext ctx) {
         this.generation = generation;
         this.config = generation.config();
         this.index = index;
+        this.incarnation = incarnation;
         this.ctx = ctx;
         this.name = config.name() + ":" + index;
         this.since = ctx.loop().nowMillis();
+        this.wear = new Wear(config.recycle());
     }
 
+    /** The worker that will replace this one in its slot (recycling): same generation, next incarnation. */
+    Worker successor(int nextIncarnation, String why) {
+        Worker next = new Worker(generation, index, nextIncarnation, ctx);
+        next.recycled = recycled + 1;
+        next.lastRecycle = why;
+        next.restarts = restarts;
+        return next;
+    }
+
+    /** 0 for the generation's first worker in this slot, then 1, 2... for each worker that replaced it. */
+    public int incarnation() {
+        return incarnation;
+    }
+
+    /** What wears this worker out: its recycling limits and readings. */
+    Wear wear() {
+        return wear;
+    }
+
+    /** When the current process was spawned (loop clock), 0 when none runs. */
+    long startedAt() {
+        return process == null ? 0 : startedAt;
+    }
     public String name() {
         return name;
     }
@@ -212,14 +249,15 @@ public final class Worker {
         int pid = process == null ? 0 : process.pid();
         return new WorkerStatus(name, config.name(), index, generation.number(), state, pid, since,
                 process == null ? 0 : startedAt, reason, restarts,
-                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket(), false);
+                launch == null ? 0 : launch.port(), launch == null ? null : launch.socket(), false, incarnation,
+                recycled, lastRecycle);
     }
 
     private void spawn() {
         cancelTimer();
         WorkerLaunch next;
         try {
-            next = WorkerLaunch.prepare(config, index, generation.number(), ctx);
+            next = WorkerLaunch.prepare(config, index, generation.number(), incarnation, ctx);
         } catch (SpawnException e) {
             spawnFailed(e.getMessage());
             return;

@@ -26,10 +26,11 @@ record WorkerLaunch(ProcessSpec spec, int port, Path socket) {
     /** Unix socket paths longer than this do not fit in {@code sockaddr_un}. */
     private static final int MAX_SOCKET_PATH = 107;
 
-    static WorkerLaunch prepare(ProgramConfig config, int index, int generation, WorkerContext ctx)
+    /** {@code incarnation}: a replacement in the same slot and generation gets a socket path of its own. */
+    static WorkerLaunch prepare(ProgramConfig config, int index, int generation, int incarnation, WorkerContext ctx)
             throws SpawnException {
         int port = config.usesPort() ? freeLoopbackPort() : 0;
-        Path socket = config.usesSocket() ? socketPath(config, index, generation, ctx.socketDir()) : null;
+        Path socket = config.usesSocket() ? socketPath(config, index, generation, incarnation, ctx.socketDir()) : null;
         Map<String, String> values = Map.of(
                 "{worker}", Integer.toString(index),
                 "{generation}", Integer.toString(generation),
@@ -77,9 +78,10 @@ record WorkerLaunch(ProcessSpec spec, int port, Path socket) {
         }
     }
 
-    private static Path socketPath(ProgramConfig config, int index, int generation, Path dir)
+    private static Path socketPath(ProgramConfig config, int index, int generation, int incarnation, Path dir)
             throws SpawnException {
-        Path socket = dir.resolve(config.name() + "-" + generation + "-" + index + ".sock");
+        Path socket = dir.resolve(config.name() + "-" + generation + "-" + index
+                + (incarnation == 0 ? "" : "." + incarnation) + ".sock");
         if (socket.toString().length() > MAX_SOCKET_PATH) {
             throw new SpawnException("socket path too long (" + socket.toString().length() + " > "
                     + MAX_SOCKET_PATH + " bytes): " + socket);

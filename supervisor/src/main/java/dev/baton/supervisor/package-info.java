@@ -23,6 +23,13 @@
  *       the batch that replaces them has switched in. A new worker that fails rolls its batch back, and the old
  *       workers of that batch are never signalled (see {@code Rollout}).</li>
  *   <li>A draining worker is not signalled while it serves a request, unless {@code stopwaitsecs} ran out.</li>
+ *   <li>Recycling never lowers capacity: a worn-out worker's successor (same slot and generation, next incarnation:
+ *       a backend of its own) is ready before the worker it replaces leaves its slot, at most {@code max_surge}
+ *       replacements per program run at a time, and none while the program reloads (a reload cancels them). A
+ *       successor that fails stops; the old worker was never touched (see {@code Replacement}).</li>
+ *   <li>A canary gets its share of requests only once ready, and is judged against the old workers over the same
+ *       window from the proxy's own counts; rolled back, it leaves the old generation as it was (see
+ *       {@code Canary}).</li>
  *   <li>One reload at a time per program: a second is refused ({@code baton reload} exit code 5) or, with
  *       {@code --wait}, waits for the first to end.</li>
  *   <li>A reload is one transaction on the loop: other threads only read the file and bind sockets. Each

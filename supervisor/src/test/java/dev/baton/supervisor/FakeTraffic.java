@@ -49,6 +49,14 @@ final class FakeTraffic implements Traffic {
         calls.add("removed " + program);
     }
 
+    /** What {@link #workers} answers per program, as the test sets it. */
+    final Map<String, List<WorkerTraffic>> workers = new HashMap<>();
+
+    @Override
+    public List<WorkerTraffic> workers(String program) {
+        return workers.getOrDefault(program, List.of());
+    }
+
     /** The roles of the last roster of {@code program}: {@code web:0@1=SERVING}, in roster order. */
     List<String> roles(String program) {
         Roster r = published.get(program);

@@ -83,12 +83,12 @@ class ReloadTest {
     }
 
     private void ready(String worker, int generation) {
-        supervisor.backendReady("web", worker, generation);
+        supervisor.backendReady("web", worker, generation, 0);
         loop.advance(0);
     }
 
     private void drained(String worker, int generation) {
-        supervisor.backendDrained("web", worker, generation);
+        supervisor.backendDrained("web", worker, generation, 0);
         loop.advance(0);
     }
 

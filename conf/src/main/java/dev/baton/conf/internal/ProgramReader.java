@@ -101,7 +101,7 @@ public final class ProgramReader {
             program.error("reload_strategy", "\"canary\" needs listen: the canary's share of requests goes through"
                     + " Baton's proxy");
         }
-        if (program.has("max_requests_jitter") && config.recycle().maxRequests() == 0) {
+        if (config.recycle().maxRequestsJitter() > 0 && config.recycle().maxRequests() == 0) {
             program.error("max_requests_jitter", "has no effect without max_requests");
         }
         return config;

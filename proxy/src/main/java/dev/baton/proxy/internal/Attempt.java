@@ -18,6 +18,7 @@ final class Attempt {
     private final Backend backend;
     private final Backend.Waiting waiter;
     private final ResponseTimer timer;
+    private final long granted = System.nanoTime();
     private boolean slot = true;
     private Channel channel;
     private boolean reused;
@@ -33,6 +34,11 @@ final class Attempt {
 
     Backend backend() {
         return backend;
+    }
+
+    /** How long since the try was granted its slot (its duration, once the worker answered). */
+    long nanosSinceGrant() {
+        return System.nanoTime() - granted;
     }
 
     /** The worker connection, or null before it is connected and after the try ended. */

@@ -2,6 +2,7 @@ package dev.baton.proxy.internal;
 
 import dev.baton.proxy.BackendListener;
 import dev.baton.proxy.BackendStats;
+import dev.baton.proxy.BackendTraffic;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.ProxyLog;
 import dev.baton.proxy.ProxySettings;
@@ -18,32 +19,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count and its
- * idle keep-alive connections.
+ * One worker behind the proxy: its routing state, the role the supervisor gave it, its in-flight count, its idle
+ * keep-alive connections and the counts of the tries it got ({@link TryCounters}).
  *
  * <p>State changes go through {@link #transitionTo}, which logs them. The balancer reads the state and changes the
  * in-flight count under its own lock; health checks, connection failures and published roles change the state;
  * idle connections are kept per event loop and touched only on that loop.
  *
  * <p>Roles map onto states: a {@code HELD} backend that passes its checks is {@code READY} (checked, not routed);
- * published {@code SERVING}, a {@code READY} backend is {@code HEALTHY} at once; {@code DRAINING} and
- * {@code STOPPING} are both {@code DRAINING}, which is final (until {@code REMOVED}).
+ * published {@code SERVING} or {@code CANARY}, a {@code READY} backend is {@code HEALTHY} at once (the balancer
+ * gives a {@code CANARY} one only its share of requests); {@code DRAINING} and {@code STOPPING} are both
+ * {@code DRAINING}, which is final (until {@code REMOVED}).
  *
  * <p>Passive checks: real requests count too. {@code health_fall} requests in a row that the worker failed (closed
  * or reset its connection in the middle of a response, or left it unanswered for {@code response_timeout}) eject
  * it like failed health checks would; any answered request resets the count. Health checks re-admit it after
  * {@code health_rise} passes.
  *
- * <p>The {@link BackendListener} hears, once each and outside any lock, that the backend passed its first check
- * and that, draining, it has nothing left in flight: no request, no open WebSocket tunnel.
+ * <p>The {@link BackendListener} hears, once each, outside any lock and in order ({@link Announcements}), that the
+ * backend passed its first check, that it was ejected ({@code HEALTHY -> UNHEALTHY}) or re-admitted
+ * ({@code UNHEALTHY -> HEALTHY}), and that, draining, it has nothing left in flight: no request, no open WebSocket
+ * tunnel.
  */
 public final class Backend {
 
     private final BackendView view;
+    private final BackendView.Key key;
+    /** How log lines name it: {@code web: backend web:0 [gen 2]}, {@code [gen 2.1]} for incarnation 1. */
+    private final String label;
     private final ProxySettings settings;
-    private final String program;
     private final ProxyLog log;
     private final BackendListener listener;
+    private final Announcements news;
+    private final TryCounters counters = new TryCounters();
     private final AtomicBoolean drainedAnnounced = new AtomicBoolean();
     private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
     private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
@@ -62,11 +70,24 @@ public final class Backend {
     /** {@code view} must carry its settings (see {@link BackendView#withDefault}). */
     Backend(BackendView view, String program, ProxyLog log, BackendListener listener) {
         this.view = view;
+        this.key = view.key();
+        this.label = program + ": backend " + view.id() + " [gen " + view.generation()
+                + (view.incarnation() == 0 ? "" : "." + view.incarnation()) + "]";
         this.settings = java.util.Objects.requireNonNull(view.settings(), "the backend's settings");
-        this.program = program;
         this.log = log;
         this.listener = listener;
+        this.news = new Announcements(label, log);
         this.role = view.role();
+    }
+
+    /** Its identity: the same key in the next publish is this same backend. */
+    public BackendView.Key key() {
+        return key;
+    }
+
+    /** How log lines name it: {@code web: backend web:0 [gen 2]} ({@code [gen 2.1]} for incarnation 1). */
+    String label() {
+        return label;
     }
 
     public String id() {
@@ -85,6 +106,11 @@ public final class Backend {
         return state;
     }
 
+    /** The role of the last publish; any thread. */
+    public BackendView.Role role() {
+        return role;
+    }
+
     /** The settings of the backend's generation: health checks, max_inflight, connect and response timeouts. */
     ProxySettings settings() {
         return settings;
@@ -97,9 +123,9 @@ public final class Backend {
     }
 
     /**
-     * Applies the role of a new publish: {@code HELD} takes a serving backend out of routing, {@code SERVING}
-     * routes a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain, and {@code STOPPING} also
-     * closes the open WebSocket tunnels.
+     * Applies the role of a new publish: {@code HELD} takes a serving backend out of routing, {@code SERVING} and
+     * {@code CANARY} route a {@code READY} one at once, {@code DRAINING} and {@code STOPPING} drain, and
+     * {@code STOPPING} also closes the open WebSocket tunnels.
      */
     synchronized void role(BackendView.Role next) {
         BackendView.Role previous = role;
@@ -110,17 +136,17 @@ public final class Backend {
                     transitionTo(BackendState.READY, "held out of routing");
                 }
             }
-            case SERVING -> {
+            case SERVING, CANARY -> {
                 if (state == BackendState.READY) {
-                    transitionTo(BackendState.HEALTHY, "serving");
+                    transitionTo(BackendState.HEALTHY, next == BackendView.Role.CANARY ? "canary" : "serving");
                 }
             }
             case DRAINING -> transitionTo(BackendState.DRAINING, "worker draining");
             case STOPPING -> {
                 transitionTo(BackendState.DRAINING, "worker stopping");
                 if (previous != BackendView.Role.STOPPING && !tunnels.isEmpty()) {
-                    log.info(program + ": backend " + view.id() + " [gen " + view.generation() + "]: closing "
-                            + tunnels.size() + " WebSocket tunnel(s) with 1001 going away");
+                    log.info(label + ": closing " + tunnels.size()
+                            + " WebSocket tunnel(s) with 1001 going away");
                     tunnels.forEach(Tunnel::goAway);
                 }
             }
@@ -162,32 +188,43 @@ public final class Backend {
     void maybeDrained() {
         if (state == BackendState.DRAINING && inflight == 0 && tunnels.isEmpty()
                 && drainedAnnounced.compareAndSet(false, true)) {
-            announce("drained", () -> listener.drained(view.id(), view.generation()));
+            news.add("drained", () -> listener.drained(key));
+            news.deliver();
         }
     }
 
-    private void announce(String event, Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.warn(program + ": backend " + view.id() + " [gen " + view.generation() + "]: " + event
-                    + " listener failed: " + Errors.describe(e));
-        }
+    /** Where its tries are counted, any thread. */
+    TryCounters counters() {
+        return counters;
+    }
+
+    /** The tries it got since the proxy first saw its key. */
+    BackendTraffic traffic() {
+        return counters.snapshot(key);
     }
 
     BackendStats stats(int inflightNow) {
-        return new BackendStats(view.id(), view.generation(), state.name(), inflightNow, tunnels.size());
+        return new BackendStats(view.id(), view.generation(), view.incarnation(), state.name(), inflightNow,
+                tunnels.size());
     }
 
-    /** Changes the routing state and logs it; answers false when it was already in that state. */
+    /**
+     * Changes the routing state and logs it; answers false when it was already in that state. An ejection
+     * ({@code HEALTHY -> UNHEALTHY}) or re-admission ({@code UNHEALTHY -> HEALTHY}) is queued for the listener:
+     * the caller delivers it ({@link Announcements#deliver}) once it holds no lock.
+     */
     synchronized boolean transitionTo(BackendState next, String why) {
         BackendState previous = state;
         if (previous == next || previous == BackendState.REMOVED) {
             return false;
         }
         state = next;
-        String line = program + ": backend " + view.id() + " [gen " + view.generation() + "] " + previous + " -> "
-                + next + (why.isEmpty() ? "" : ": " + why);
+        if (previous == BackendState.HEALTHY && next == BackendState.UNHEALTHY
+                || previous == BackendState.UNHEALTHY && next == BackendState.HEALTHY) {
+            boolean routable = next == BackendState.HEALTHY;
+            news.add("health", () -> listener.health(key, routable));
+        }
+        String line = label + " " + previous + " -> " + next + (why.isEmpty() ? "" : ": " + why);
         if (next == BackendState.UNHEALTHY) {
             log.warn(line);
         } else {
@@ -200,9 +237,9 @@ public final class Backend {
     }
 
     /**
-     * A health check passed: a pending backend is ready (held) or healthy (serving), an unhealthy one after
-     * {@code health_rise} passes in a row. The first pass is announced to the listener. Answers true when that made the
-     * backend routable.
+     * A health check passed: a pending backend is ready (held) or healthy (serving, canary), an unhealthy one after
+     * {@code health_rise} passes in a row. The first pass is announced to the listener, and so is a re-admission.
+     * Answers true when that made the backend routable.
      */
     boolean checkPassed() {
         int rise = settings.health().rise();
@@ -220,11 +257,12 @@ public final class Backend {
                         && next.routable();
                 first = !readyAnnounced && (state == BackendState.READY || state == BackendState.HEALTHY);
                 readyAnnounced |= first;
+                if (first) {
+                    news.add("ready", () -> listener.ready(key));
+                }
             }
         }
-        if (first) {
-            announce("ready", () -> listener.ready(view.id(), view.generation()));
-        }
+        news.deliver();
         return routable;
     }
 
@@ -241,6 +279,7 @@ public final class Backend {
             ejected = (state == BackendState.HEALTHY || state == BackendState.READY) && failures >= fall
                     && transitionTo(BackendState.UNHEALTHY, failures + " health checks failed: " + why);
         }
+        news.deliver();
         if (ejected && silent) {
             waiting.forEach(Waiting::workerStoppedAnswering);
         }
@@ -263,22 +302,28 @@ public final class Backend {
     }
 
     /** A request could not reach the worker (refused, reset): no more traffic until checks pass again. */
-    synchronized void eject(String why) {
-        passes = 0;
-        if (state == BackendState.HEALTHY) {
-            transitionTo(BackendState.UNHEALTHY, why);
+    void eject(String why) {
+        synchronized (this) {
+            passes = 0;
+            if (state == BackendState.HEALTHY) {
+                transitionTo(BackendState.UNHEALTHY, why);
+            }
         }
+        news.deliver();
     }
 
     /** A real request failed on this worker; {@code health_fall} in a row eject it. Any thread. */
-    synchronized void requestFailed(String why) {
-        failedRequests++;
-        int fall = settings.health().fall();
-        if (failedRequests >= fall && state == BackendState.HEALTHY) {
-            passes = 0;
-            transitionTo(BackendState.UNHEALTHY, failedRequests + (failedRequests == 1 ? " request" : " requests")
-                    + " in a row failed: " + why);
+    void requestFailed(String why) {
+        synchronized (this) {
+            failedRequests++;
+            int fall = settings.health().fall();
+            if (failedRequests >= fall && state == BackendState.HEALTHY) {
+                passes = 0;
+                transitionTo(BackendState.UNHEALTHY, failedRequests
+                        + (failedRequests == 1 ? " request" : " requests") + " in a row failed: " + why);
+            }
         }
+        news.deliver();
     }
 
     /** A real request was answered whole: the count of failed requests in a row starts again. Any thread. */
@@ -407,6 +452,6 @@ public final class Backend {
 
     @Override
     public String toString() {
-        return view.id() + "@" + view.generation();
+        return key.toString();
     }
 }

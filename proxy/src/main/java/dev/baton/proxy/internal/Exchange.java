@@ -29,7 +29,8 @@ import io.netty.util.concurrent.Future;
  * framing) or stops arriving for {@code body_timeout} ends the exchange with 400 or 408 and closes the worker
  * connection before the request is complete there. The program's settings are read once, when the request arrives;
  * the worker's own (response timeout) once it is chosen. A worker hears of each request it failed (closed
- * mid-response, reset, timed out: {@link Backend#requestFailed}) and of each it answered whole.
+ * mid-response, reset, timed out: {@link Backend#requestFailed}) and of each it answered whole; its counters
+ * ({@link TryCounters}) count each try that was answered or failed.
  */
 final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
@@ -52,6 +53,8 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     /** What the answer's head said: keep-alive (the client may send its next request at once), or close. */
     private boolean announcedKeepAlive;
     private boolean continueSent;
+    /** Its side of a canary split, drawn when it first asks for a worker and kept for every try. */
+    private Balancer.Group group;
     /** The current try; after it ended, the last one (its backend names the worker in messages). */
     private Attempt attempt;
     /** Its wait for a worker slot, and its answer, are counted once: {@link ProgramTraffic}. */
@@ -75,16 +78,22 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     void start() {
         state = State.WAITING;
-        program.balancer().acquire(client.executor(), tries.tried(), tries.waitMillis(), this::granted, refusal -> {
-            if (state == State.WAITING) {
-                countWait();
-                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
-                    case QUEUE_FULL -> "queue full";
-                    case QUEUE_TIMEOUT -> "no worker free within queue_timeout";
-                    case DOWN -> String.valueOf(program.balancer().down());
-                }, body.complete());
-            }
-        });
+        if (group == null) {
+            group = program.balancer().draw();
+        }
+        program.balancer().acquire(client.executor(), tries.tried(), group, tries.waitMillis(), this::granted,
+                this::refused);
+    }
+
+    private void refused(Balancer.Refusal refusal) {
+        if (state == State.WAITING) {
+            countWait();
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (refusal) {
+                case QUEUE_FULL -> "queue full";
+                case QUEUE_TIMEOUT -> "no worker free within queue_timeout";
+                case DOWN -> String.valueOf(program.balancer().down());
+            }, body.complete());
+        }
     }
 
     private void granted(Backend b) {
@@ -269,6 +278,9 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
 
     private void relayContent(HttpContent content, Channel upstream) {
         boolean last = content instanceof LastHttpContent;
+        if (last) {
+            countAnswered(); // before the client can see the end
+        }
         response.content(content, upstream, () -> upstream == upstream() && state == State.SENDING, this::abort,
                 this::logAccess);
         if (last) {
@@ -282,6 +294,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
             return;
         }
         if (response.received() && response.closeDelimited()) {
+            countAnswered();
             response.endByClose(this::logAccess);
             finish();
             return;
@@ -460,6 +473,7 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
     /** The response head of a websocket request.upgrade() went out: the exchange no longer counts against max_inflight. */
     void upgraded() {
         response.switched();
+        countAnswered();
         attempt.tunnelled();
         body.release();
         logAccess();
@@ -487,8 +501,15 @@ final class Exchange implements BackendHandler.Listener, Backend.Waiting {
         }
     }
 
+    /** The worker's answer is whole (or its 101 head arrived): counted on its backend with the try's duration. */
+    private void countAnswered() {
+        backend().counters().answered(response.status(), attempt.nanosSinceGrant());
+    }
+
+    /** A try failed: counted for the program by worker and cause, and on the backend ({@link TryCounters}). */
     private void countFailure(Backend b, UpstreamError reason) {
         program.counters().failed(b.id(), reason);
+        b.counters().failed();
     }
 
     private void logAccess() {

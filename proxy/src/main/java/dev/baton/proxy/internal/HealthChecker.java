@@ -37,18 +37,19 @@ final class HealthChecker {
     private final Transport transport;
     private final EventLoop loop;
     private final Supplier<Iterable<Backend>> backends;
-    private final Runnable admitted;
+    /** Told when a check changed which backends are routable: the balancer's waiting requests may go elsewhere. */
+    private final Runnable routingChanged;
     private final Warmup warmup;
     private final Map<Backend, Long> nextCheck = new ConcurrentHashMap<>();
     private final Map<Backend, Boolean> inFlight = new ConcurrentHashMap<>();
     private ScheduledFuture<?> tick;
 
-    HealthChecker(Transport transport, EventLoop loop, Supplier<Iterable<Backend>> backends, Runnable admitted,
+    HealthChecker(Transport transport, EventLoop loop, Supplier<Iterable<Backend>> backends, Runnable routingChanged,
                   ProxyLog log) {
         this.transport = transport;
         this.loop = loop;
         this.backends = backends;
-        this.admitted = admitted;
+        this.routingChanged = routingChanged;
         this.warmup = new Warmup(transport, loop, log);
     }
 
@@ -99,17 +100,21 @@ final class HealthChecker {
         if (failure == null) {
             boolean wasPending = b.state() == BackendState.PENDING;
             if (b.checkPassed()) {
-                admitted.run();
+                routingChanged.run();
             }
             if (wasPending && b.state() != BackendState.PENDING) {
                 // its next check was planned at the pending pace: now one health_interval from its first pass
                 nextCheck.put(b, System.nanoTime() + b.settings().health().interval().toNanos());
             }
         } else if (b.state() != BackendState.PENDING) {
-            boolean suspect = b.state() == BackendState.HEALTHY || b.state() == BackendState.READY;
+            boolean routable = b.state().routable();
+            boolean suspect = routable || b.state() == BackendState.READY;
             b.checkFailed(failure, silent);
             if (suspect) {
                 nextCheck.put(b, System.nanoTime()); // fastinter: confirm or clear the doubt at once
+            }
+            if (routable && !b.state().routable()) {
+                routingChanged.run(); // a request waiting for an ejected canary may take another worker now
             }
         }
     }

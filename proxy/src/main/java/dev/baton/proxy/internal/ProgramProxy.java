@@ -1,6 +1,7 @@
 package dev.baton.proxy.internal;
 
 import dev.baton.proxy.BackendListener;
+import dev.baton.proxy.BackendTraffic;
 import dev.baton.proxy.BackendView;
 import dev.baton.proxy.Listener;
 import dev.baton.proxy.ProgramStats;
@@ -29,8 +30,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ProgramProxy implements ProxiedProgram {
 
-    /** The program-level settings and what is derived from them, swapped whole by a publish. */
-    private record Current(ProxySettings settings, TrustedProxies trusted) {
+    /** The program-level settings, what is derived from them and the canary weight, swapped whole by a publish. */
+    private record Current(ProxySettings settings, TrustedProxies trusted, int canaryWeight) {
     }
 
     private final String name;
@@ -41,7 +42,7 @@ public final class ProgramProxy implements ProxiedProgram {
     private final HealthChecker health;
     private final ClientConnections clients = new ClientConnections();
     private final ProgramTraffic traffic = new ProgramTraffic();
-    private final Map<String, Backend> backends = new LinkedHashMap<>(); // guarded by this
+    private final Map<BackendView.Key, Backend> backends = new LinkedHashMap<>(); // guarded by this
     private final List<BoundListener> listeners = new ArrayList<>(); // guarded by this
     private volatile Current current;
     private volatile boolean closed;
@@ -51,7 +52,7 @@ public final class ProgramProxy implements ProxiedProgram {
         this.name = settings.name();
         this.log = log;
         this.listener = listener;
-        this.current = new Current(settings, TrustedProxies.parse(settings.trustedProxies()));
+        this.current = new Current(settings, TrustedProxies.parse(settings.trustedProxies()), 0);
         this.balancer = new Balancer(() -> current.settings().limits().maxQueue());
         this.upstream = new Upstream(transport);
         this.health = new HealthChecker(transport, group.next(), balancer::backends, balancer::wake, log);
@@ -86,12 +87,10 @@ public final class ProgramProxy implements ProxiedProgram {
 
     @Override
     public synchronized void publish(ProgramView view) {
-        if (!view.settings().trustedProxies().equals(current.settings().trustedProxies())) {
-            current = new Current(view.settings(), TrustedProxies.parse(view.settings().trustedProxies()));
-        } else {
-            current = new Current(view.settings(), current.trusted());
-        }
-        Map<String, Backend> next = new LinkedHashMap<>();
+        TrustedProxies trusted = view.settings().trustedProxies().equals(current.settings().trustedProxies())
+                ? current.trusted() : TrustedProxies.parse(view.settings().trustedProxies());
+        current = new Current(view.settings(), trusted, view.canaryWeight());
+        Map<BackendView.Key, Backend> next = new LinkedHashMap<>();
         for (BackendView v : view.backends()) {
             BackendView full = v.withDefault(view.settings());
             Backend b = backends.get(full.key());
@@ -104,21 +103,21 @@ public final class ProgramProxy implements ProxiedProgram {
             b.role(full.role());
             next.put(full.key(), b);
         }
-        for (Map.Entry<String, Backend> e : backends.entrySet()) {
+        for (Map.Entry<BackendView.Key, Backend> e : backends.entrySet()) {
             if (!next.containsKey(e.getKey())) {
                 e.getValue().transitionTo(BackendState.REMOVED, "worker gone");
             }
         }
         backends.clear();
         backends.putAll(next);
-        balancer.backends(new ArrayList<>(next.values()), view.down().orElse(null));
+        balancer.backends(new ArrayList<>(next.values()), view.down().orElse(null), view.canaryWeight());
         // after the balancer's lock: a request picked before the switch to DRAINING holds its slot by now
         next.values().forEach(Backend::maybeDrained);
     }
 
     @Override
     public void publish(List<BackendView> views) {
-        publish(new ProgramView(settings(), views, Optional.empty()));
+        publish(new ProgramView(settings(), views, Optional.empty(), current.canaryWeight()));
     }
 
     @Override
@@ -169,6 +168,15 @@ public final class ProgramProxy implements ProxiedProgram {
     @Override
     public TrafficStats traffic() {
         return traffic.stats();
+    }
+
+    @Override
+    public List<BackendTraffic> backendTraffic() {
+        List<Backend> now;
+        synchronized (this) {
+            now = List.copyOf(backends.values());
+        }
+        return now.stream().map(Backend::traffic).toList();
     }
 
     /** Stops listening and closes every client connection and idle worker connection at once. */

@@ -123,8 +123,8 @@ final class Warmup {
         return b.settings().health().warmupRequests();
     }
 
-    private String describe(Backend b) {
-        return b.settings().name() + ": backend " + b.id() + " [gen " + b.generation() + "]";
+    private static String describe(Backend b) {
+        return b.label();
     }
 
     /** Reads the answer to its end and drops it. */

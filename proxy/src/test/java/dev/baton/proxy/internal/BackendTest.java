@@ -44,7 +44,12 @@ class BackendTest {
 
     /** A backend whose health_rise and health_fall are both {@code riseAndFall}. */
     private Backend backend(String id, Role role, int riseAndFall) {
-        Backend b = new Backend(new BackendView(id, 2, new InetSocketAddress("127.0.0.1", 1), role,
+        return backend(id, 0, role, riseAndFall);
+    }
+
+    /** Generation 2's {@code incarnation} of {@code id}, its health_rise and health_fall both {@code riseAndFall}. */
+    private Backend backend(String id, int incarnation, Role role, int riseAndFall) {
+        Backend b = new Backend(new BackendView(id, 2, incarnation, new InetSocketAddress("127.0.0.1", 1), role,
                 ProxySettings.builder("web").healthRise(riseAndFall).healthFall(riseAndFall).build()), "web", log,
                 listener);
         b.role(role);
@@ -112,5 +117,97 @@ class BackendTest {
         stopping.role(Role.STOPPING);
         assertEquals(BackendState.DRAINING, stopping.state());
         assertFalse(stopping.state().routable() || stopping.state().checked());
+    }
+
+    @Test
+    void ejectionAndReadmissionOfAServingBackendAreAnnouncedOnceEachWhateverEjectedIt() {
+        Backend b = backend(Role.SERVING);
+        b.checkPassed();
+        b.checkFailed("timeout", false);
+        b.checkFailed("timeout", false);
+        b.checkFailed("timeout", false);
+        b.checkPassed();
+        b.checkPassed();
+        b.checkPassed();
+        b.eject("connection refused");
+        b.eject("connection refused");
+        b.checkPassed();
+        b.checkPassed();
+        b.requestFailed("reset");
+        b.requestFailed("reset");
+        b.requestFailed("reset");
+        assertEquals(List.of("ready web:0@2", "ejected web:0@2", "readmitted web:0@2", "ejected web:0@2",
+                "readmitted web:0@2", "ejected web:0@2"), listener.texts());
+    }
+
+    @Test
+    void aHeldBackendsChecksAndADrainingBackendAnnounceNoHealth() {
+        Backend held = backend(Role.HELD);
+        held.checkPassed();
+        held.checkFailed("timeout", false);
+        held.checkFailed("timeout", false);
+        held.checkPassed();
+        held.checkPassed();
+        assertEquals(BackendState.READY, held.state());
+        Backend draining = backend("web:1", Role.SERVING, 1);
+        draining.checkPassed();
+        draining.role(Role.DRAINING);
+        draining.eject("connection refused");
+        draining.requestFailed("reset");
+        draining.checkFailed("timeout", false);
+        assertEquals(List.of("ready web:0@2", "ready web:1@2"), listener.texts());
+    }
+
+    @Test
+    void aCanaryIsRoutedLikeAServingBackendOnceChecked() {
+        Backend held = backend(Role.HELD);
+        held.checkPassed();
+        held.role(Role.CANARY);
+        assertEquals(BackendState.HEALTHY, held.state());
+        assertEquals("web: backend web:0 [gen 2] READY -> HEALTHY: canary", lines.get(lines.size() - 1));
+        Backend fresh = backend("web:1", Role.CANARY, 1);
+        assertTrue(fresh.checkPassed());
+        assertEquals(BackendState.HEALTHY, fresh.state());
+        fresh.eject("connection refused");
+        fresh.checkPassed();
+        assertEquals(List.of("ready web:0@2", "ready web:1@2", "ejected web:1@2", "readmitted web:1@2"),
+                listener.texts());
+    }
+
+    @Test
+    void aLaterIncarnationIsNamedByItsKeyAndItsLogLinesShowIt() {
+        Backend b = backend("web:0", 1, Role.SERVING, 1);
+        assertEquals(new BackendView.Key("web:0", 2, 1), b.key());
+        assertEquals("web:0@2.1", b.toString());
+        b.checkPassed();
+        assertEquals("web: backend web:0 [gen 2.1] PENDING -> HEALTHY: first health check passed",
+                lines.get(lines.size() - 1));
+        assertEquals(List.of("ready web:0@2.1"), listener.texts());
+    }
+
+    @Test
+    void aListenerThatThrowsIsLoggedAndLaterNewsStillArrives() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        Backend b = new Backend(new BackendView("web:0", 2, new InetSocketAddress("127.0.0.1", 1), Role.SERVING,
+                ProxySettings.builder("web").healthFall(1).build()), "web", log, new dev.baton.proxy.BackendListener() {
+                    @Override
+                    public void ready(BackendView.Key key) {
+                        throw new IllegalStateException("queue closed");
+                    }
+
+                    @Override
+                    public void drained(BackendView.Key key) {
+                    }
+
+                    @Override
+                    public void health(BackendView.Key key, boolean routable) {
+                        heard.add(key + " " + routable);
+                    }
+                });
+        b.role(Role.SERVING);
+        b.checkPassed();
+        b.eject("connection refused");
+        assertEquals(List.of("web:0@2 false"), heard);
+        assertTrue(lines.contains("web: backend web:0 [gen 2]: ready listener failed: queue closed"), lines.toString());
     }
 }

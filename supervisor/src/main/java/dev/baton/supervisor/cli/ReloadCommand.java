@@ -41,6 +41,12 @@ final class ReloadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print each step and the summary as JSON objects, one per line.")
     boolean json;
 
+    @Option(names = "--canary", description = "Reload as reload_strategy = \"canary\": one new worker gets"
+            + " canary_weight percent of the requests for canary_duration and is compared with the old workers;"
+            + " worse (errors, p99 latency) or exited, it is rolled back (exit 1) with the comparison, else the"
+            + " reload goes on as a surge. Programs need listen.")
+    boolean canary;
+
     @Parameters(arity = "0..*", paramLabel = "PROGRAM", description = "Programs to reload (default: all).")
     List<String> programs = new ArrayList<>();
 
@@ -48,7 +54,9 @@ final class ReloadCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String target = Requests.query("/v1/reload" + (wait ? "?wait=1" : ""), "program", programs);
+        String flags = (wait ? "&wait=1" : "") + (canary ? "&canary=1" : "");
+        String target = Requests.query("/v1/reload" + (flags.isEmpty() ? "" : "?" + flags.substring(1)), "program",
+                programs);
         int[] failed = {0};
         Set<String> shown = new HashSet<>();
         int status = Requests.stream(options.client(), "POST", target, (code, line) -> {
@@ -87,6 +95,12 @@ final class ReloadCommand implements Callable<Integer> {
             if (!r.ok() || !shown.contains(r.message())) { // scaled, added...: already shown as a step
                 (r.ok() ? out : err).println((r.ok() ? "" : "baton: ") + r.message() + took);
             }
+            r.canary().ifPresent(c -> {
+                PrintWriter to = r.ok() ? out : err;
+                to.println(r.program() + ": canary " + c.worker() + " [gen " + c.generation() + "] over "
+                        + String.format(Locale.ROOT, "%.1fs", c.windowMillis() / 1000.0) + ": " + c.verdict());
+                c.table().forEach(to::println);
+            });
             if (!r.ok()) {
                 failed++;
                 if (r.lastLines() != null && !r.lastLines().isEmpty()) {

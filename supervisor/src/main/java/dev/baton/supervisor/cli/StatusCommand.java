@@ -112,8 +112,11 @@ final class StatusCommand implements Callable<Integer> {
         String where = w.port() > 0 ? "port " + w.port() : w.socket() != null ? "socket " + w.socket() : "";
         String backend = w.backend()
                 .map(b -> b.toLowerCase(Locale.ROOT) + ", " + w.inflight().orElse(0) + " in flight").orElse("");
-        String held = w.held() ? "new generation, held until the switch" : "";
-        return String.join(", ", Stream.of(held, where, backend, extra).filter(s -> !s.isEmpty()).toList());
+        String held = !w.held() ? "" : w.recycling().map(r -> "replacing it: " + r.last() + ", held until ready")
+                .orElse("new generation, held until the switch");
+        String recycled = w.held() ? "" : w.recycling().map(r -> "recycled " + r.count() + " (last: " + r.last() + ")")
+                .orElse("");
+        return String.join(", ", Stream.of(held, where, backend, extra, recycled).filter(s -> !s.isEmpty()).toList());
     }
 
     static String duration(long millis) {

@@ -32,8 +32,7 @@ public interface ControlApi {
      * when nothing was done (invalid configuration, unknown program: HTTP 400) or {@link IllegalStateException}
      * when a reload of those programs is already running (HTTP 409).
      */
-    CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
-                                                               Consumer<ReloadStep> progress);
+    CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest request, Consumer<ReloadStep> progress);
 
     /**
      * Replaces the daemon with a new one ({@code baton upgrade}), sending each step of the new daemon's start to

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * POST /v1/start|stop|restart?target=T...  results per worker
  * POST /v1/signal?signal=HUP&amp;target=T...
  * POST /v1/shutdown
- * POST /v1/reload?program=P...&amp;wait=1   NDJSON steps, then {"summary": [...]}; 400 bad config, 409 busy
+ * POST /v1/reload?program=P...&amp;wait=1&amp;canary=1   NDJSON steps, then {"summary": [...]}; 400 bad config, 409 busy
  * POST /v1/upgrade                          NDJSON steps of the new daemon's start, then {"upgrade": ...}; 409 busy
  * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
  * GET  /metrics                             Prometheus text format 0.0.4 (also on the admin address)
@@ -55,7 +55,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         RESTART("/v1/restart", HttpMethod.POST, "target"),
         SIGNAL("/v1/signal", HttpMethod.POST, "signal", "target"),
         SHUTDOWN("/v1/shutdown", HttpMethod.POST),
-        RELOAD("/v1/reload", HttpMethod.POST, "program", "wait"),
+        RELOAD("/v1/reload", HttpMethod.POST, "program", "wait", "canary"),
         UPGRADE("/v1/upgrade", HttpMethod.POST),
         LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target", "since"),
         METRICS("/metrics", HttpMethod.GET);
@@ -133,8 +133,8 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             case SHUTDOWN -> answer(ctx, api::shutdown);
             case RELOAD -> {
-                boolean wait = query.flag("wait");
-                ReloadStreamer.start(ctx, api, query.all("program"), wait);
+                ReloadStreamer.start(ctx, api, new ReloadRequest(query.all("program"), query.flag("wait"),
+                        query.flag("canary")));
             }
             case UPGRADE -> ReloadStreamer.start(ctx, api::upgrade);
             case LOGS -> {

@@ -27,8 +27,8 @@ final class ReloadStreamer {
         this.ctx = ctx;
     }
 
-    static void start(ChannelHandlerContext ctx, ControlApi api, List<String> programs, boolean wait) {
-        start(ctx, progress -> api.reload(programs, wait, progress));
+    static void start(ChannelHandlerContext ctx, ControlApi api, ReloadRequest request) {
+        start(ctx, progress -> api.reload(request, progress));
     }
 
     /** Starts what {@code call} starts with this stream's step consumer, and streams it. */

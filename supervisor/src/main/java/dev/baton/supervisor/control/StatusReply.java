@@ -43,13 +43,30 @@ public record StatusReply(DaemonInfo daemon, List<ProgramInfo> programs, List<Wo
      * @param backend  for a proxied program only (else the key is absent): PENDING, READY, HEALTHY, UNHEALTHY,
      *                 DRAINING, or NONE when the proxy does not know it
      * @param inflight for a proxied program only (else the key is absent): requests it is serving now
+     * @param recycling how often the slot's worker was replaced while it ran, and why last (absent when never)
      */
     public record WorkerInfo(String name, String program, int index, int generation, String state, int pid,
                              long uptimeMs, long sinceMs, String reason, int restarts, int port, String socket,
-                             boolean held, Optional<String> backend, Optional<Integer> inflight) {
+                             boolean held, Optional<String> backend, Optional<Integer> inflight,
+                             Optional<Recycling> recycling) {
+
+        public WorkerInfo(String name, String program, int index, int generation, String state, int pid,
+                          long uptimeMs, long sinceMs, String reason, int restarts, int port, String socket,
+                          boolean held, Optional<String> backend, Optional<Integer> inflight) {
+            this(name, program, index, generation, state, pid, uptimeMs, sinceMs, reason, restarts, port, socket,
+                    held, backend, inflight, Optional.empty());
+        }
 
         public boolean running() {
             return "RUNNING".equals(state);
         }
+    }
+
+    /**
+     * A slot's recycling: {@code count} workers replaced it while running (max_requests, max_memory, max_lifetime,
+     * unhealthy), the last one for {@code last} ({@code max_requests (1012 requests)}). On a successor not yet
+     * switched in, {@code last} is why it is starting.
+     */
+    public record Recycling(int count, String last) {
     }
 }

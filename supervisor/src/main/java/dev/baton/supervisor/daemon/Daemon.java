@@ -14,7 +14,9 @@ import dev.baton.supervisor.control.ControlClient;
 import dev.baton.conf.ListenAddress;
 import dev.baton.supervisor.control.AdminServer;
 import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.metrics.ProcessTable;
 import dev.baton.supervisor.metrics.ReloadCounters;
+import dev.baton.proxy.BackendView;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,6 +104,8 @@ public final class Daemon {
         }
     }
 
+    private static final ProcessTable PROCESSES = new ProcessTable();
+
     private Daemon(BatonConfig config) {
         this.config = config;
         this.logFiles = new LogFiles(config.daemon().logDir(), config.daemon().logTimestamps());
@@ -110,7 +114,7 @@ public final class Daemon {
         WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
                 System.getenv(), this::workerChanged);
-        this.supervisor = new Supervisor(ctx, frontends);
+        this.supervisor = new Supervisor(ctx, frontends, groups -> residentBytes(PROCESSES.groups(groups)));
         this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), System.getenv(),
                 config.daemon().logDir().resolve("event_command.log"));
     }
@@ -446,16 +450,28 @@ public final class Daemon {
         Event.of(change, System.currentTimeMillis()).ifPresent(events::emit);
     }
 
+    /** Resident bytes by process group, for max_memory: read on the supervisor loop, every memory_check_interval. */
+    private static Map<Integer, Long> residentBytes(Map<Integer, ProcessTable.Usage> usage) {
+        Map<Integer, Long> bytes = new java.util.HashMap<>();
+        usage.forEach((group, u) -> bytes.put(group, u.residentBytes()));
+        return bytes;
+    }
+
     /** The proxy's news about backends, handed to the supervisor (which enqueues it onto its loop). */
     private final class BackendEvents implements Frontends.Events {
         @Override
-        public void ready(String program, String worker, int generation) {
-            supervisor.backendReady(program, worker, generation);
+        public void ready(String program, BackendView.Key w) {
+            supervisor.backendReady(program, w.id(), w.generation(), w.incarnation());
         }
 
         @Override
-        public void drained(String program, String worker, int generation) {
-            supervisor.backendDrained(program, worker, generation);
+        public void drained(String program, BackendView.Key w) {
+            supervisor.backendDrained(program, w.id(), w.generation(), w.incarnation());
+        }
+
+        @Override
+        public void health(String program, BackendView.Key w, boolean routable) {
+            supervisor.backendHealth(program, w.id(), w.generation(), w.incarnation(), routable);
         }
     }
 

@@ -11,15 +11,17 @@ import dev.baton.supervisor.Target;
 import dev.baton.supervisor.WorkerStatus;
 import dev.baton.supervisor.control.ControlApi;
 import dev.baton.supervisor.control.Message;
+import dev.baton.supervisor.control.ReloadRequest;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.ReloadSummary;
 import dev.baton.supervisor.control.ReloadSummary.ProgramReload;
 import dev.baton.supervisor.control.Results;
 import dev.baton.supervisor.control.StatusReply;
-import dev.baton.supervisor.control.UpgradeSummary;
 import dev.baton.supervisor.control.StatusReply.DaemonInfo;
 import dev.baton.supervisor.control.StatusReply.ProgramInfo;
+import dev.baton.supervisor.control.StatusReply.Recycling;
 import dev.baton.supervisor.control.StatusReply.WorkerInfo;
+import dev.baton.supervisor.control.UpgradeSummary;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.process.Posix;
 
@@ -70,13 +72,15 @@ final class DaemonApi implements ControlApi {
         Optional<Integer> inflight = Optional.empty();
         if (proxy != null) {
             BackendStats stats = proxy.backends().stream()
-                    .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()).findFirst().orElse(null);
+                    .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()
+                            && b.incarnation() == w.incarnation()).findFirst().orElse(null);
             backend = Optional.of(stats == null ? "NONE" : stats.state());
             inflight = Optional.of(stats == null ? 0 : stats.inflight());
         }
         return new WorkerInfo(w.name(), w.program(), w.index(), w.generation(), w.state().name(), w.pid(),
                 w.startedAt() > 0 ? now - w.startedAt() : 0, now - w.since(), w.reason(), w.restarts(), w.port(),
-                w.socket() == null ? null : w.socket().toString(), w.held(), backend, inflight);
+                w.socket() == null ? null : w.socket().toString(), w.held(), backend, inflight,
+                w.recycled() == 0 ? Optional.empty() : Optional.of(new Recycling(w.recycled(), w.lastRecycle())));
     }
 
     @Override
@@ -115,9 +119,9 @@ final class DaemonApi implements ControlApi {
     }
 
     @Override
-    public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
+    public CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest request,
                                                                       Consumer<ReloadStep> progress) {
-        return daemon.reloads().reload(programs, wait, event -> progress.accept(step(event)))
+        return daemon.reloads().reload(request, event -> progress.accept(step(event)))
                 .thenApply(results -> results.thenApply(DaemonApi::summary));
     }
 
@@ -133,7 +137,7 @@ final class DaemonApi implements ControlApi {
     static ReloadSummary summary(List<ReloadResult> results) {
         return new ReloadSummary(results.stream().map(r -> new ProgramReload(r.program(), r.generation(),
                 r.outcome().name().toLowerCase(Locale.ROOT), !r.outcome().failed(), r.message(), r.durationMillis(),
-                r.failedWorker(), r.lastLines())).toList());
+                r.failedWorker(), r.lastLines(), r.canary())).toList());
     }
 
     @Override
@@ -158,15 +162,20 @@ final class DaemonApi implements ControlApi {
     /** The workers from the loop; the rest (proxy counters, /proc, the text) on the metrics thread. */
     @Override
     public CompletableFuture<MetricsText> metrics() {
-        return daemon.supervisor().status().thenApplyAsync(this::metrics, daemon.metricsThread());
+        return daemon.supervisor().status().thenCombine(daemon.supervisor().recycledCounts(), Scrape::new)
+                .thenApplyAsync(s -> metrics(s.workers(), s.recycled()), daemon.metricsThread());
     }
 
-    private MetricsText metrics(List<WorkerStatus> workers) {
+    /** What one scrape takes from the supervisor's loop. */
+    private record Scrape(List<WorkerStatus> workers, Map<String, Map<String, Long>> recycled) {
+    }
+
+    private MetricsText metrics(List<WorkerStatus> workers, Map<String, Map<String, Long>> recycled) {
         Set<Integer> groups = workers.stream().map(WorkerStatus::pid).filter(pid -> pid > 0)
                 .collect(Collectors.toSet());
         MetricsInput in = new MetricsInput(workers.stream().map(WorkerStatus::program).distinct().toList(), workers,
                 daemon.frontends().stats(), daemon.frontends().traffic(), daemon.reloadCounters(),
-                PROCESSES.groups(groups), PROCESSES.self(), daemon.processStartedAt(), Version.current());
+                PROCESSES.groups(groups), PROCESSES.self(), daemon.processStartedAt(), Version.current(), recycled);
         return new MetricsText(Exposition.CONTENT_TYPE, Exposition.write(in));
     }
 

@@ -19,6 +19,7 @@ import dev.baton.supervisor.Generation;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.Roster;
 import dev.baton.supervisor.Traffic;
+import dev.baton.supervisor.WorkerTraffic;
 import dev.baton.supervisor.Worker;
 import dev.baton.supervisor.WorkerStatus;
 
@@ -51,9 +52,11 @@ final class Frontends implements Closeable, Traffic {
 
     /** What the proxy reports about backends; see {@link BackendListener}. */
     interface Events {
-        void ready(String program, String worker, int generation);
+        void ready(String program, BackendView.Key worker);
 
-        void drained(String program, String worker, int generation);
+        void drained(String program, BackendView.Key worker);
+
+        void health(String program, BackendView.Key worker, boolean routable);
     }
 
     /** One served program. */
@@ -197,7 +200,8 @@ final class Frontends implements Closeable, Traffic {
             Optional<ProxyConfig> proxy = m.config().proxy();
             SocketAddress address = address(m.status());
             if (proxy.isPresent() && address != null) {
-                views.add(new BackendView(m.status().name(), m.status().generation(), address, role(m.role()),
+                views.add(new BackendView(m.status().name(), m.status().generation(), m.status().incarnation(),
+                        address, role(m.role()),
                         settings.computeIfAbsent(proxy.get(), c -> ProxyConfigs.settings(name, c))));
                 any = any == null ? proxy.get() : any;
             }
@@ -211,7 +215,7 @@ final class Frontends implements Closeable, Traffic {
         }
         ProxyConfig program = front.config != null ? front.config : any;
         front.proxy.publish(new ProgramView(settings.computeIfAbsent(program, c -> ProxyConfigs.settings(name, c)),
-                views, roster.down()));
+                views, roster.down(), roster.canaryWeight()));
         if (serving.isEmpty() && views.isEmpty()) {
             removed(name); // no longer proxied (or removed), and its last proxied worker is gone
         }
@@ -345,8 +349,19 @@ final class Frontends implements Closeable, Traffic {
             return 0;
         }
         return front.proxy.stats().backends().stream()
-                .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation())
+                .filter(b -> b.id().equals(w.name()) && b.generation() == w.generation()
+                        && b.incarnation() == w.incarnation())
                 .mapToInt(BackendStats::inflight).sum();
+    }
+
+    @Override
+    public List<WorkerTraffic> workers(String program) {
+        Front front = fronts.get(program);
+        if (front == null) {
+            return List.of();
+        }
+        return front.proxy.backendTraffic().stream().map(t -> new WorkerTraffic(t.key().id(), t.key().generation(),
+                t.key().incarnation(), t.requests(), t.errors(), t.duration())).toList();
     }
 
     /** Every served program's listeners, queue and backends. Any thread. */
@@ -383,13 +398,18 @@ final class Frontends implements Closeable, Traffic {
     private BackendListener backendListener(String name) {
         return new BackendListener() {
             @Override
-            public void ready(String id, int generation) {
-                events.ready(name, id, generation);
+            public void ready(BackendView.Key key) {
+                events.ready(name, key);
             }
 
             @Override
-            public void drained(String id, int generation) {
-                events.drained(name, id, generation);
+            public void drained(BackendView.Key key) {
+                events.drained(name, key);
+            }
+
+            @Override
+            public void health(BackendView.Key key, boolean routable) {
+                events.health(name, key, routable);
             }
         };
     }
@@ -405,6 +425,7 @@ final class Frontends implements Closeable, Traffic {
         return switch (role) {
             case HELD -> BackendView.Role.HELD;
             case SERVING -> BackendView.Role.SERVING;
+            case CANARY -> BackendView.Role.CANARY;
             case DRAINING -> BackendView.Role.DRAINING;
             case STOPPING -> BackendView.Role.STOPPING;
         };

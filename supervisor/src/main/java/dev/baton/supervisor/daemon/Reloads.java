@@ -4,10 +4,12 @@ import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ConfigException;
 import dev.baton.conf.ConfigLoader;
 import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.ReloadStrategy;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.ReloadEvent;
 import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Supervisor;
+import dev.baton.supervisor.control.ReloadRequest;
 import dev.baton.supervisor.events.ReloadEvents;
 
 import java.util.ArrayList;
@@ -47,9 +49,9 @@ final class Reloads {
      * unknown program: nothing changed) or {@link Supervisor.BusyException} (a named program is reloading, without
      * {@code wait}).
      */
-    CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(List<String> names, boolean wait,
+    CompletableFuture<CompletableFuture<List<ReloadResult>>> reload(ReloadRequest request,
                                                                     Consumer<ReloadEvent> progress) {
-        return CompletableFuture.supplyAsync(() -> tryReload(names, wait, progress), thread).thenCompose(f -> f);
+        return CompletableFuture.supplyAsync(() -> tryReload(request, progress), thread).thenCompose(f -> f);
     }
 
     /** What the loop says before a reload: the programs busy reloading, or else what to bind. */
@@ -62,8 +64,9 @@ final class Reloads {
      * as one transaction. With {@code wait}, comes back once the programs are idle, without holding the thread
      * meanwhile; the file is read again then.
      */
-    private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(List<String> names, boolean wait,
+    private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(ReloadRequest request,
                                                                                 Consumer<ReloadEvent> progress) {
+        List<String> names = request.programs();
         if (daemon.shuttingDown()) {
             throw new IllegalStateException("Baton is shutting down");
         }
@@ -71,7 +74,7 @@ final class Reloads {
         if (upgrading != null) {
             throw new IllegalStateException("cannot reload: " + upgrading);
         }
-        BatonConfig next = readConfig();
+        BatonConfig next = request.canary() ? canary(readConfig(), names) : readConfig();
         Check check = daemon.onLoop(() -> {
             for (String name : names) {
                 if (next.program(name).isEmpty() && !daemon.supervisor().programNames().contains(name)) {
@@ -83,11 +86,12 @@ final class Reloads {
             return new Check(busy, busy.isEmpty() ? daemon.frontends().plan(next, names) : null);
         });
         if (!check.busy().isEmpty()) {
-            if (!wait) {
+            if (!request.waitIfBusy()) {
                 throw new Supervisor.BusyException(check.busy());
             }
             Log.info("reload waits for the reload of " + String.join(", ", check.busy()) + " to end");
-            return daemon.supervisor().whenIdle(names).thenComposeAsync(v -> tryReload(names, true, progress), thread);
+            return daemon.supervisor().whenIdle(names).thenComposeAsync(v -> tryReload(new ReloadRequest(names, true,
+                    request.canary()), progress), thread);
         }
         if (!next.daemon().equals(daemon.config().daemon())) {
             Log.warn("changes to [baton] take effect with baton upgrade (or at the next baton run)");
@@ -115,6 +119,24 @@ final class Reloads {
         }));
     }
 
+    /**
+     * {@code baton reload --canary}: the named programs (all when none) reload as canaries; one without
+     * {@code listen} cannot, and nothing is done.
+     */
+    private static BatonConfig canary(BatonConfig config, List<String> names) {
+        List<ProgramConfig> programs = new ArrayList<>();
+        for (ProgramConfig p : config.programs()) {
+            boolean selected = names.isEmpty() || names.contains(p.name());
+            if (selected && p.proxy().isEmpty()) {
+                throw new IllegalArgumentException("--canary: " + p.name() + " has no listen: a canary's share of"
+                        + " requests goes through Baton's proxy" + (names.isEmpty() ? " (name the programs to reload)"
+                        : ""));
+            }
+            programs.add(selected ? p.withReloadStrategy(ReloadStrategy.CANARY) : p);
+        }
+        return new BatonConfig(config.file(), config.daemon(), programs);
+    }
+
     /** The configuration file as it is now; every error at once, as an {@link IllegalArgumentException}. */
     private BatonConfig readConfig() {
         try {
@@ -134,7 +156,7 @@ final class Reloads {
      * ended: a signal has no one to tell "busy"); the steps and outcome go to Baton's log.
      */
     void reloadOnSignal() {
-        reload(List.of(), true, event -> { }).whenComplete((started, e) -> {
+        reload(new ReloadRequest(List.of(), true, false), event -> { }).whenComplete((started, e) -> {
             if (e != null) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 Log.warn("SIGHUP: reload refused: " + cause.getMessage().lines().findFirst().orElse(""));

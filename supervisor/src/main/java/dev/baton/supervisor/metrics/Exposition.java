@@ -110,6 +110,10 @@ public final class Exposition {
         all.add(queueWait.build());
     }
 
+    /** One series of {@code baton_worker_up}: a worker of a generation (a recycled slot's incarnations are one). */
+    private record UpSeries(String program, String worker, int generation) {
+    }
+
     private static void workers(MetricsInput in, List<MetricSnapshot> all) {
         Family up = new Family("baton_worker_up", "1 when the worker's process runs, else 0.");
         Family restarts = new Family("baton_worker_restarts", "Times the worker was started again after an exit "
@@ -123,15 +127,20 @@ public final class Exposition {
         Map<String, WorkerStatus> newest = new LinkedHashMap<>();
         Map<String, Integer> generations = new LinkedHashMap<>();
         in.programs().forEach(p -> generations.put(p, 0));
+        // within a generation, a recycled slot's newest worker, unless it is a successor still held
         List<WorkerStatus> sorted = in.workers().stream()
                 .sorted(Comparator.comparing(WorkerStatus::program).thenComparingInt(WorkerStatus::index)
-                        .thenComparingInt(WorkerStatus::generation)).toList();
+                        .thenComparingInt(WorkerStatus::generation)
+                        .thenComparingInt(w -> w.held() ? -1 : w.incarnation())).toList();
+        Map<UpSeries, Boolean> running = new LinkedHashMap<>(); // any incarnation of the worker's generation runs
         for (WorkerStatus w : sorted) {
-            up.add(w.state() == WorkerState.RUNNING ? 1 : 0, "program", w.program(), "worker", w.name(),
-                    "generation", Integer.toString(w.generation()));
+            running.merge(new UpSeries(w.program(), w.name(), w.generation()), w.state() == WorkerState.RUNNING,
+                    Boolean::logicalOr);
             newest.put(w.name(), w); // sorted by generation: the newest stays
             generations.merge(w.program(), w.generation(), Math::max);
         }
+        running.forEach((series, isUp) -> up.add(isUp ? 1 : 0, "program", series.program(), "worker",
+                series.worker(), "generation", Integer.toString(series.generation())));
         for (WorkerStatus w : newest.values()) {
             restarts.add(w.restarts(), "program", w.program(), "worker", w.name());
             for (WorkerState s : WorkerState.values()) {
@@ -166,7 +175,19 @@ public final class Exposition {
         }
         all.add(reloads.counter());
         all.add(duration.build());
+        Family recycled = new Family("baton_workers_recycled", "Workers replaced while running (the new one first),"
+                + " by reason: max_requests, max_memory, max_lifetime, unhealthy.");
+        for (String program : in.programs()) {
+            Map<String, Long> counts = in.recycled().getOrDefault(program, Map.of());
+            for (String reason : RECYCLE_REASONS) {
+                recycled.add(counts.getOrDefault(reason, 0L), "program", program, "reason", reason);
+            }
+        }
+        all.add(recycled.counter());
     }
+
+    /** The reasons of {@code baton_workers_recycled_total}, each shown from 0. */
+    static final List<String> RECYCLE_REASONS = List.of("max_requests", "max_memory", "max_lifetime", "unhealthy");
 
     private static void daemon(MetricsInput in, List<MetricSnapshot> all) {
         Family rss = new Family("process_resident_memory_bytes", "Resident memory of the Baton daemon.");

@@ -20,8 +20,16 @@ import java.util.Optional;
  * @param groups     usage by process group (a worker's pid)
  * @param daemon     the daemon process's own usage
  * @param startedAt  when the daemon process started, epoch milliseconds
+ * @param recycled   workers replaced while running, per program and reason (max_requests, max_memory...)
  */
 public record MetricsInput(List<String> programs, List<WorkerStatus> workers, Map<String, ProgramStats> proxied,
                            Map<String, TrafficStats> traffic, ReloadCounters reloads, Map<Integer, Usage> groups,
-                           Optional<Usage> daemon, long startedAt, String version) {
+                           Optional<Usage> daemon, long startedAt, String version,
+                           Map<String, Map<String, Long>> recycled) {
+
+    public MetricsInput(List<String> programs, List<WorkerStatus> workers, Map<String, ProgramStats> proxied,
+                        Map<String, TrafficStats> traffic, ReloadCounters reloads, Map<Integer, Usage> groups,
+                        Optional<Usage> daemon, long startedAt, String version) {
+        this(programs, workers, proxied, traffic, reloads, groups, daemon, startedAt, version, Map.of());
+    }
 }

@@ -4,6 +4,7 @@ import dev.baton.supervisor.Target;
 import dev.baton.supervisor.control.ControlApi;
 import dev.baton.supervisor.control.ControlServer;
 import dev.baton.supervisor.control.Message;
+import dev.baton.supervisor.control.ReloadRequest;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.ReloadSummary;
 import dev.baton.supervisor.control.Results;
@@ -98,10 +99,10 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
+    public CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest request,
                                                                       Consumer<ReloadStep> progress) {
-        requests.add("reload " + programs);
-        if (programs.contains("busy")) {
+        requests.add("reload " + request.programs() + (request.canary() ? " canary" : ""));
+        if (request.programs().contains("busy")) {
             return CompletableFuture.failedFuture(new IllegalStateException("a reload of busy is already running"));
         }
         steps.forEach(progress);

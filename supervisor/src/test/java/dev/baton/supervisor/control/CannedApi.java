@@ -27,7 +27,7 @@ final class CannedApi implements ControlApi {
     @Override public CompletableFuture<Message> shutdown() {
         return CompletableFuture.completedFuture(new Message("shutting down", 0));
     }
-    @Override public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> p, boolean w,
+    @Override public CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest r,
             Consumer<ReloadStep> progress) {
         return CompletableFuture.completedFuture(CompletableFuture.completedFuture(new ReloadSummary(List.of())));
     }

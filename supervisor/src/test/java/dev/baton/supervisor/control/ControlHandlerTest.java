@@ -75,9 +75,11 @@ class ControlHandlerTest {
         }
 
         @Override
-        public CompletableFuture<CompletableFuture<ReloadSummary>> reload(List<String> programs, boolean wait,
+        public CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest request,
                                                                           Consumer<ReloadStep> progress) {
-            calls.add("reload " + programs + " wait=" + wait);
+            List<String> programs = request.programs();
+            calls.add("reload " + programs + " wait=" + request.waitIfBusy()
+                    + (request.canary() ? " canary" : ""));
             if (programs.contains("broken")) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("configuration not reloaded"));
             }

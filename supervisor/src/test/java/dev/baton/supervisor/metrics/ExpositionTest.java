@@ -40,6 +40,7 @@ class ExpositionTest {
             Map.entry("baton_worker_cpu_seconds_total", "counter"),
             Map.entry("baton_reloads_total", "counter"),
             Map.entry("baton_reload_duration_seconds", "histogram"),
+            Map.entry("baton_workers_recycled_total", "counter"),
             Map.entry("baton_generation", "gauge"),
             Map.entry("process_resident_memory_bytes", "gauge"),
             Map.entry("process_cpu_seconds_total", "counter"),
@@ -132,6 +133,29 @@ class ExpositionTest {
                 () -> assertTrue(lines.contains("baton_worker_restarts_total{program=\"jobs\",worker=\"jobs:0\"} 5.0")),
                 () -> assertTrue(lines.contains("baton_generation{program=\"web\"} 2.0")),
                 () -> assertTrue(lines.contains("baton_generation{program=\"jobs\"} 1.0")));
+    }
+
+    @Test
+    void aRecycledSlotIsOneSeriesUpWhileAnyOfItsWorkersRunsAndItsHeldSuccessorIsNotShownYet() {
+        WorkerStatus old = new WorkerStatus("web:0", "web", 0, 1, WorkerState.RUNNING, 301, 0, 0, "", 0, 8000, null,
+                false, 0, 0, "");
+        WorkerStatus successor = new WorkerStatus("web:0", "web", 0, 1, WorkerState.STARTING, 302, 0, 0, "", 0, 8001,
+                null, true, 1, 1, "max_requests (120 requests)");
+        MetricsInput in = new MetricsInput(List.of("web"), List.of(old, successor), Map.of(), Map.of(),
+                new ReloadCounters(), Map.of(301, new Usage(30L << 20, 1), 302, new Usage(5L << 20, 0)),
+                Optional.empty(), 0, "0.1.0", Map.of("web", Map.of("max_requests", 3L, "unhealthy", 1L)));
+        List<String> lines = new String(Exposition.write(in), StandardCharsets.UTF_8).lines().toList();
+        assertAll(String.join("\n", lines),
+                () -> assertEquals(1, lines.stream().filter(l -> l.startsWith("baton_worker_up{")).count()),
+                () -> assertTrue(lines.contains("baton_worker_up{generation=\"1\",program=\"web\",worker=\"web:0\"} 1.0")),
+                () -> assertTrue(lines.contains(
+                        "baton_worker_resident_memory_bytes{program=\"web\",worker=\"web:0\"} 3.145728E7")),
+                () -> assertTrue(lines.contains(
+                        "baton_workers_recycled_total{program=\"web\",reason=\"max_requests\"} 3.0")),
+                () -> assertTrue(lines.contains(
+                        "baton_workers_recycled_total{program=\"web\",reason=\"max_memory\"} 0.0")),
+                () -> assertTrue(lines.contains(
+                        "baton_workers_recycled_total{program=\"web\",reason=\"unhealthy\"} 1.0")));
     }
 
     @Test
