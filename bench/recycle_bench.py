@@ -2,8 +2,8 @@
 """Replacing workers under load: Baton's max_requests next to gunicorn's --max-requests, and canary reloads.
 
     mvn -q package -DskipTests && flock /tmp/bench.lock python3 bench/recycle_bench.py [--rate 200] [--seconds 60]
-        [--rounds 3] [--only recycle|canary] [--max-requests 500] [--jitter 100] [--nginx]
-        [--canary-duration 60] [--logs DIR] [--no-wait | --max-wait SECONDS]
+        [--rounds 3] [--only recycle|canary] [--max-requests 500] [--jitter 100] [--baseline] [--nginx]
+        [--canary-duration 60] [--warmup 5] [--logs DIR] [--no-wait | --max-wait SECONDS]
 
 Run it under `flock /tmp/bench.lock` (as above) so that two benchmarks never share the machine. The app
 (bench/recycle_app.py) takes about 1 s to import and answers its version, also in the header X-App-Version.
@@ -16,8 +16,9 @@ recycle  4 workers recycled after MAX_REQUESTS + random(0..JITTER) requests each
                     (the successor starts and passes its health check before the old worker drains)
            gunicorn one master, `-w 4 --max-requests --max-requests-jitter`, clients on its port (gunicorn's way:
                     the master forks a new worker once the old one exits); --nginx adds the same behind nginx
-         Recycles counted from Baton's metric baton_workers_recycled_total and from gunicorn's log lines
-         "Autorestarting worker after current request".
+         --baseline adds both without recycling, to tell recycling's cost from the proxy's. Recycles counted
+         from Baton's metric baton_workers_recycled_total and from gunicorn's log lines "Autorestarting worker
+         after current request".
 canary   Baton with 4 workers, `canary_weight = 10`, `canary_duration`; under the same load, `baton reload --canary
          --json` of a version that answers 500 to every second request (expected: rolled back early, exit 1, the
          old version serving afterwards) and of a good version (expected: promoted after canary_duration, exit 0).
@@ -155,12 +156,16 @@ def metric(port, family):
 # -- recycling: Baton's max_requests, gunicorn's --max-requests --------------------------------------------------
 
 class BatonSide:
-    name, short = "Baton `max_requests`", "Baton"
+    label = "Baton"
 
-    def __init__(self, tmp, app_dir, max_requests, jitter):
+    def __init__(self, tmp, app_dir, recycle):
+        """recycle: (max_requests, jitter), or None not to recycle."""
         self.port = common.free_port()
-        self.baton, self.metrics_port = baton_daemon(tmp, app_dir, self.port, max_requests=max_requests,
-                                                     max_requests_jitter=jitter)
+        keys = dict(max_requests=recycle[0], max_requests_jitter=recycle[1]) if recycle else {}
+        self.baton, self.metrics_port = baton_daemon(tmp, app_dir, self.port, **keys)
+        self.log = os.path.join(tmp, "baton", "baton.log")
+        self.name = "Baton `max_requests = %d`, `max_requests_jitter = %d`" % recycle if recycle else \
+            "Baton, no recycling"
 
     def wait_ready(self):
         self.baton.wait_healthy("web", WORKERS, timeout=READY)
@@ -180,11 +185,20 @@ class BatonSide:
             reasons[reason.group(1) if reason else "?"] += int(value)
         return reasons
 
+    def replaced_after(self):
+        """The request counts at which workers were replaced, from the log."""
+        with open(self.log, errors="replace") as f:
+            return [int(n) for n in re.findall(r"replacing it: max_requests \((\d+) requests\)", f.read())]
+
     def settle(self):
-        """Waits until no replacement is under way: 4 workers, all healthy."""
+        """Waits until no replacement is under way (one may start up to a second after the last request)."""
+        time.sleep(2)
+
+        def quiet_slots():
+            ws = self.baton.workers("web")
+            return len(ws) == WORKERS and all(w.get("backend") == "HEALTHY" and not w.get("held") for w in ws)
         try:
-            common.wait_for("no replacement under way", lambda: len(self.baton.workers("web")) == WORKERS and all(
-                w.get("backend") == "HEALTHY" for w in self.baton.workers("web")), timeout=READY)
+            common.wait_for("no replacement under way", quiet_slots, timeout=READY)
         except TimeoutError as e:
             print("Baton: %s" % e, file=sys.stderr)
 
@@ -193,18 +207,20 @@ class BatonSide:
 
 
 class GunicornSide:
-    name, short = "gunicorn `--max-requests`", "gunicorn"
+    label = "gunicorn"
     behind_nginx = False
 
-    def __init__(self, tmp, app_dir, max_requests, jitter):
+    def __init__(self, tmp, app_dir, recycle):
         self.port, backend = common.free_ports(2)
         self.log = os.path.join(tmp, "gunicorn.log")
         bind = "127.0.0.1:%d" % (backend if self.behind_nginx else self.port)
+        limits = ["--max-requests", str(recycle[0]), "--max-requests-jitter", str(recycle[1])] if recycle else []
         self.proc = common.spawn([common.GUNICORN, "recycle_app:app", "--chdir", app_dir, "--bind", bind, "--workers",
-                                  str(WORKERS), "--max-requests", str(max_requests), "--max-requests-jitter",
-                                  str(jitter), "--log-level", "info"], log=self.log)
+                                  str(WORKERS), "--log-level", "info"] + limits, log=self.log)
         self.nginx = common.start_nginx(os.path.join(tmp, "nginx"), [backend], self.port) if self.behind_nginx \
             else None
+        self.name = "%s%s" % ("gunicorn `-w 4 %s`" % " ".join(limits) if recycle else "gunicorn, no recycling",
+                              " + nginx" if self.behind_nginx else "")
 
     def wait_ready(self):
         """Until 4 different workers answered."""
@@ -219,14 +235,13 @@ class GunicornSide:
             return len(pids) == WORKERS
         common.wait_for("4 gunicorn workers answering", all_answer, timeout=READY, interval=0.01)
 
-    def log_text(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
     def recycles(self):
         """Workers that restarted after their max requests so far, from the log."""
-        restarts = self.log_text().count("Autorestarting worker after current request")
-        return collections.Counter({"max_requests": restarts})
+        with open(self.log, errors="replace") as f:
+            return collections.Counter({"max_requests": f.read().count("Autorestarting worker after current request")})
+
+    def replaced_after(self):
+        return []  # gunicorn does not log it
 
     def settle(self):
         time.sleep(SETTLE)
@@ -238,14 +253,14 @@ class GunicornSide:
 
 
 class GunicornNginxSide(GunicornSide):
-    name, short = "gunicorn `--max-requests` + nginx", "gunicorn + nginx"
+    label = "gunicorn + nginx"
     behind_nginx = True
 
 
-def recycle_run(side_class, args, round_index):
-    """One side under load for args.seconds after a warm-up; answers its row."""
+def recycle_run(side_class, recycle, args, round_index):
+    """One side (recycling or not) under load for args.seconds after a warm-up; answers its row."""
     with common.scratch_dir("baton-recycle-bench-") as tmp:
-        side = side_class(tmp, new_app(tmp), args.max_requests, args.jitter)
+        side = side_class(tmp, new_app(tmp), recycle)
         try:
             side.wait_ready()
             run_load(side.port, args.rate, args.warmup)
@@ -253,38 +268,48 @@ def recycle_run(side_class, args, round_index):
             samples = run_load(side.port, args.rate, args.seconds)
             side.settle()
             after = side.recycles()
+            replaced_after = side.replaced_after()
         finally:
             side.stop()
-            keep_logs(tmp, args.logs, "recycle-%s-round%d" % (side.short.replace(" ", ""), round_index + 1))
+            keep_logs(tmp, args.logs, "recycle-%s%s-round%d" % (side.label.replace(" ", ""), "" if recycle else
+                                                                 "-baseline", round_index + 1))
     row = figures(samples, args.seconds)
-    row.update(name=side.name, short=side.short, recycles=None if after is None or before is None
-               else sum((after - before).values()), reasons=after)
+    row.update(name=side.name, recycles=None if after is None or before is None else sum((after - before).values()),
+               replaced_after=replaced_after)
     print("recycle round %d, %s: %d requests, %d failed, p99 %.1f ms, %s recycles" % (
-        round_index + 1, side.short, row["requests"], row["failed"], row["p99"], row["recycles"]),
+        round_index + 1, side.name, row["requests"], row["failed"], row["p99"], row["recycles"]),
         file=sys.stderr, flush=True)
     return row
 
 
 def recycle_part(args, report):
-    sides = [BatonSide, GunicornSide] + ([GunicornNginxSide] if args.nginx else [])
-    runs = collections.OrderedDict((cls.short, []) for cls in sides)
+    recycle = (args.max_requests, args.jitter)
+    cells = [(cls, recycle) for cls in [BatonSide, GunicornSide] + ([GunicornNginxSide] if args.nginx else [])]
+    if args.baseline:
+        cells += [(BatonSide, None), (GunicornSide, None)]
+    runs = collections.OrderedDict((cell, []) for cell in cells)
     for r in range(args.rounds):
-        for cls in common.rotated(sides, r, args.rounds):
-            runs[cls.short].append(recycle_run(cls, args, r))
+        for cell in common.rotated(cells, r, args.rounds):
+            runs[cell].append(recycle_run(cell[0], cell[1], args, r))
     rows = []
-    for short, rs in runs.items():
+    for (cls, recycling), rs in runs.items():
         kinds = sum((x["kinds"] for x in rs), collections.Counter())
         rows.append([rs[0]["name"], common.spread([x["requests"] for x in rs]),
                      common.spread([x["failed"] for x in rs]),
                      ", ".join("%d %s" % (n, k) for k, n in kinds.most_common()) or "-",
                      common.spread([x["p50"] for x in rs], "%.1f"), common.spread([x["p99"] for x in rs], "%.1f"),
-                     common.spread([x["max"] for x in rs], "%.0f"), common.spread([x["recycles"] for x in rs]),
+                     common.spread([x["max"] for x in rs], "%.0f"),
+                     common.spread([x["recycles"] for x in rs]) if recycling else "-",
                      common.spread([x["rps"] for x in rs])])
-    report.add("Recycling under load, %d s at %d requests/s, after %d s of warm-up:\n\n%s" % (
-        args.seconds, args.rate, args.warmup, common.table(
-            ["setup", "requests", "failed", "failures by kind (all rounds)", "p50 ms", "p99 ms", "max ms",
-             "workers recycled", "requests/s"], rows)))
-    baton, gunicorn = runs["Baton"], runs["gunicorn"]
+    counts = [n for rs in runs.values() for x in rs for n in x["replaced_after"]]
+    report.add("Recycling under load, %d s at %d requests/s, after %d s of warm-up (not counted)%s:\n\n%s%s" % (
+        args.seconds, args.rate, args.warmup, "; with the same setups not recycling for comparison" if args.baseline
+        else "", common.table(["setup", "requests", "failed", "failures by kind (all rounds)", "p50 ms", "p99 ms",
+                               "max ms", "workers recycled", "requests/s"], rows),
+        "\n\nBaton replaced its workers after %d to %d requests (median %g; the limits were %d to %d), from its log."
+        % (min(counts), max(counts), common.median(counts), args.max_requests, args.max_requests + args.jitter)
+        if counts else ""))
+    baton, gunicorn = runs[(BatonSide, recycle)], runs[(GunicornSide, recycle)]
     for label, key, fmt in (("failed requests", "failed", "%g"), ("p99 latency", "p99", "%.1f ms")):
         values = [[x[key] for x in rs] for rs in (baton, gunicorn)]
         report.summary.append(("Recycling every %d+%d requests under load: %s, Baton / gunicorn" % (
@@ -338,7 +363,8 @@ def canary_analysis(kind, version, began, code, lines, stderr, samples, after):
 
     def since(a, b):
         return None if a is None or b is None else a - b
-    return {"kind": kind, "code": code, "verdict": canary.get("verdict") or verdict or program.get("outcome") or "-",
+    return {"kind": kind, "code": code, "outcome": program.get("outcome") or "-",
+            "verdict": canary.get("verdict") or verdict or "-",
             "serving": since(serving_at, began), "deciding": since(verdict_at, serving_at),
             "client_first": since(new[0].start if new else None, began), "summary": since(summary_at, began),
             "new": len(before_verdict), "new_failed": sum(1 for s in before_verdict if s.outcome != "ok"),
@@ -379,7 +405,7 @@ def canary_round(args, round_index):
                 current = version if set(after) == {version} else current
                 rows.append(row)
                 print("canary round %d, %s version: exit %s, %s, %s s to the summary, %d answers from it (%d failed)"
-                      % (round_index + 1, kind, code, row["verdict"], fmt(row["summary"]), row["new"],
+                      % (round_index + 1, kind, code, row["outcome"], fmt(row["summary"]), row["new"],
                          row["new_failed"]), file=sys.stderr, flush=True)
         finally:
             baton.stop()
@@ -402,7 +428,7 @@ def fmt(value, f="%.1f"):
     return "-" if value is None else f % value
 
 
-CANARY_HEADERS = ["new version", "`baton reload` exit", "verdict", "reload → canary serving s",
+CANARY_HEADERS = ["new version", "`baton reload` exit", "outcome", "reload → canary serving s",
                   "canary serving → verdict s", "reload → summary s",
                   "requests answered by the new version before the verdict", "of which failed",
                   "Baton's canary count: requests / errors", "answered by it > 1 s after the verdict",
@@ -417,7 +443,7 @@ def canary_part(args, report):
         served = collections.Counter(r["serves"] for r in rs)
         table_rows.append([
             "answers 500 to half" if kind == "bad" else "good", ", ".join(str(r["code"]) for r in rs),
-            ", ".join(sorted(set(r["verdict"] for r in rs))),
+            ", ".join(sorted(set(r["outcome"] for r in rs))),
             common.spread([r["serving"] for r in rs], "%.1f"), common.spread([r["deciding"] for r in rs], "%.1f"),
             common.spread([r["summary"] for r in rs], "%.1f"), common.spread([r["new"] for r in rs]),
             common.spread([r["new_failed"] for r in rs]),
@@ -453,11 +479,13 @@ def run(args):
         "%d GETs/s on a fixed schedule from 16 threads, 12 on keep-alive connections, 4 one connection per request "
         "(gunicorn's sync workers close every connection: on them every request opens one); failed: anything but "
         "a 200. Recycling: each worker replaced after %d + random(0..%d) requests, Baton `max_requests` (4 "
-        "single-worker gunicorn behind its proxy, the successor ready before the old worker drains, `max_surge` 1) "
-        "against one gunicorn master `-w 4 --max-requests --max-requests-jitter` bound directly%s. %d round%s, sides "
-        "in rotated order, each on fresh processes; median (min-max)."
+        "single-worker gunicorn behind its proxy, the successor ready before the old worker drains, one at a time: "
+        "`max_surge` 1) against one gunicorn master `-w 4 --max-requests --max-requests-jitter` bound directly%s "
+        "(a worker exits after its request, the master forks its successor, which imports the app; any number at "
+        "once)%s. Canary: Baton as above without recycling. %d round%s, setups in rotated order, each on fresh "
+        "processes; median (min-max)."
         % (gunicorn, args.rate, args.max_requests, args.jitter, " and behind nginx" if args.nginx else "",
-           args.rounds, "s" if args.rounds > 1 else ""))
+           "; both also without recycling" if args.baseline else "", args.rounds, "s" if args.rounds > 1 else ""))
     if args.only in (None, "recycle"):
         recycle_part(args, report)
     if args.only in (None, "canary"):
@@ -475,6 +503,8 @@ def main():
     parser.add_argument("--max-requests", type=int, default=500, help="max_requests and gunicorn's --max-requests")
     parser.add_argument("--jitter", type=int, default=100, help="max_requests_jitter, --max-requests-jitter")
     parser.add_argument("--nginx", action="store_true", help="also gunicorn --max-requests behind nginx")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also Baton and gunicorn not recycling, to tell recycling's cost from the proxy's")
     parser.add_argument("--canary-duration", type=int, default=60, help="canary_duration in seconds")
     parser.add_argument("--logs", help="copy each run's scratch folder (Baton's and gunicorn's logs) here")
     quiet.add_options(parser)
