@@ -310,11 +310,11 @@ def recycle_part(args, report):
         % (min(counts), max(counts), common.median(counts), args.max_requests, args.max_requests + args.jitter)
         if counts else ""))
     baton, gunicorn = runs[(BatonSide, recycle)], runs[(GunicornSide, recycle)]
-    for label, key, fmt in (("failed requests", "failed", "%g"), ("p99 latency", "p99", "%.1f ms")):
+    for label, key, fmt, unit in (("failed requests", "failed", "%g", ""), ("p99 latency", "p99", "%.1f", " ms")):
         values = [[x[key] for x in rs] for rs in (baton, gunicorn)]
         report.summary.append(("Recycling every %d+%d requests under load: %s, Baton / gunicorn" % (
             args.max_requests, args.jitter, label), common.ratio(common.median(values[0]), common.median(values[1])),
-            common.spread(values[0], fmt), common.spread(values[1], fmt)))
+            common.spread(values[0], fmt) + unit, common.spread(values[1], fmt) + unit))
 
 
 # -- canary reloads --------------------------------------------------------------------------------------------
@@ -465,8 +465,9 @@ def canary_part(args, report):
             "half-failing" if kind == "bad" else "good", label), "n/a", seconds(
             [r["summary"] for r in rs]), "-"))
     bad = [r for r in rows if r["kind"] == "bad"]
-    report.summary.append(("Canary of a half-failing version: requests it answered (failed)", "n/a", "%s (%s)" % (
-        common.spread([r["new"] for r in bad]), common.spread([r["new_failed"] for r in bad])), "-"))
+    report.summary.append(("Canary of a half-failing version: requests it answered", "n/a", "%s, of which %s failed"
+                           % (common.spread([r["new"] for r in bad]), common.spread([r["new_failed"] for r in bad])),
+                           "-"))
 
 
 # -- report, main ----------------------------------------------------------------------------------------------
