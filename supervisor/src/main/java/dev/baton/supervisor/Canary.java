@@ -17,6 +17,7 @@ import java.util.Map;
  *       {@code canary_max_error_increase} percentage points. Before the window ends, the canary is rolled back as soon
  *       as the evidence is strong: the lower bound of a 99% Wilson interval of its error share already exceeds that
  *       limit (with half its requests failing, after some ten requests; a single unlucky error never does).</li>
+ *   <li>At the window's end it must be in traffic: a canary its health checks keep out is rolled back.</li>
  *   <li>Its p99 may reach at most {@code canary_max_latency_ratio} times the old workers', judged at the window's
  *       end, when both sides have at least {@value #MIN_LATENCY_SAMPLES} answers; p99s under
  *       {@value #LATENCY_FLOOR_MILLIS} ms count as that much, since a ratio of two tiny latencies is noise.</li>
@@ -95,6 +96,8 @@ final class Canary {
             why = String.format(Locale.ROOT, "its error share %.1f%% (%d of %d) exceeds the old workers' %.1f%% by"
                     + " more than %s, beyond doubt", cs.errorPercent(), c[1], c[0], os.errorPercent(),
                     points(config.maxErrorIncrease()));
+        } else if (ended && canary.wear().ejectedFor(nowMillis, canary.startedAt()) > 0) {
+            why = "it is out of traffic at the end of its window: its health checks fail";
         } else if (ended && latencySlower(cl, ol)) {
             why = String.format(Locale.ROOT, "its p99 latency %.1f ms is more than %s times the old workers' %.1f ms",
                     cs.p99Millis(), number(config.maxLatencyRatio()), os.p99Millis());

@@ -165,6 +165,19 @@ class CanaryReloadTest {
     }
 
     @Test
+    void aCanaryItsHealthChecksKeepOutOfTrafficIsRolledBackAtTheEnd() throws Exception {
+        CompletableFuture<List<ReloadResult>> result = startCanary();
+        counts(3, 0, 1, 300, 0, 1);
+        supervisor.backendHealth("web", "web:0", 2, 0, false);
+        loop.advance(10_000);
+        signalledChildrenExit();
+        ReloadResult r = result.getNow(null).get(0);
+        assertEquals(ReloadResult.Outcome.ROLLED_BACK, r.outcome());
+        assertEquals("it is out of traffic at the end of its window: its health checks fail",
+                r.canary().orElseThrow().verdict());
+    }
+
+    @Test
     void aCanaryThatExitsIsRolledBackWithTheComparisonSoFar() throws Exception {
         CompletableFuture<List<ReloadResult>> result = startCanary();
         counts(5, 0, 1, 50, 0, 1);
