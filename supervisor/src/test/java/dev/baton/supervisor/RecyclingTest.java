@@ -209,6 +209,27 @@ class RecyclingTest {
     }
 
     @Test
+    void aProgramWithoutListenHasItsSuccessorRunningBeforeTheOldWorkerIsStopped() throws Exception {
+        BatonConfig config = ConfigLoader.parse("[program.jobs]\ncommand = \"celery worker\"\nmax_memory = \"100MB\"\n"
+                + "memory_check_interval = \"1s\"\n", dir.resolve("baton.toml"), Map.of());
+        supervisor.boot(config);
+        loop.advance(1_000);
+        resident.put(launcher.started.get(0).pid, 150L * 1024 * 1024);
+        loop.advance(2_000);
+        assertEquals(2, launcher.started.size(), "two readings above max_memory: the successor starts");
+        assertTrue(launcher.started.get(0).signals.isEmpty(), "the old worker runs until its successor does");
+        loop.advance(1_000); // startsecs: the successor is RUNNING, which is ready without a proxy
+        assertEquals(List.of("group TERM"), launcher.started.get(0).signals);
+        assertEquals(Map.of("max_memory", 1L), recycledOf("jobs"));
+    }
+
+    private Map<String, Long> recycledOf(String program) {
+        CompletableFuture<Map<String, Map<String, Long>>> counts = supervisor.recycledCounts();
+        loop.advance(0);
+        return counts.getNow(null).getOrDefault(program, Map.of());
+    }
+
+    @Test
     void aReloadCancelsTheReplacementInProgress() throws Exception {
         boot(1, "max_requests = 10");
         served("web:0", 0, 11);
