@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Judges a canary: its share of errors and its p99 latency against the old workers' over the same window, from the
@@ -100,7 +101,7 @@ final class Canary {
             why = "it is out of traffic at the end of its window: its health checks fail";
         } else if (ended && latencySlower(cl, ol)) {
             why = String.format(Locale.ROOT, "its p99 latency %.1f ms is more than %s times the old workers' %.1f ms",
-                    cs.p99Millis(), number(config.maxLatencyRatio()), os.p99Millis());
+                    cs.p99Millis().orElse(0.0), number(config.maxLatencyRatio()), os.p99Millis().orElse(0.0));
         }
         Verdict verdict = why != null ? Verdict.ROLL_BACK : ended ? Verdict.PROMOTE : Verdict.WATCH;
         String text = why != null ? why : ended ? "promoted" : "watching";
@@ -127,8 +128,13 @@ final class Canary {
 
     private static CanaryComparison.Side side(long[] counts, HistogramSnapshot latency) {
         double share = counts[0] == 0 ? 0 : 100.0 * counts[1] / counts[0];
-        double p99 = latency == null || latency.count() == 0 ? Double.NaN : latency.quantile(0.99) * 1000;
-        return new CanaryComparison.Side(counts[0], counts[1], share, p99);
+        Optional<Double> p99 = latency == null || latency.count() == 0 ? Optional.empty()
+                : Optional.of(hundredths(latency.quantile(0.99) * 1000));
+        return new CanaryComparison.Side(counts[0], counts[1], hundredths(share), p99);
+    }
+
+    private static double hundredths(double d) {
+        return Math.round(d * 100) / 100.0;
     }
 
     /** The lower bound of the 99% Wilson score interval of {@code errors} in {@code n}. */

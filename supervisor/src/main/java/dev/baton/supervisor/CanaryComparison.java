@@ -1,6 +1,7 @@
 package dev.baton.supervisor;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 
 /**
@@ -22,10 +23,10 @@ public record CanaryComparison(String worker, int generation, int old, long wind
      *
      * @param requests     tries that ended on these workers in the window
      * @param errors       the failed tries and the 5xx answers among them
-     * @param errorPercent errors in percent of requests (0 without requests)
-     * @param p99Millis    the 99th percentile of answered tries' latency, NaN without any
+     * @param errorPercent errors in percent of requests, to 0.01 (0 without requests)
+     * @param p99Millis    the 99th percentile of answered tries' latency, to 0.01 ms; empty without any
      */
-    public record Side(long requests, long errors, double errorPercent, double p99Millis) {
+    public record Side(long requests, long errors, double errorPercent, Optional<Double> p99Millis) {
     }
 
     /** The comparison as a small table for the operator, a line each. */
@@ -49,7 +50,7 @@ public record CanaryComparison(String worker, int generation, int old, long wind
                 s.errorPercent(), millis(s.p99Millis()));
     }
 
-    private static String millis(double ms) {
-        return Double.isNaN(ms) ? "-" : String.format(Locale.ROOT, "%.1f ms", ms);
+    private static String millis(Optional<Double> ms) {
+        return ms.map(m -> String.format(Locale.ROOT, "%.1f ms", m)).orElse("-");
     }
 }

@@ -5,6 +5,8 @@ import dev.baton.conf.ConfigLoader;
 import dev.baton.proxy.HistogramSnapshot;
 import dev.baton.supervisor.log.LogFiles;
 import dev.baton.supervisor.log.LogHub;
+import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.control.ReloadSummary;
 import dev.baton.supervisor.process.ExitStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +113,7 @@ class CanaryReloadTest {
         assertEquals(1, r.generation());
         CanaryComparison c = r.canary().orElseThrow();
         assertEquals(new CanaryComparison.Side(20, 10, 50.0, c.canary().p99Millis()), c.canary());
+        assertTrue(c.canary().p99Millis().isPresent(), "20 answers: a p99");
         assertEquals(180, c.others().requests());
         assertTrue(c.verdict().contains("error share 50.0% (10 of 20) exceeds the old workers' 0.0%"), c.verdict());
         assertTrue(r.message().contains("rolled back, generation 1 keeps serving"), r.message());
@@ -175,6 +178,19 @@ class CanaryReloadTest {
         assertEquals(ReloadResult.Outcome.ROLLED_BACK, r.outcome());
         assertEquals("it is out of traffic at the end of its window: its health checks fail",
                 r.canary().orElseThrow().verdict());
+    }
+
+    @Test
+    void aCanaryThatExitsBeforeAnyRequestHasNoP99AndItsSummaryIsValidJson() throws Exception {
+        CompletableFuture<List<ReloadResult>> result = startCanary();
+        launcher.started.get(2).exit(ExitStatus.exited(1));
+        loop.advance(0);
+        ReloadResult r = result.getNow(null).get(0);
+        CanaryComparison c = r.canary().orElseThrow();
+        assertEquals(new CanaryComparison.Side(0, 0, 0, java.util.Optional.empty()), c.canary());
+        ReloadSummary summary = new ReloadSummary(List.of(new ReloadSummary.ProgramReload("web", r.generation(),
+                "rolled_back", false, r.message(), r.durationMillis(), r.failedWorker(), r.lastLines(), r.canary())));
+        assertEquals(summary, Json.read(Json.write(summary), ReloadSummary.class), Json.write(summary));
     }
 
     @Test

@@ -31,6 +31,8 @@ public final class Json {
             out.append("null");
         } else if (value instanceof String s) {
             quote(s, out);
+        } else if (value instanceof Double d && !Double.isFinite(d)) {
+            out.append("null"); // JSON has no NaN or infinity
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
         } else if (value instanceof Record record) {

@@ -113,7 +113,8 @@ class CommandsAgainstFakeDaemonTest {
     @Test
     void canaryReloadAsksForACanaryAndPrintsTheComparisonOfARolledBackOneOnStderr() {
         CanaryComparison comparison = new CanaryComparison("web:0", 4, 3, 2_000,
-                new CanaryComparison.Side(19, 10, 52.6, 14.1), new CanaryComparison.Side(171, 0, 0, 9.8),
+                new CanaryComparison.Side(19, 10, 52.63, Optional.of(14.1)),
+                new CanaryComparison.Side(171, 0, 0, Optional.of(9.8)),
                 "its error share 52.6% (10 of 19) exceeds the old workers' 0.0% by more than 1 percentage point, beyond doubt");
         daemon.summary = new ReloadSummary(List.of(new ProgramReload("web", 3, "rolled_back", false,
                 "web:0 [gen 4] failed: canary: ...; rolled back, generation 3 keeps serving", 4100, "web:0", List.of(),
