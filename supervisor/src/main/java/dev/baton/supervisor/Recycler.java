@@ -2,10 +2,8 @@ package dev.baton.supervisor;
 
 import dev.baton.conf.RecycleConfig;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,7 +104,7 @@ final class Recycler {
         if (running.isEmpty()) {
             return;
         }
-        Map<Worker, String> memoryHigh = readMemory(p, running, now);
+        readMemory(p, running, now);
         Map<Worker, Long> requests = readRequests(p, running);
         int room = p.config().reload().maxSurge() - p.replacements().size();
         for (Cause cause : Cause.values()) {
@@ -117,7 +115,7 @@ final class Recycler {
                 if (p.replacing(w)) {
                     continue;
                 }
-                String detail = wornOut(w, cause, now, memoryHigh, requests);
+                String detail = wornOut(w, cause, now, requests);
                 if (detail != null) {
                     Replacement r = new Replacement(supervisor, p, w, cause, detail);
                     p.replacements().add(r);
@@ -130,8 +128,7 @@ final class Recycler {
     }
 
     /** Why {@code w} is worn out by {@code cause} ({@code 1012 requests}), or null. */
-    private static String wornOut(Worker w, Cause cause, long now, Map<Worker, String> memoryHigh,
-                                  Map<Worker, Long> requests) {
+    private static String wornOut(Worker w, Cause cause, long now, Map<Worker, Long> requests) {
         RecycleConfig c = w.config().recycle();
         Wear wear = w.wear();
         return switch (cause) {
@@ -140,7 +137,8 @@ final class Recycler {
                 long limit = c.replaceUnhealthyAfter().toMillis();
                 yield limit > 0 && out >= limit ? "out of traffic for " + Rollout.seconds(out) : null;
             }
-            case MAX_MEMORY -> memoryHigh.get(w);
+            case MAX_MEMORY -> wear.memoryOver() ? mib(wear.resident()) + " resident, max_memory "
+                    + mib(c.maxMemory()) : null;
             case MAX_REQUESTS -> {
                 long served = requests.getOrDefault(w, 0L);
                 yield wear.requestLimit() > 0 && served >= wear.requestLimit() ? served + " requests" : null;
@@ -152,25 +150,39 @@ final class Recycler {
         };
     }
 
-    /** Reads memory when the program's interval has passed; answers the workers over at two readings in a row. */
-    private Map<Worker, String> readMemory(Program p, List<Worker> running, long now) {
+    /**
+     * Asks for the workers' memory when the program's interval has passed. The answer comes back to the loop: each
+     * worker still running the process that was read gets its reading, and the program is looked at again at once
+     * when one is now over {@code max_memory} at two readings in a row.
+     */
+    private void readMemory(Program p, List<Worker> running, long now) {
         RecycleConfig c = p.config().recycle();
         Long last = memoryReadAt.get(p.name());
         if (c.maxMemory() == 0 || last != null && now - last < c.memoryCheckInterval().toMillis()) {
-            return Map.of();
+            return;
         }
         memoryReadAt.put(p.name(), now);
-        Set<Integer> groups = new HashSet<>();
-        running.forEach(w -> groups.add(w.status().pid()));
-        Map<Integer, Long> resident = memory.residentBytes(groups);
-        Map<Worker, String> over = new HashMap<>();
-        for (Worker w : running) {
-            Long bytes = resident.get(w.status().pid());
-            if (bytes != null && w.wear().memoryRead(bytes, c.maxMemory())) {
-                over.put(w, mib(bytes) + " resident, max_memory " + mib(c.maxMemory()));
+        Map<Integer, Worker> byPid = new HashMap<>();
+        running.forEach(w -> byPid.put(w.status().pid(), w));
+        memory.residentBytes(Set.copyOf(byPid.keySet())).whenCompleteAsync((resident, e) -> {
+            if (e != null) {
+                Log.warn(p.name() + ": max_memory: cannot read the workers' memory: " + e);
+                return;
             }
-        }
-        return over;
+            boolean over = false;
+            for (Map.Entry<Integer, Worker> read : byPid.entrySet()) {
+                Worker w = read.getValue();
+                Long bytes = resident.get(read.getKey());
+                if (bytes != null && w.status().pid() == read.getKey()) {
+                    w.wear().memoryRead(bytes, c.maxMemory());
+                    over |= w.wear().memoryOver();
+                }
+            }
+            if (over && !supervisor.shuttingDown() && supervisor.programs().get(p.name()) == p
+                    && p.rollout() == null) {
+                look(p);
+            }
+        }, supervisor.loop()::execute);
     }
 
     private Map<Worker, Long> readRequests(Program p, List<Worker> running) {
@@ -178,7 +190,7 @@ final class Recycler {
             return Map.of();
         }
         Map<Worker, Long> served = new HashMap<>();
-        List<WorkerTraffic> traffic = new ArrayList<>(supervisor.traffic().workers(p.name()));
+        List<WorkerTraffic> traffic = supervisor.traffic().workers(p.name());
         for (Worker w : running) {
             for (WorkerTraffic t : traffic) {
                 if (t.is(w)) {

@@ -58,10 +58,14 @@ final class Wear {
         return ejectedAt == 0 ? 0 : now - Math.max(ejectedAt, startedAt);
     }
 
-    /** One memory reading; answers true at the second reading in a row above {@code max}. */
-    boolean memoryRead(long bytes, long max) {
+    /** One memory reading against {@code max}. */
+    void memoryRead(long bytes, long max) {
         resident = bytes;
         memoryHigh = bytes > max ? memoryHigh + 1 : 0;
+    }
+
+    /** True when the last two readings in a row were above {@code max_memory}. */
+    boolean memoryOver() {
         return memoryHigh >= 2;
     }
 

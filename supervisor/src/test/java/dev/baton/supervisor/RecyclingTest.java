@@ -48,7 +48,7 @@ class RecyclingTest {
         supervisor = new Supervisor(ctx, traffic, groups -> {
             Map<Integer, Long> read = new HashMap<>();
             groups.forEach(g -> read.put(g, resident.getOrDefault(g, 10_000_000L)));
-            return read;
+            return CompletableFuture.completedFuture(read);
         });
     }
 

@@ -114,7 +114,8 @@ public final class Daemon {
         WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
                 System.getenv(), this::workerChanged);
-        this.supervisor = new Supervisor(ctx, frontends, groups -> residentBytes(PROCESSES.groups(groups)));
+        this.supervisor = new Supervisor(ctx, frontends, groups -> CompletableFuture.supplyAsync(
+                () -> residentBytes(PROCESSES.groups(groups)), metricsThread));
         this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), System.getenv(),
                 config.daemon().logDir().resolve("event_command.log"));
     }
@@ -450,7 +451,7 @@ public final class Daemon {
         Event.of(change, System.currentTimeMillis()).ifPresent(events::emit);
     }
 
-    /** Resident bytes by process group, for max_memory: read on the supervisor loop, every memory_check_interval. */
+    /** Resident bytes by process group, for max_memory: read on the metrics thread, every memory_check_interval. */
     private static Map<Integer, Long> residentBytes(Map<Integer, ProcessTable.Usage> usage) {
         Map<Integer, Long> bytes = new java.util.HashMap<>();
         usage.forEach((group, u) -> bytes.put(group, u.residentBytes()));
