@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One {@code [program.NAME]} table. Option names and defaults follow supervisord's where the meaning is the same.
@@ -39,6 +40,11 @@ import java.util.Optional;
  *                             {@code listen}; see {@link ProxyConfig}
  * @param recycle              when running workers are replaced (max_requests, max_memory, max_lifetime, hung
  *                             workers); see {@link RecycleConfig}
+ * @param naming               worker numbers and names ({@code numprocs_start}, {@code process_name}); see
+ *                             {@link WorkerNaming}
+ * @param umask                the workers' file mode creation mask; key {@code umask}, default Baton's own
+ * @param stdoutLogfile        where stdout goes; key {@code stdout_logfile}, default {@link LogDestination#AUTO}
+ * @param stderrLogfile        where stderr goes; key {@code stderr_logfile}, default {@link LogDestination#AUTO}
  */
 public record ProgramConfig(
         String name,
@@ -64,10 +70,30 @@ public record ProgramConfig(
         Optional<String> user,
         ReloadConfig reload,
         Optional<ProxyConfig> proxy,
-        RecycleConfig recycle) {
+        RecycleConfig recycle,
+        WorkerNaming naming,
+        OptionalInt umask,
+        LogDestination stdoutLogfile,
+        LogDestination stderrLogfile) {
 
     /** The per-worker placeholders expanded in {@code command} and {@code environment} values. */
-    public static final List<String> PLACEHOLDERS = List.of("{worker}", "{generation}", "{port}", "{socket}");
+    public static final List<String> PLACEHOLDERS =
+            List.of("{worker}", "{generation}", "{port}", "{socket}", "{program}");
+
+    /** Without the keys of naming, umask and log files: their defaults. */
+    public ProgramConfig(String name, List<String> command, Path directory, Map<String, String> environment,
+                         int numprocs, boolean autostart, AutoRestart autorestart, List<Integer> exitcodes,
+                         int startsecs, int startretries, Signal stopsignal, int stopwaitsecs, boolean stopasgroup,
+                         boolean killasgroup, boolean redirectStderr, long stdoutLogfileMaxbytes,
+                         int stdoutLogfileBackups, long stderrLogfileMaxbytes, int stderrLogfileBackups, int priority,
+                         Optional<String> user, ReloadConfig reload, Optional<ProxyConfig> proxy,
+                         RecycleConfig recycle) {
+        this(name, command, directory, environment, numprocs, autostart, autorestart, exitcodes, startsecs,
+                startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
+                stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
+                user, reload, proxy, recycle, WorkerNaming.DEFAULTS, OptionalInt.empty(), LogDestination.AUTO,
+                LogDestination.AUTO);
+    }
 
     /** Without recycling keys: their defaults. */
     public ProgramConfig(String name, List<String> command, Path directory, Map<String, String> environment,
@@ -103,7 +129,7 @@ public record ProgramConfig(
         return new ProgramConfig(name, command, directory, environment, count, autostart, autorestart, exitcodes,
                 startsecs, startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
                 stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
-                user, reload, proxy, recycle);
+                user, reload, proxy, recycle, naming, umask, stdoutLogfile, stderrLogfile);
     }
 
     /** This configuration with another reload strategy ({@code baton reload --canary}). */
@@ -111,11 +137,22 @@ public record ProgramConfig(
         return new ProgramConfig(name, command, directory, environment, numprocs, autostart, autorestart, exitcodes,
                 startsecs, startretries, stopsignal, stopwaitsecs, stopasgroup, killasgroup, redirectStderr,
                 stdoutLogfileMaxbytes, stdoutLogfileBackups, stderrLogfileMaxbytes, stderrLogfileBackups, priority,
-                user, reload.withStrategy(strategy), proxy, recycle);
+                user, reload.withStrategy(strategy), proxy, recycle, naming, umask, stdoutLogfile, stderrLogfile);
+    }
+
+    /** The number of the worker in slot {@code slot} (0 to numprocs - 1): {@code numprocs_start + slot}. */
+    public int workerNumber(int slot) {
+        return naming.numprocsStart() + slot;
+    }
+
+    /** The name {@code status} and {@code logs} show for worker {@code number}: {@code web:2} by default. */
+    public String workerName(int number) {
+        return naming.name(name, number);
     }
 
     private boolean uses(String placeholder) {
-        return command.stream().anyMatch(a -> a.contains(placeholder))
-                || environment.values().stream().anyMatch(v -> v.contains(placeholder));
+        String bare = placeholder.substring(1, placeholder.length() - 1);
+        return command.stream().anyMatch(a -> Placeholders.uses(a, bare))
+                || environment.values().stream().anyMatch(v -> Placeholders.uses(v, bare));
     }
 }
