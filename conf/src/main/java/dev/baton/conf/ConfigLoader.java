@@ -2,16 +2,15 @@ package dev.baton.conf;
 
 import dev.baton.conf.internal.DaemonReader;
 import dev.baton.conf.internal.EnvExpander;
+import dev.baton.conf.internal.EnvironmentReader;
+import dev.baton.conf.internal.FileReasons;
 import dev.baton.conf.internal.ListenOwners;
 import dev.baton.conf.internal.ProgramReader;
 import dev.baton.conf.internal.Problems;
 import dev.baton.conf.internal.Section;
 import dev.baton.conf.internal.ValuePositions;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,7 +52,7 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigError(file, 0, 0, null, "cannot read: " + reason(file, e))));
+            throw new ConfigException(List.of(new ConfigError(file, 0, 0, null, "cannot read: " + FileReasons.reason(file, e))));
         }
         return parse(text, file, env);
     }
@@ -86,39 +85,23 @@ public final class ConfigLoader {
         ListenOwners listens = new ListenOwners();
         EnvExpander expander = new EnvExpander(env);
         DaemonSettings daemon = DaemonReader.read(baton, base, expander, listens);
-        List<ProgramConfig> programs = programs(root, base, expander, listens);
+        Map<String, String> environment = EnvironmentReader.table(baton, expander);
+        List<ProgramConfig> programs = programs(root, base, expander, listens, environment);
         problems.throwIfAny();
         return new BatonConfig(absolute, daemon, programs);
     }
 
     /** Every {@code [program.NAME]}, in start order; they are read in file order, so a repeat is reported last. */
-    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env, ListenOwners listens) {
+    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env, ListenOwners listens,
+                                                Map<String, String> environment) {
         List<ProgramConfig> programs = new ArrayList<>();
         root.section("program").ifPresent(all -> {
             for (String name : all.keys()) {
                 all.section(name).ifPresent(program ->
-                        programs.add(ProgramReader.read(program, name, base, env, listens)));
+                        programs.add(ProgramReader.read(program, name, base, env, listens, environment)));
             }
         });
         programs.sort(START_ORDER);
         return programs;
-    }
-
-    /** A short reason for a failed read: {@code no such file}, {@code permission denied}... */
-    private static String reason(Path file, IOException e) {
-        if (Files.isDirectory(file)) {
-            return "is a directory";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "not valid UTF-8";
-        }
-        String message = e.getMessage();
-        return message == null || message.isEmpty() ? e.getClass().getSimpleName() : message;
     }
 }

@@ -26,7 +26,7 @@ public final class ProgramReader {
 
     /** Every supervisor key {@code [program.NAME]} accepts; the proxy keys are {@link ProxyReader#KEYS}. */
     public static final List<String> KEYS = List.of(
-            "command", "directory", "environment", "numprocs", "autostart", "autorestart", "exitcodes",
+            "command", "directory", "environment", "environment_file", "numprocs", "autostart", "autorestart", "exitcodes",
             "startsecs", "startretries", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
             "redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
             "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user", "reload_strategy", "max_surge",
@@ -56,9 +56,10 @@ public final class ProgramReader {
      *
      * @param base   the configuration file's folder, against which {@code directory} and other paths are resolved
      * @param owners every listen address of the file so far; this program's are added
+     * @param global the {@code [baton] environment} table, under the program's environment
      */
     public static ProgramConfig read(Section program, String name, Path base, EnvExpander env,
-                                     ListenOwners owners) {
+                                     ListenOwners owners, Map<String, String> global) {
         if (!NAME.matcher(name).matches()) {
             program.errorAtHeader("invalid program name, use only letters, digits, \"_\", \"-\" and \".\"");
         }
@@ -72,7 +73,7 @@ public final class ProgramReader {
                 name,
                 command(program, env),
                 program.path("directory", base).orElse(base),
-                environment(program, env),
+                environment(program, base, env, global),
                 numprocs,
                 program.bool("autostart", true),
                 autorestart(program),
@@ -163,24 +164,13 @@ public final class ProgramReader {
         return expanded;
     }
 
-    private static Map<String, String> environment(Section program, EnvExpander env) {
-        Optional<Section> table = program.section("environment");
-        if (table.isEmpty()) {
-            return Map.of();
-        }
-        Section variables = table.get();
-        Map<String, String> result = new LinkedHashMap<>();
-        for (String name : variables.keys()) {
-            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-                variables.errorAtKey(name, "invalid environment variable name");
-                continue;
-            }
-            variables.string(name).ifPresent(value -> {
-                placeholderProblem(variables, name);
-                result.put(name, env.expand(value, message -> variables.error(name, message)));
-            });
-        }
-        return result;
+    /** {@code [baton] environment}, under the {@code environment_file}s in order, under the program's table. */
+    private static Map<String, String> environment(Section program, Path base, EnvExpander env,
+                                                   Map<String, String> global) {
+        Map<String, String> merged = new LinkedHashMap<>(global);
+        merged.putAll(EnvironmentReader.files(program, base));
+        merged.putAll(EnvironmentReader.table(program, env));
+        return merged;
     }
 
     /** Reports a bad format spec in the per-worker placeholders of a string value ({@code {worker:x}}). */

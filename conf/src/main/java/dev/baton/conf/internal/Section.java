@@ -84,6 +84,11 @@ public final class Section {
         return Toml.joinKeyPath(childPath(key));
     }
 
+    /** Where this file's problems go ({@link Problems#in} for those of other files). */
+    public Problems problems() {
+        return problems;
+    }
+
     /** Reports a problem with the value of {@code key}, located at that value. */
     public void error(String key, String message) {
         problems.add(positions.valueOf(keyPosition(key)), keyPath(key), message);

@@ -9,8 +9,14 @@
  *   <li>A problem with a value points at the value; an unknown key at the key; a missing key at the table.</li>
  *   <li>{@code command} is split into words first and {@code ${VAR}} expanded in each word after, so a variable's
  *       value is never split or unquoted. Per-worker {@code {placeholders}} are left for the supervisor.</li>
- *   <li>Nothing here touches the file system or the network beyond reading the file: directories and unix
- *       socket paths are only resolved, host names are not looked up, ports are not tried.</li>
+ *   <li>Nothing here touches the file system or the network beyond reading the file and the files it names to
+ *       be read at load time ({@code environment_file}s): directories, log files and unix socket paths are only
+ *       resolved, host names are not looked up, ports are not tried.</li>
+ *   <li>The problems of another file (an environment file) are reported as that file's, with its line, after
+ *       those of the file that names it.</li>
+ *   <li>A worker's environment is one map: {@code [baton] environment}, under the {@code environment_file}s in
+ *       order, under the program's {@code environment} table. {@code ${VAR}} is expanded in the tables, never in
+ *       the files' values (as systemd).</li>
  *   <li>A program has a proxy exactly when it has {@code listen}. Every other proxy key without {@code listen} is
  *       an error of its own, and its value is still checked.</li>
  *   <li>Each listen address appears once in the whole file and is never the control socket. Programs are read in
