@@ -1,19 +1,17 @@
 package dev.baton.conf;
 
 import dev.baton.conf.internal.DaemonReader;
+import dev.baton.conf.internal.Definitions;
 import dev.baton.conf.internal.EnvExpander;
 import dev.baton.conf.internal.EnvironmentReader;
 import dev.baton.conf.internal.FileReasons;
 import dev.baton.conf.internal.ListenOwners;
-import dev.baton.conf.internal.ProgramReader;
 import dev.baton.conf.internal.Problems;
 import dev.baton.conf.internal.Section;
 import dev.baton.conf.internal.ValuePositions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,10 +31,7 @@ import org.tomlj.TomlVersion;
 public final class ConfigLoader {
 
     /** The top-level tables a configuration may have. */
-    private static final List<String> TABLES = List.of("baton", "program");
-
-    private static final Comparator<ProgramConfig> START_ORDER =
-            Comparator.comparingInt(ProgramConfig::priority).thenComparing(ProgramConfig::name);
+    private static final List<String> TABLES = List.of("baton", "program", "group");
 
     private ConfigLoader() {
     }
@@ -86,22 +81,10 @@ public final class ConfigLoader {
         EnvExpander expander = new EnvExpander(env);
         DaemonSettings daemon = DaemonReader.read(baton, base, expander, listens);
         Map<String, String> environment = EnvironmentReader.table(baton, expander);
-        List<ProgramConfig> programs = programs(root, base, expander, listens, environment);
+        Definitions definitions = new Definitions(expander, listens, environment);
+        definitions.read(root, base);
+        List<GroupConfig> groups = definitions.groups();
         problems.throwIfAny();
-        return new BatonConfig(absolute, daemon, programs);
-    }
-
-    /** Every {@code [program.NAME]}, in start order; they are read in file order, so a repeat is reported last. */
-    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env, ListenOwners listens,
-                                                Map<String, String> environment) {
-        List<ProgramConfig> programs = new ArrayList<>();
-        root.section("program").ifPresent(all -> {
-            for (String name : all.keys()) {
-                all.section(name).ifPresent(program ->
-                        programs.add(ProgramReader.read(program, name, base, env, listens, environment)));
-            }
-        });
-        programs.sort(START_ORDER);
-        return programs;
+        return new BatonConfig(absolute, daemon, definitions.programs(groups), groups, List.of(absolute));
     }
 }
