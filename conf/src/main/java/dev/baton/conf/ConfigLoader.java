@@ -5,6 +5,7 @@ import dev.baton.conf.internal.Definitions;
 import dev.baton.conf.internal.EnvExpander;
 import dev.baton.conf.internal.EnvironmentReader;
 import dev.baton.conf.internal.FileReasons;
+import dev.baton.conf.internal.Includes;
 import dev.baton.conf.internal.ListenOwners;
 import dev.baton.conf.internal.Problems;
 import dev.baton.conf.internal.Section;
@@ -12,6 +13,7 @@ import dev.baton.conf.internal.ValuePositions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,9 +26,10 @@ import org.tomlj.TomlVersion;
 /**
  * Reads a Baton configuration file (TOML 1.0) into a validated {@link BatonConfig}.
  *
- * <p>Every problem in the file is collected and reported at once, in file order, as one {@link ConfigException}:
- * {@code baton.toml:7:12: program.web.numprocs: expected an integer, found a string}. TOML syntax errors are
- * reported alone (the rest of the file is not checked until it parses).
+ * <p>Every problem in the file, and in the files it includes ({@code [baton] include}) or names as
+ * {@code environment_file}, is collected and reported at once, file by file in file order, as one
+ * {@link ConfigException}: {@code baton.toml:7:12: program.web.numprocs: expected an integer, found a string}.
+ * TOML syntax errors in the main file are reported alone (the rest is not checked until it parses).
  */
 public final class ConfigLoader {
 
@@ -83,8 +86,17 @@ public final class ConfigLoader {
         Map<String, String> environment = EnvironmentReader.table(baton, expander);
         Definitions definitions = new Definitions(expander, listens, environment);
         definitions.read(root, base);
+        List<Path> files = new ArrayList<>(List.of(absolute));
+        boolean complete = true;
+        for (Includes.File included : Includes.files(baton, base, absolute)) {
+            complete &= Includes.read(included, problems, definitions);
+            files.add(included.path());
+        }
+        if (!complete) {
+            problems.throwIfAny();
+        }
         List<GroupConfig> groups = definitions.groups();
         problems.throwIfAny();
-        return new BatonConfig(absolute, daemon, definitions.programs(groups), groups, List.of(absolute));
+        return new BatonConfig(absolute, daemon, definitions.programs(groups), groups, files);
     }
 }
