@@ -94,7 +94,9 @@ final class ProgramImport {
             }
         }
         if (numprocs > 1 && !processName.contains("%(process_num)")) {
-            throw error("process_name", "%(process_num) must be present within process_name when numprocs > 1");
+            throw new ImportException(section.where(section.has("process_name") ? "process_name" : "numprocs")
+                    + ": [" + section.name() + "] process_name: %(process_num) must be present within process_name"
+                    + " when numprocs > 1");
         }
         if (stopasgroup && !killasgroup) {
             throw error("killasgroup", "cannot set stopasgroup=true and killasgroup=false");
