@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.baton.conf.BatonConfig;
+import dev.baton.conf.ConfigLoader;
+import dev.baton.conf.LogDestination;
+import dev.baton.conf.ProgramConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +67,34 @@ class SupervisordImportTest {
         assertTrue(group.get(0).message().contains("Baton signals the whole process group by default"));
         assertTrue(result.notes().get(0).toString().startsWith("[supervisord] logfile: not carried: "),
                 result.notes().get(0).toString());
+    }
+
+    @Test
+    void everyOutputParsesAsABatonConfiguration() throws Exception {
+        BatonConfig config = ConfigLoader.parse(debian().toml(), dir.resolve("baton.toml"), ENV);
+        ProgramConfig web = config.program("web").orElseThrow();
+        assertEquals(4, web.numprocs());
+        assertEquals("web_03", web.workerName(web.workerNumber(3)));
+        assertEquals(LogDestination.file("/var/log/app/web-{worker:02}.log"), web.stdoutLogfile());
+        assertEquals("80{worker:02}", web.environment().get("PORT"));
+        assertEquals("production", web.environment().get("APP_ENV"));
+        ProgramConfig beat = config.program("beat").orElseThrow();
+        assertEquals(java.util.OptionalInt.of(2), beat.umask());
+        assertTrue(beat.command().get(2).contains("$(date)"), beat.command().toString());
+        assertEquals(List.of("web", "celery"), config.group("app").orElseThrow().programs());
+        assertEquals(LogDestination.NONE, config.program("celery").orElseThrow().stdoutLogfile());
+
+        ConfigLoader.parse(convert("""
+                [supervisord]
+                directory = /srv
+                [program:job]
+                command = sh -c 'echo $HOME'
+                numprocs = 2
+                process_name = job-%(process_num)d
+                environment = PRICE="$5"
+                stdout_logfile = logs/%(program_name)s.log
+                stopsignal = SIGINT
+                """).toml(), dir.resolve("baton.toml"), ENV);
     }
 
     @Test
