@@ -30,7 +30,7 @@ public final class BatonCommand implements Runnable {
      * class-data sharing, and doing it for all of them cost more than the rest of a {@code baton status}.
      */
     private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload", "upgrade",
-            "signal", "logs", "shutdown", "check", "version", "help");
+            "signal", "logs", "shutdown", "check", "import", "version", "help");
 
     /** A new subcommand object; a switch rather than a map of constructor references, which load every class. */
     private static Object command(String name) {
@@ -46,6 +46,7 @@ public final class BatonCommand implements Runnable {
             case "logs": return new LogsCommand();
             case "shutdown": return new ShutdownCommand();
             case "check": return new CheckCommand();
+            case "import": return new ImportCommand();
             case "version": return new VersionCommand();
             case "help": return new CommandLine.HelpCommand();
             default: throw new IllegalArgumentException("no such command: " + name);
