@@ -43,10 +43,16 @@ record DaemonImport(Optional<String> directory, Optional<Integer> umask) {
         }
         Optional<String> directory = Optional.empty();
         Optional<Integer> umask = Optional.empty();
+        boolean foreground = foreground(section);
         for (Map.Entry<String, IniSection.Entry> option : section.options().entrySet()) {
             String key = option.getKey();
             String where = section.where(key) + ": [supervisord] " + key;
             String value = Expansion.expand(option.getValue().value(), names, where);
+            if (foreground && (key.equals("directory") || key.equals("umask"))) {
+                notes.add(new SupervisordImport.Note("supervisord", key, "not carried: supervisord applies it only"
+                        + " when it daemonizes, which nodaemon = true prevents; give each program its " + key));
+                continue;
+            }
             switch (key) {
                 case "directory" -> directory = Optional.of(value.startsWith("~/") && names.get("ENV_HOME") != null
                         ? names.get("ENV_HOME") + value.substring(1) : value);
@@ -79,6 +85,24 @@ record DaemonImport(Optional<String> directory, Optional<Integer> umask) {
                         + NOTES.getOrDefault(key, "unknown to supervisord 4.2, which ignores it")));
             }
         }
+        if (directory.isPresent() || umask.isPresent()) {
+            notes.add(new SupervisordImport.Note("supervisord", directory.isPresent() ? "directory" : "umask",
+                    "carried into each program that has none, as supervisord applies it when it daemonizes; under"
+                    + " Debian's unit (supervisord -n) it never did: remove it from the programs then"));
+        }
         return new DaemonImport(directory, umask);
+    }
+
+    /** Does supervisord stay in the foreground with this section ({@code nodaemon = true})? */
+    private static boolean foreground(IniSection section) throws ImportException {
+        Optional<IniSection.Entry> nodaemon = Optional.ofNullable(section.options().get("nodaemon"));
+        if (nodaemon.isEmpty()) {
+            return false;
+        }
+        try {
+            return PythonValues.bool(nodaemon.get().value().strip());
+        } catch (IllegalArgumentException e) {
+            throw new ImportException(section.where("nodaemon") + ": [supervisord] nodaemon: " + e.getMessage());
+        }
     }
 }

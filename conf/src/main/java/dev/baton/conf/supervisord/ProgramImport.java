@@ -112,7 +112,7 @@ final class ProgramImport {
         Map<String, String> env = environment();
         String command = section.get("command").map(IniSection.Entry::value).orElseThrow(() -> new ImportException(
                 section.file() + ":" + section.line() + ": [" + section.name() + "] does not specify a command"));
-        command = template("command", expand("command", command), true);
+        command = template("command", oneLine(expand("command", command)), true);
         if (command.isBlank()) {
             throw error("command", "is empty");
         }
@@ -264,6 +264,29 @@ final class ProgramImport {
             }
             return dollars ? literal.replace("$", "$$") : literal;
         }, problem -> note(key, problem));
+    }
+
+    /**
+     * {@code command} continued on several lines, on one: supervisord splits it like a POSIX shell, for which a
+     * newline outside quotes separates words as a space does; a newline inside quotes stays.
+     */
+    static String oneLine(String command) {
+        StringBuilder out = new StringBuilder(command.length());
+        char quote = 0;
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (c == '\\' && quote != '\'' && i + 1 < command.length()) {
+                out.append(c).append(command.charAt(++i));
+                continue;
+            }
+            if (quote == 0 && (c == '\'' || c == '"')) {
+                quote = c;
+            } else if (c == quote) {
+                quote = 0;
+            }
+            out.append(c == '\n' && quote == 0 ? ' ' : c);
+        }
+        return out.toString();
     }
 
     /** A value Baton has once for every worker: the first worker's when it differs per worker (noted). */

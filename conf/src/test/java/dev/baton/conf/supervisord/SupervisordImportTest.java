@@ -103,12 +103,33 @@ class SupervisordImportTest {
     }
 
     @Test
-    void dollarsAreDoubledAndLiteralPlaceholdersAndOddKeysAreNoted() throws Exception {
+    void supervisordsDirectoryAndUmaskAreNotCarriedWhenItStaysInTheForegroundWhereItNeverAppliesThem()
+            throws Exception {
         SupervisordImport.Result result = convert("""
                 [supervisord]
                 directory = /srv
                 umask = 027
                 nodaemon = true
+
+                [program:job]
+                command = python3 job.py
+                    --verbose
+                """);
+        String toml = result.toml();
+        assertTrue(toml.contains("command = \"python3 job.py --verbose\"\ndirectory = \"/\"\n"), toml);
+        assertTrue(!toml.contains("umask"), toml);
+        assertTrue(hasNote(result, "supervisord", "nodaemon"));
+        assertTrue(hasNote(result, "supervisord", "directory"));
+        assertTrue(hasNote(result, "supervisord", "umask"));
+        assertEquals("a \"b\nc\" d 'e\nf' g", ProgramImport.oneLine("a\n\"b\nc\" d\n'e\nf'\ng"));
+    }
+
+    @Test
+    void dollarsAreDoubledAndLiteralPlaceholdersAndOddKeysAreNoted() throws Exception {
+        SupervisordImport.Result result = convert("""
+                [supervisord]
+                directory = /srv
+                umask = 027
 
                 [program:job]
                 command = sh -c 'echo $HOME {port}'   # not %(process_num)d
@@ -135,7 +156,7 @@ class SupervisordImportTest {
         assertTrue(hasNote(result, "program:job", "command"), "{port} is a placeholder in Baton");
         assertTrue(hasNote(result, "program:job", "stderr_logfile"), "syslog");
         assertTrue(hasNote(result, "program:job", "mystery"));
-        assertTrue(hasNote(result, "supervisord", "nodaemon"));
+        assertTrue(hasNote(result, "supervisord", "directory"), "carried, with a note on Debian's -n");
         assertTrue(hasNote(result, "fcgi-program:php", ""));
         assertFalse(hasNote(result, "program:job", "directory"), "[supervisord] directory is the default");
     }
