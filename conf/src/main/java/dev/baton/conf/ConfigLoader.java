@@ -6,6 +6,7 @@ import dev.baton.conf.internal.EnvExpander;
 import dev.baton.conf.internal.EnvironmentReader;
 import dev.baton.conf.internal.FileReasons;
 import dev.baton.conf.internal.Includes;
+import dev.baton.conf.internal.KeyHints;
 import dev.baton.conf.internal.ListenOwners;
 import dev.baton.conf.internal.Problems;
 import dev.baton.conf.internal.Section;
@@ -17,11 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.tomlj.Toml;
-import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
-import org.tomlj.TomlVersion;
 
 /**
  * Reads a Baton configuration file (TOML 1.0) into a validated {@link BatonConfig}.
@@ -69,15 +67,12 @@ public final class ConfigLoader {
         Path base = absolute.getParent() == null ? absolute : absolute.getParent();
         Problems problems = new Problems(file);
 
-        TomlParseResult toml = Toml.parse(text, TomlVersion.V1_0_0);
-        for (TomlParseError error : toml.errors()) {
-            problems.add(error.position(), null, error.getMessage());
-        }
+        TomlParseResult toml = Includes.parse(text, problems);
         problems.throwIfAny();
 
         ValuePositions positions = new ValuePositions(text);
         Section root = new Section(toml, List.of(), TomlPosition.positionAt(1, 1), problems, positions);
-        root.rejectUnknownKeys(TABLES, Map.of());
+        root.rejectUnknownKeys(TABLES, KeyHints.SUPERVISORD_SECTIONS);
         Section baton = root.section("baton")
                 .orElseGet(() -> new Section(null, List.of("baton"), null, problems, positions));
         ListenOwners listens = new ListenOwners();

@@ -92,7 +92,7 @@ class ConfigErrorsTest {
                 "baton.toml:5:13: program.web.startsecs: expected an integer, found a float",
                 "baton.toml:6:8: program.web.user: expected a string, found a boolean",
                 "baton.toml:7:14: program.web.stopsignal: expected a string, found an integer",
-                "baton.toml:8:15: program.web.environment: expected a table, found a string",
+                "baton.toml:8:15: program.web.environment: expected a table, found an array",
                 "baton.toml:9:12: program.web.priority: expected an integer, found a date"),
                 errors(program("""
                         autostart = 1
@@ -100,7 +100,7 @@ class ConfigErrorsTest {
                         startsecs = 1.5
                         user = true
                         stopsignal = 15
-                        environment = "A=1"
+                        environment = ["A=1"]
                         priority = 2024-01-01""")));
     }
 

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.tomlj.TomlArray;
 
 /**
@@ -18,11 +20,20 @@ import org.tomlj.TomlArray;
  */
 public final class EnvironmentReader {
 
+    /** One {@code KEY=VALUE} of supervisord's environment, its value double-quoted, single-quoted or bare. */
+    private static final Pattern SUPERVISORD_PAIR =
+            Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^,]*?))\\s*(?:,|$)");
+
     private EnvironmentReader() {
     }
 
     /** The {@code environment} table of {@code owner}: strings, {@code ${VAR}} expanded, placeholders checked. */
     public static Map<String, String> table(Section owner, EnvExpander env) {
+        if (owner.get("environment") instanceof String text) {
+            owner.error("environment", "supervisord syntax; Baton's environment is a table: environment = "
+                    + asTable(text));
+            return Map.of();
+        }
         Optional<Section> table = owner.section("environment");
         if (table.isEmpty()) {
             return Map.of();
@@ -40,6 +51,27 @@ public final class EnvironmentReader {
             });
         }
         return result;
+    }
+
+    /**
+     * supervisord's {@code A="1",B=2} as a TOML inline table, {@code { A = "1", B = "2" }}; an example when it
+     * does not read as {@code KEY=VALUE} pairs.
+     */
+    static String asTable(String text) {
+        Matcher pair = SUPERVISORD_PAIR.matcher(text);
+        StringBuilder out = new StringBuilder("{ ");
+        int end = 0;
+        while (pair.find() && pair.start() == end) {
+            String value = pair.group(2) != null ? pair.group(2) : pair.group(3) != null ? pair.group(3)
+                    : pair.group(4).strip();
+            out.append(end == 0 ? "" : ", ").append(pair.group(1)).append(" = \"")
+                    .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            end = pair.end();
+        }
+        if (end == 0 || end != text.length()) {
+            return "{ A = \"1\", B = \"2\" }";
+        }
+        return out.append(" }").toString();
     }
 
     /**

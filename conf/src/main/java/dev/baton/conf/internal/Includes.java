@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -135,6 +134,26 @@ public final class Includes {
     }
 
     /**
+     * Parses {@code text} as TOML 1.0, reporting its syntax errors to {@code problems}: every one, or, when the
+     * text looks like a supervisord configuration ({@code [program:web]}), only that it does.
+     */
+    public static TomlParseResult parse(String text, Problems problems) {
+        TomlParseResult toml = Toml.parse(text, TomlVersion.V1_0_0);
+        if (toml.errors().isEmpty()) {
+            return toml;
+        }
+        Optional<Integer> supervisord = KeyHints.supervisordHeader(text);
+        if (supervisord.isPresent()) {
+            problems.add(supervisord.get(), 1, null, KeyHints.supervisordFile(problems.file()));
+            return toml;
+        }
+        for (TomlParseError error : toml.errors()) {
+            problems.add(error.position(), null, error.getMessage());
+        }
+        return toml;
+    }
+
+    /**
      * Reads one included file into {@code definitions}; its problems go to {@code problems.in(file.shown())}.
      *
      * @return false when it could not be read or parsed (its definitions are then missing)
@@ -148,10 +167,7 @@ public final class Includes {
             own.add(0, 0, null, "cannot read: " + FileReasons.reason(file.path(), e));
             return false;
         }
-        TomlParseResult toml = Toml.parse(text, TomlVersion.V1_0_0);
-        for (TomlParseError error : toml.errors()) {
-            own.add(error.position(), null, error.getMessage());
-        }
+        TomlParseResult toml = parse(text, own);
         if (!toml.errors().isEmpty()) {
             return false;
         }
@@ -163,7 +179,7 @@ public final class Includes {
                             ? ": includes do not nest, list every file in the main file's include" : ""));
         }
         root.rejectUnknownKeys(Stream.concat(TABLES.stream(), Stream.of("baton")).collect(Collectors.toList()),
-                Map.of());
+                KeyHints.SUPERVISORD_SECTIONS);
         definitions.read(root, file.path().getParent());
         return true;
     }

@@ -1,14 +1,59 @@
 package dev.baton.conf.internal;
 
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Finds the known key a misspelt one was probably meant to be. */
+/**
+ * What to tell a user about a key Baton does not know: Baton's counterpart of a supervisord key or section, or
+ * the known key a misspelt one was probably meant to be.
+ */
 public final class KeyHints {
 
     private static final int MAX_DISTANCE = 2;
     private static final int MIN_PREFIX = 3;
+
+    /** Keys of supervisord's {@code [program:x]} that Baton has not, and what Baton does instead. */
+    public static final Map<String, String> SUPERVISORD_PROGRAM_KEYS = Map.of(
+            "stdout_capture_maxbytes", "supervisord key; Baton has none: there is no capture mode (events are"
+                    + " [baton] event_command)",
+            "stderr_capture_maxbytes", "supervisord key; Baton has none: there is no capture mode (events are"
+                    + " [baton] event_command)",
+            "stdout_events_enabled", "supervisord key; Baton's is [baton] event_command, run for each worker"
+                    + " exit, restart and reload (not for output lines)",
+            "stderr_events_enabled", "supervisord key; Baton's is [baton] event_command, run for each worker"
+                    + " exit, restart and reload (not for output lines)",
+            "stdout_syslog", "supervisord key; Baton has none: under systemd set [baton] log_to_stdout = true"
+                    + " and journald keeps every worker line",
+            "stderr_syslog", "supervisord key; Baton has none: under systemd set [baton] log_to_stdout = true"
+                    + " and journald keeps every worker line",
+            "serverurl", "supervisord key; Baton has none: workers do not talk to Baton, and the baton CLI finds"
+                    + " the daemon by [baton] socket");
+
+    /** supervisord's sections, written as TOML tables, and Baton's counterparts. */
+    public static final Map<String, String> SUPERVISORD_SECTIONS = Map.of(
+            "supervisord", "supervisord section; Baton's daemon settings are [baton] (socket, log_dir,"
+                    + " log_to_stdout...)",
+            "supervisorctl", "supervisord section; Baton has none: the baton CLI reads [baton] socket from this"
+                    + " file (--config)",
+            "unix_http_server", "supervisord section; Baton's control socket is [baton] socket, with"
+                    + " socket_group for its permissions",
+            "inet_http_server", "supervisord section; Baton has no control over TCP (the control API is on"
+                    + " [baton] socket); metrics over HTTP are [baton] metrics_listen",
+            "include", "supervisord section; Baton's is [baton] include = [\"conf.d/*.toml\"]",
+            "eventlistener", "supervisord section; Baton's is [baton] event_command, run with each event as"
+                    + " JSON on its standard input",
+            "fcgi-program", "supervisord section; Baton has no FastCGI: run the workers as a [program.NAME]"
+                    + " with listen, and Baton proxies HTTP to them",
+            "rpcinterface", "supervisord section; Baton's control API is built in (the baton CLI over [baton]"
+                    + " socket), nothing to configure");
+
+    /** The start of a supervisord section header that TOML cannot parse, such as {@code [program:web]}. */
+    private static final Pattern SUPERVISORD_HEADER = Pattern.compile(
+            "\\s*\\[(program|group|eventlistener|fcgi-program|rpcinterface):.*|\\s*\\[supervisord]\\s*");
 
     private KeyHints() {
     }
@@ -30,6 +75,25 @@ public final class KeyHints {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * The line (1-based) of the first supervisord section header in {@code text}, such as {@code [program:web]},
+     * if any: a file that TOML cannot parse is then probably a supervisord configuration.
+     */
+    public static Optional<Integer> supervisordHeader(String text) {
+        String[] lines = text.split("\r?\n|\r", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (SUPERVISORD_HEADER.matcher(lines[i]).matches()) {
+                return Optional.of(i + 1);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What {@code baton check} says about a supervisord configuration given as a Baton file. */
+    public static String supervisordFile(Path file) {
+        return "this looks like a supervisord configuration: convert it with baton import " + file;
     }
 
     private static boolean isPrefix(String a, String b) {

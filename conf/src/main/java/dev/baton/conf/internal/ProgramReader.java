@@ -38,9 +38,6 @@ public final class ProgramReader {
     private static final List<String> ALL_KEYS =
             Stream.concat(KEYS.stream(), ProxyReader.KEYS.stream()).collect(Collectors.toUnmodifiableList());
 
-    /** supervisord keys Baton deliberately does without, and what to do instead. */
-    private static final Map<String, String> NOTES = Map.of();
-
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final long DEFAULT_MAXBYTES = 50L * 1024 * 1024;
     private static final Duration MAX_LIFETIME = Duration.ofDays(30);
@@ -63,7 +60,7 @@ public final class ProgramReader {
         if (!NAME.matcher(name).matches()) {
             program.errorAtHeader("invalid program name, use only letters, digits, \"_\", \"-\" and \".\"");
         }
-        program.rejectUnknownKeys(ALL_KEYS, NOTES);
+        program.rejectUnknownKeys(ALL_KEYS, KeyHints.SUPERVISORD_PROGRAM_KEYS);
         int numprocs = program.integer("numprocs", 1, 1);
         boolean redirectStderr = program.bool("redirect_stderr", false);
         if (redirectStderr && program.has("stderr_logfile")) {

@@ -119,14 +119,17 @@ public final class Section {
         error(key, "expected " + expected + ", found " + typeName(get(key)));
     }
 
-    /** Reports every key not in {@code known}, with a hint or a note when there is one. */
+    /**
+     * Reports every key not in {@code known}: with its note when {@code notes} has one (a supervisord key and
+     * Baton's counterpart), else with the closest known key when there is one.
+     */
     public void rejectUnknownKeys(List<String> known, Map<String, String> notes) {
         for (String key : keys()) {
             if (known.contains(key)) {
                 continue;
             }
             String message = notes.containsKey(key)
-                    ? "unknown key: " + notes.get(key)
+                    ? notes.get(key)
                     : KeyHints.closest(key, known).map(k -> "unknown key, did you mean \"" + k + "\"?")
                             .orElse("unknown key");
             errorAtKey(key, message);

@@ -44,6 +44,29 @@ class KeyHintsTest {
     }
 
     @Test
+    void numprocsStartIsAKeyOfItsOwnNotAMisspeltNumprocs() {
+        assertEquals(Optional.of("numprocs_start"), KeyHints.closest("numproc_start", ProgramReader.KEYS));
+        assertEquals(Optional.of("numprocs_start"), KeyHints.closest("numprocs_strat", ProgramReader.KEYS));
+        assertEquals(Optional.of("numprocs"), KeyHints.closest("numproc", ProgramReader.KEYS));
+    }
+
+    @Test
+    void supervisordKeysGetTheirNoteNotADistanceGuess() {
+        for (String key : KeyHints.SUPERVISORD_PROGRAM_KEYS.keySet()) {
+            assertEquals(false, ProgramReader.KEYS.contains(key), key);
+            assertEquals(true, KeyHints.SUPERVISORD_PROGRAM_KEYS.get(key).startsWith("supervisord key; "), key);
+        }
+    }
+
+    @Test
+    void aSupervisordHeaderIsFoundOnItsLine() {
+        assertEquals(Optional.of(3), KeyHints.supervisordHeader("; x\r\n\r\n[program:web]\ncommand=x\n"));
+        assertEquals(Optional.of(1), KeyHints.supervisordHeader("[supervisord]\nnodaemon=true\n"));
+        assertEquals(Optional.of(2), KeyHints.supervisordHeader("\n  [group:app]\n"));
+        assertEquals(Optional.empty(), KeyHints.supervisordHeader("[program.web]\ncommand = \"[program:x]\"\n"));
+    }
+
+    @Test
     void levenshteinCountsInsertionsDeletionsAndSubstitutions() {
         assertEquals(0, KeyHints.levenshtein("abc", "abc"));
         assertEquals(3, KeyHints.levenshtein("", "abc"));

@@ -30,7 +30,8 @@ public final class BatonCommand implements Runnable {
      * class-data sharing, and doing it for all of them cost more than the rest of a {@code baton status}.
      */
     private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload",
-            "reread", "update", "avail", "upgrade", "signal", "pid", "logs", "shutdown", "check", "version", "help");
+            "reread", "update", "avail", "upgrade", "signal", "pid", "logs", "shutdown", "check", "import", "version",
+            "help");
 
     /** supervisorctl's names for our commands: {@code baton tail -f web} is {@code baton logs -f web}. */
     private static final List<List<String>> ALIASES = List.of(List.of("tail", "logs"));
@@ -53,6 +54,7 @@ public final class BatonCommand implements Runnable {
             case "logs": return new LogsCommand();
             case "shutdown": return new ShutdownCommand();
             case "check": return new CheckCommand();
+            case "import": return new ImportCommand();
             case "version": return new VersionCommand();
             case "help": return new CommandLine.HelpCommand();
             default: throw new IllegalArgumentException("no such command: " + name);
