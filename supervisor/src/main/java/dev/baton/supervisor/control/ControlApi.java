@@ -27,9 +27,10 @@ public interface ControlApi {
     CompletableFuture<Message> shutdown();
 
     /**
-     * Reloads {@code programs} (all when empty; a group is its programs), sending each step to {@code progress}. The outer future completes
-     * once the reload has started, with the future of its summary; it fails with {@link IllegalArgumentException}
-     * when nothing was done (invalid configuration, unknown program: HTTP 400) or {@link IllegalStateException}
+     * Reloads {@code programs} (all when empty; a group is its programs), sending each step to {@code progress}.
+     * The outer future completes once the reload has started, with the future of its summary; it fails with
+     * {@link IllegalArgumentException} when nothing was done (invalid configuration, unknown program or group, a
+     * worker: HTTP 400) or {@link IllegalStateException}
      * when a reload of those programs is already running (HTTP 409).
      */
     CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest request, Consumer<ReloadStep> progress);
