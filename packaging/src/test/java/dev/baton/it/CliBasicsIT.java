@@ -128,11 +128,11 @@ class CliBasicsIT {
         Cli.Result unknownLogs = sandbox.baton("logs", "nope");
 
         assertAll(
-                () -> assertUsageError(unknownProgram, "no such program: nope"),
-                () -> assertUsageError(unknownWorker, "no such worker: web:7"),
-                () -> assertUsageError(unknownStatus, "no such program or worker: nope"),
+                () -> assertUsageError(unknownProgram, "no such program, group or worker: nope"),
+                () -> assertUsageError(unknownWorker, "no such worker: web:7 (web has workers 0-1)"),
+                () -> assertUsageError(unknownStatus, "no such program, group or worker: nope"),
                 () -> assertUsageError(badSignal, "unknown signal: FOO"),
-                () -> assertUsageError(unknownLogs, "no such program or worker: nope"));
+                () -> assertUsageError(unknownLogs, "no such program, group or worker: nope"));
         assertTrue(sandbox.status().running("web", 2), "a refused request changed nothing");
     }
 

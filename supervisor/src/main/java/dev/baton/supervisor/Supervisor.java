@@ -368,6 +368,11 @@ public final class Supervisor {
         return List.copyOf(programs.keySet());
     }
 
+    /** The configuration each program runs (its serving generation's), in start order; loop thread. */
+    public List<ProgramConfig> configs() {
+        return programs.values().stream().map(Program::config).toList();
+    }
+
     /** Every worker with a process or a slot, current and retiring; loop thread. */
     public List<Worker> allWorkers() {
         List<Worker> all = new ArrayList<>();

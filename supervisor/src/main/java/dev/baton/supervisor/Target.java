@@ -4,12 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A TARGET: {@code all}, a program ({@code web}, also written {@code web:*}) or one worker ({@code web:2}).
+ * A resolved TARGET: {@code all}, a program ({@code web}, also written {@code web:*}) or one worker ({@code web:2}).
  * Program names never contain ':' (the configuration allows letters, digits, '_', '-' and '.'), so the first ':'
  * ends the name.
  *
+ * <p>What an operator types may also be a group ({@code app}, {@code app:*}, {@code app:web}) or a worker's name as
+ * {@code process_name} makes it ({@code web_08}, {@code web:web_08}): only the daemon, which knows the
+ * configuration, can resolve those into targets ({@code daemon.TargetResolver}). The CLI checks the text's shape
+ * with {@link #checkText} and sends it as typed; {@link #parse} reads the common forms fast.
+ *
  * @param program the program, or null for {@code all}
- * @param index   the worker's index, or {@link #ANY} for every worker of the program (and for {@code all})
+ * @param index   the worker's number ({@code numprocs_start} + slot), or {@link #ANY} for every worker of the
+ *                program (and for {@code all})
  */
 public record Target(String program, int index) {
 
@@ -50,6 +56,47 @@ public record Target(String program, int index) {
         return new Target(program, Integer.parseInt(index));
     }
 
+    /**
+     * Checks the shape of a TARGET as typed, before the daemon resolves it: not empty, no blank or control
+     * character, and a name on both sides of the first ':' ({@code web:}, {@code :2} are malformed). Answers the
+     * text; the message says what is wrong.
+     */
+    public static String checkText(String text) {
+        if (text.isEmpty()) {
+            throw malformed(text, "empty");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                throw malformed(text, "blank or control character");
+            }
+        }
+        int colon = text.indexOf(':');
+        if (colon == 0) {
+            throw malformed(text, "no program or group name before ':'");
+        }
+        if (colon == text.length() - 1) {
+            throw malformed(text, "nothing after ':'");
+        }
+        return text;
+    }
+
+    /** Checks each text in order with {@link #checkText}; fails on the first malformed one. */
+    public static List<String> checkTexts(List<String> texts) {
+        texts.forEach(Target::checkText);
+        return List.copyOf(texts);
+    }
+
+    /** True when {@code text} is {@code all}, {@code NAME}, {@code NAME:*} or {@code NAME:N}. */
+    public static boolean isCommonForm(String text) {
+        try {
+            parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** One to nine digits (a loop, not a lambda: each lambda costs a CLI command time to start). */
     private static boolean isIndex(String text) {
         if (text.isEmpty() || text.length() > 9) {
@@ -75,6 +122,16 @@ public record Target(String program, int index) {
     private static IllegalArgumentException invalid(String text, String why) {
         return new IllegalArgumentException("invalid target \"" + text + "\": " + why
                 + " (use all, NAME, NAME:* or NAME:N)");
+    }
+
+    /** Worker {@code number} of {@code program}. */
+    public static Target worker(String program, int number) {
+        return new Target(program, number);
+    }
+
+    private static IllegalArgumentException malformed(String text, String why) {
+        return new IllegalArgumentException("invalid target \"" + text + "\": " + why + " (use all, a program or"
+                + " group NAME, NAME:*, NAME:N, GROUP:PROGRAM or a worker's name)");
     }
 
     public boolean isAll() {

@@ -29,8 +29,12 @@ public final class BatonCommand implements Runnable {
      * {@link #command}): picocli reads every command's annotations by reflection, in classes too old for
      * class-data sharing, and doing it for all of them cost more than the rest of a {@code baton status}.
      */
-    private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload", "upgrade",
-            "signal", "logs", "shutdown", "check", "import", "version", "help");
+    private static final List<String> COMMANDS = List.of("run", "status", "start", "stop", "restart", "reload",
+            "reread", "update", "avail", "upgrade", "signal", "pid", "logs", "shutdown", "check", "import", "version",
+            "help");
+
+    /** supervisorctl's names for our commands: {@code baton tail -f web} is {@code baton logs -f web}. */
+    private static final List<List<String>> ALIASES = List.of(List.of("tail", "logs"));
 
     /** A new subcommand object; a switch rather than a map of constructor references, which load every class. */
     private static Object command(String name) {
@@ -41,8 +45,12 @@ public final class BatonCommand implements Runnable {
             case "stop": return new StopCommand();
             case "restart": return new RestartCommand();
             case "reload": return new ReloadCommand();
+            case "reread": return new RereadCommand();
+            case "update": return new UpdateCommand();
+            case "avail": return new AvailCommand();
             case "upgrade": return new UpgradeCommand();
             case "signal": return new SignalCommand();
+            case "pid": return new PidCommand();
             case "logs": return new LogsCommand();
             case "shutdown": return new ShutdownCommand();
             case "check": return new CheckCommand();
@@ -53,6 +61,11 @@ public final class BatonCommand implements Runnable {
         }
     }
 
+    /** The other names of command {@code name}. */
+    private static String[] aliases(String name) {
+        return ALIASES.stream().filter(a -> a.get(1).equals(name)).map(a -> a.get(0)).toArray(String[]::new);
+    }
+
     /**
      * Builds the command line for these arguments: one-line errors, named exit codes, no stack traces for user
      * mistakes. When the first argument names a subcommand other than {@code help}, only that one is built;
@@ -61,14 +74,22 @@ public final class BatonCommand implements Runnable {
     public static CommandLine create(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new BatonCommand());
         String first = args.length > 0 ? args[0] : "";
-        if (COMMANDS.contains(first) && !first.equals("help")) {
-            cli.addSubcommand(first, command(first));
+        String named = ALIASES.stream().filter(a -> a.get(0).equals(first)).map(a -> a.get(1)).findFirst()
+                .orElse(first);
+        if (COMMANDS.contains(named) && !named.equals("help")) {
+            cli.addSubcommand(named, command(named), aliases(named));
         } else {
             for (String name : COMMANDS) {
-                cli.addSubcommand(name, command(name));
+                cli.addSubcommand(name, command(name), aliases(name));
             }
         }
-        for (CommandLine sub : cli.getSubcommands().values()) {
+        CommandLine logs = cli.getSubcommands().get("logs");
+        if (logs != null) {
+            logs.getCommandSpec().usageMessage().footer("%nAlso 'baton tail', as supervisorctl names it: 'baton tail"
+                    + " -f web' follows web's lines. Both streams are shown, stdout and stderr (--json tells them"
+                    + " apart): supervisorctl's trailing stdout/stderr word is not a stream filter here.");
+        }
+        for (CommandLine sub : cli.getSubcommands().values().stream().distinct().toList()) { // aliases: once
             if (!sub.getCommandName().equals("help")) { // baton COMMAND --help, as every usage error suggests
                 sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
                         .description("Show this help message and exit.").build());

@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
                 + " request: new workers start, and once they answer their health check, traffic moves to them and"
                 + " the old ones drain and stop. A new worker that fails rolls its program back: the old workers"
                 + " keep serving, and the failure is shown with the worker's last output lines.",
-        "Programs added to the file start, removed ones stop; a program whose numprocs alone changed scales."})
+        "Programs added to the file start, removed ones stop; a program whose numprocs alone changed scales.",
+        "To reload only what the file changed, use baton update (baton reread shows it)."})
 final class ReloadCommand implements Callable<Integer> {
 
     @Mixin
@@ -47,17 +48,27 @@ final class ReloadCommand implements Callable<Integer> {
             + " reload goes on as a surge. Programs need listen.")
     boolean canary;
 
-    @Parameters(arity = "0..*", paramLabel = "PROGRAM", description = "Programs to reload (default: all).")
+    @Parameters(arity = "0..*", paramLabel = "PROGRAM", description = "Programs or groups to reload (default: all);"
+            + " a group (app, app:*) is its programs, app:web one of them. Not a worker: reload moves whole programs.")
     List<String> programs = new ArrayList<>();
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         String flags = (wait ? "&wait=1" : "") + (canary ? "&canary=1" : "");
         String target = Requests.query("/v1/reload" + (flags.isEmpty() ? "" : "?" + flags.substring(1)), "program",
                 programs);
+        return stream(options, target, json, spec.commandLine().getOut(), spec.commandLine().getErr(), null);
+    }
+
+    /**
+     * Sends a reload ({@code /v1/reload}) or an update ({@code /v1/update}) and prints its steps and summary as
+     * they come; {@code whenEmpty} is printed when neither step nor program came ({@code no changes}), unless null.
+     * Exit 0, 1 when a program failed, 2 when refused (invalid file, unknown program), 5 when busy.
+     */
+    static int stream(ConfigOptions options, String target, boolean json, PrintWriter out, PrintWriter err,
+                      String whenEmpty) {
         int[] failed = {0};
+        boolean[] any = {false};
         Set<String> shown = new HashSet<>();
         int status = Requests.stream(options.client(), "POST", target, (code, line) -> {
             if (line.isBlank()) {
@@ -68,10 +79,15 @@ final class ReloadCommand implements Callable<Integer> {
                 out.flush();
             }
             ReloadLine parsed = code == 200 ? ReloadLine.read(line) : new ErrorReply(Requests.error(line));
+            any[0] |= !(parsed instanceof ReloadSummary s) || !s.summary().isEmpty();
             failed[0] += json ? failures(parsed) : print(parsed, out, err, shown);
         });
         if (status != 200) { // the error line was printed as it came
             return status == 409 ? ExitCode.BUSY : status < 500 ? ExitCode.USAGE : ExitCode.FAILURE;
+        }
+        if (!any[0] && !json && whenEmpty != null) {
+            out.println(whenEmpty);
+            out.flush();
         }
         return failed[0] > 0 ? ExitCode.FAILURE : ExitCode.OK;
     }

@@ -5,6 +5,7 @@ import dev.baton.supervisor.control.ControlClient;
 import dev.baton.supervisor.control.ErrorReply;
 import dev.baton.supervisor.control.Json;
 import dev.baton.supervisor.control.Results;
+import dev.baton.supervisor.control.TargetSelection;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +15,10 @@ import java.util.List;
 
 /** Sending a control request and turning the answer into output and an exit code. */
 final class Requests {
+
+    /** What a TARGET parameter takes, for each command's help. */
+    static final String TARGET_HELP = "all, a program or group (NAME, NAME:*), one worker (NAME:N, or its name as"
+            + " process_name makes it: web_08, web:web_08) or a group's program (GROUP:PROGRAM).";
 
     private Requests() {
     }
@@ -28,18 +33,33 @@ final class Requests {
         return s.toString();
     }
 
-    /** {@code path} with one {@code target} parameter per target, in its canonical form. */
-    static String query(String path, List<Target> targets) {
-        return query(path, "target", targets.stream().map(Target::toString).toList());
+    /** {@code path} with one {@code target} parameter per target, as typed (the daemon resolves them). */
+    static String query(String path, List<String> targets) {
+        return query(path, "target", targets);
     }
 
-    /** The targets the operator typed; a malformed one is a usage error. */
-    static List<Target> targets(List<String> texts) {
+    /**
+     * The targets the operator typed, to send as they are: the daemon resolves them against its configuration
+     * (groups, workers' names). A malformed one ({@code web:}, {@code :2}) is a usage error before anything is sent.
+     */
+    static List<String> targets(List<String> texts) {
         try {
-            return Target.parseAll(texts);
+            return Target.checkTexts(texts);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
+    }
+
+    /**
+     * What the typed targets select, resolved by the daemon ({@code GET /v1/targets}); none typed selects nothing
+     * (and asks nothing). An unknown target is a usage error with the daemon's message.
+     */
+    static TargetSelection resolve(ControlClient client, List<String> texts) {
+        List<String> checked = targets(texts);
+        if (checked.isEmpty()) {
+            return TargetSelection.NONE;
+        }
+        return call(client, "GET", query("/v1/targets", checked), TargetSelection.class);
     }
 
     /**

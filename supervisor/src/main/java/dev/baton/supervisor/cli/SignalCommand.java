@@ -23,7 +23,7 @@ final class SignalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SIGNAL", description = "Signal name or number.")
     String signal;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET", description = "NAME, NAME:N or all.")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET", description = Requests.TARGET_HELP)
     List<String> targets;
 
     @Override

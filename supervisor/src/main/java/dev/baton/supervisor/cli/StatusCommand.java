@@ -1,10 +1,10 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.Target;
 import dev.baton.supervisor.control.Json;
 import dev.baton.supervisor.control.StatusReply;
 import dev.baton.supervisor.control.StatusReply.ProgramInfo;
 import dev.baton.supervisor.control.StatusReply.WorkerInfo;
+import dev.baton.supervisor.control.TargetSelection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,10 +37,10 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Target> selected = Requests.targets(targets);
+        TargetSelection selected = Requests.resolve(options.client(), targets);
         StatusReply status = Requests.call(options.client(), "GET", "/v1/status", StatusReply.class);
         List<WorkerInfo> workers = status.workers().stream()
-                .filter(w -> selected.isEmpty() || selected.stream().anyMatch(t -> t.matches(w.program(), w.index())))
+                .filter(w -> selected.isEmpty() || selected.matches(w.program(), w.index(), w.name()))
                 .toList();
         if (!selected.isEmpty() && workers.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "no such program or worker: " + String.join(" ", targets));

@@ -18,7 +18,7 @@ abstract class TargetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "TARGET", description = "NAME, NAME:N or all.")
+    @Parameters(arity = "1..*", paramLabel = "TARGET", description = Requests.TARGET_HELP)
     List<String> targets;
 
     abstract String endpoint();

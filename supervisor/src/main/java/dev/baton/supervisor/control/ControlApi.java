@@ -27,9 +27,10 @@ public interface ControlApi {
     CompletableFuture<Message> shutdown();
 
     /**
-     * Reloads {@code programs} (all when empty), sending each step to {@code progress}. The outer future completes
-     * once the reload has started, with the future of its summary; it fails with {@link IllegalArgumentException}
-     * when nothing was done (invalid configuration, unknown program: HTTP 400) or {@link IllegalStateException}
+     * Reloads {@code programs} (all when empty; a group is its programs), sending each step to {@code progress}.
+     * The outer future completes once the reload has started, with the future of its summary; it fails with
+     * {@link IllegalArgumentException} when nothing was done (invalid configuration, unknown program or group, a
+     * worker: HTTP 400) or {@link IllegalStateException}
      * when a reload of those programs is already running (HTTP 409).
      */
     CompletableFuture<CompletableFuture<ReloadSummary>> reload(ReloadRequest request, Consumer<ReloadStep> progress);
@@ -42,8 +43,29 @@ public interface ControlApi {
      */
     CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress);
 
-    /** Fails with {@link IllegalArgumentException} when a target names no program or worker. */
-    CompletableFuture<Void> checkTargets(List<Target> targets);
+    /**
+     * Resolves TARGETs as typed ({@code all}, a program or group, {@code NAME:*}, {@code NAME:N},
+     * {@code GROUP:PROGRAM}, a worker's name, {@code NAME:WORKERNAME}) against the configuration the daemon runs.
+     * Fails with {@link IllegalArgumentException} ({@code no such program, group or worker: x}) when one selects
+     * nothing; answers {@link TargetSelection#NONE} for none.
+     */
+    CompletableFuture<TargetSelection> resolve(List<String> targets);
+
+    /** The daemon's pid and those of the selected workers (none selected: the daemon's alone). */
+    CompletableFuture<PidReply> pid(TargetSelection selection);
+
+    /**
+     * The configuration file read afresh and compared with what runs; fails with {@link IllegalArgumentException}
+     * (the errors, one per line) when it is invalid.
+     */
+    CompletableFuture<ConfigReply> config();
+
+    /**
+     * {@code baton update}: reloads what {@link #config} reports as changed, added or removed among
+     * {@code request.programs()} (programs or groups; all when empty), as {@link #reload} does; a summary without
+     * programs when nothing differs.
+     */
+    CompletableFuture<CompletableFuture<ReloadSummary>> update(ReloadRequest request, Consumer<ReloadStep> progress);
 
     LogHub logs();
 

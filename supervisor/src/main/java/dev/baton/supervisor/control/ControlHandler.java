@@ -28,16 +28,21 @@ import java.util.stream.Stream;
 
 /**
  * Routes control requests to {@link ControlApi} and writes its answers (records) as JSON. One request per
- * connection: every response closes it. The caller's mistakes are answered before the API sees them: an unknown
+ * connection: every response closes it. Every target is resolved by the daemon ({@link ControlApi#resolve})
+ * before the endpoint acts on it. The caller's mistakes are answered before the API sees them: an unknown
  * path (404), the wrong method (405), a malformed head or request target, an unknown query parameter or a value of
  * the wrong shape (400).
  *
  * <pre>
  * GET  /v1/status                          workers and daemon
+ * GET  /v1/targets?target=T...             what the targets select (programs, workers by number, names)
  * POST /v1/start|stop|restart?target=T...  results per worker
  * POST /v1/signal?signal=HUP&amp;target=T...
+ * GET  /v1/pid?target=T...                 the daemon's pid and the selected workers'
  * POST /v1/shutdown
+ * GET  /v1/config                          the file on disk compared with what runs; 400 bad config
  * POST /v1/reload?program=P...&amp;wait=1&amp;canary=1   NDJSON steps, then {"summary": [...]}; 400 bad config, 409 busy
+ * POST /v1/update?program=P...&amp;wait=1   as reload, of what /v1/config reports changed, added or removed
  * POST /v1/upgrade                          NDJSON steps of the new daemon's start, then {"upgrade": ...}; 409 busy
  * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
  * GET  /metrics                             Prometheus text format 0.0.4 (also on the admin address)
@@ -50,12 +55,16 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     /** Each endpoint: its path, the one method it answers and the query parameters it takes. */
     private enum Endpoint {
         STATUS("/v1/status", HttpMethod.GET),
+        TARGETS("/v1/targets", HttpMethod.GET, "target"),
         START("/v1/start", HttpMethod.POST, "target"),
         STOP("/v1/stop", HttpMethod.POST, "target"),
         RESTART("/v1/restart", HttpMethod.POST, "target"),
         SIGNAL("/v1/signal", HttpMethod.POST, "signal", "target"),
+        PID("/v1/pid", HttpMethod.GET, "target"),
         SHUTDOWN("/v1/shutdown", HttpMethod.POST),
+        CONFIG("/v1/config", HttpMethod.GET),
         RELOAD("/v1/reload", HttpMethod.POST, "program", "wait", "canary"),
+        UPDATE("/v1/update", HttpMethod.POST, "program", "wait"),
         UPGRADE("/v1/upgrade", HttpMethod.POST),
         LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target", "since"),
         METRICS("/metrics", HttpMethod.GET);
@@ -121,20 +130,27 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     /** Reads the endpoint's parameters (each mistake throws) and only then asks the API. */
     private void serve(ChannelHandlerContext ctx, Endpoint endpoint, Query query) {
-        List<Target> targets = query.targets(); // none where the endpoint takes none
+        List<String> targets = query.targets(); // none where the endpoint takes none
         switch (endpoint) {
             case STATUS -> answer(ctx, api::status);
-            case START -> answer(ctx, () -> api.start(targets));
-            case STOP -> answer(ctx, () -> api.stop(targets));
-            case RESTART -> answer(ctx, () -> api.restart(targets));
+            case TARGETS -> answer(ctx, () -> api.resolve(targets));
+            case START -> answer(ctx, () -> resolved(targets, api::start));
+            case STOP -> answer(ctx, () -> resolved(targets, api::stop));
+            case RESTART -> answer(ctx, () -> resolved(targets, api::restart));
             case SIGNAL -> {
                 String signal = query.first("signal", "");
-                answer(ctx, () -> api.signal(signal, targets));
+                answer(ctx, () -> resolved(targets, t -> api.signal(signal, t)));
             }
+            case PID -> answer(ctx, () -> api.resolve(targets).thenCompose(api::pid));
             case SHUTDOWN -> answer(ctx, api::shutdown);
+            case CONFIG -> answer(ctx, api::config);
             case RELOAD -> {
                 ReloadStreamer.start(ctx, api, new ReloadRequest(query.all("program"), query.flag("wait"),
                         query.flag("canary")));
+            }
+            case UPDATE -> {
+                ReloadRequest request = new ReloadRequest(query.all("program"), query.flag("wait"), false);
+                ReloadStreamer.start(ctx, progress -> api.update(request, progress));
             }
             case UPGRADE -> ReloadStreamer.start(ctx, api::upgrade);
             case LOGS -> {
@@ -145,6 +161,12 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             case METRICS -> metrics(ctx);
         }
+    }
+
+    /** Resolves the targets as typed, then acts on the programs and workers they select. */
+    private <T> CompletableFuture<T> resolved(List<String> targets,
+                                              java.util.function.Function<List<Target>, CompletableFuture<T>> act) {
+        return api.resolve(targets).thenCompose(selection -> act.apply(selection.targets()));
     }
 
     /** The metrics, gathered off the event loop; a failure is a plain 500. */
@@ -200,12 +222,18 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         });
     }
 
-    private void logs(ChannelHandlerContext ctx, List<Target> targets, int n, boolean follow, long since) {
-        api.checkTargets(targets).whenComplete((ok, error) -> {
+    private void logs(ChannelHandlerContext ctx, List<String> targets, int n, boolean follow, long since) {
+        CompletableFuture<TargetSelection> selection;
+        try {
+            selection = api.resolve(targets);
+        } catch (RuntimeException e) {
+            selection = CompletableFuture.failedFuture(e);
+        }
+        selection.whenComplete((selected, error) -> {
             if (error != null) {
                 fail(ctx, error);
             } else {
-                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), targets, n, follow, since));
+                ctx.executor().execute(() -> LogStreamer.start(ctx, api.logs(), selected, n, follow, since));
             }
         });
     }

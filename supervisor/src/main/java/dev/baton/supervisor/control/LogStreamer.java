@@ -1,6 +1,5 @@
 package dev.baton.supervisor.control;
 
-import dev.baton.supervisor.Target;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogLine;
 import io.netty.channel.ChannelFutureListener;
@@ -8,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,9 +25,9 @@ final class LogStreamer {
     }
 
     /** @param since milliseconds since the epoch; 0 for every line */
-    static void start(ChannelHandlerContext ctx, LogHub hub, List<Target> targets, int n, boolean follow,
+    static void start(ChannelHandlerContext ctx, LogHub hub, TargetSelection targets, int n, boolean follow,
                       long since) {
-        Predicate<String> filter = filter(targets);
+        Predicate<String> filter = targets::matchesSource;
         ctx.write(Ndjson.head());
         if (!follow) {
             hub.tail(n, since, filter).forEach(line -> ctx.write(chunk(line)));
@@ -91,14 +89,6 @@ final class LogStreamer {
             }
             ctx.writeAndFlush(chunk(line));
         }
-    }
-
-    /** The sources the targets select; no target at all selects everything, Baton's own lines too. */
-    static Predicate<String> filter(List<Target> targets) {
-        if (targets.isEmpty()) {
-            return source -> true;
-        }
-        return source -> targets.stream().anyMatch(t -> t.matchesSource(source));
     }
 
     static LogEntry entry(LogLine line) {

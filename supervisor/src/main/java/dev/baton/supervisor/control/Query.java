@@ -38,9 +38,9 @@ final class Query {
         return values.isEmpty() ? fallback : values.get(0);
     }
 
-    /** Every {@code target} parameter as a {@link Target}. */
-    List<Target> targets() {
-        return Target.parseAll(all("target"));
+    /** Every {@code target} parameter as typed, each of the shape {@link Target#checkText} accepts. */
+    List<String> targets() {
+        return Target.checkTexts(all("target"));
     }
 
     /** {@code 1}, {@code true} or {@code yes} is on; {@code 0}, {@code false} or {@code no} off; absent is off. */

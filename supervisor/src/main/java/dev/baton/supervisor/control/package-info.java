@@ -12,7 +12,10 @@
  * {@link dev.baton.supervisor.control.StatusReply}, {@link dev.baton.supervisor.control.Results},
  * {@link dev.baton.supervisor.control.ReloadStep} and {@link dev.baton.supervisor.control.ReloadSummary} (the
  * {@link dev.baton.supervisor.control.ReloadLine}s of a reload), {@link dev.baton.supervisor.control.LogEntry},
- * {@link dev.baton.supervisor.control.Message}, and {@link dev.baton.supervisor.control.ErrorReply} for every
+ * {@link dev.baton.supervisor.control.Message}, {@link dev.baton.supervisor.control.TargetSelection} (what typed
+ * targets resolve to: {@link dev.baton.supervisor.Target}s, never text parsed again),
+ * {@link dev.baton.supervisor.control.PidReply}, {@link dev.baton.supervisor.control.ConfigReply}, and
+ * {@link dev.baton.supervisor.control.ErrorReply} for every
  * 4xx/5xx answer. Changing a record changes the wire format that README's "Control API" documents.
  */
 package dev.baton.supervisor.control;

@@ -10,6 +10,7 @@ import dev.baton.supervisor.WorkerStatus;
 import dev.baton.supervisor.Version;
 
 import dev.baton.conf.BatonConfig;
+import dev.baton.conf.GroupConfig;
 import dev.baton.supervisor.control.ControlClient;
 import dev.baton.conf.ListenAddress;
 import dev.baton.supervisor.control.AdminServer;
@@ -61,6 +62,7 @@ public final class Daemon {
     private static final Duration EVENTS_CLOSE_WAIT = Duration.ofSeconds(15);
 
     private final BatonConfig config;
+    private volatile List<GroupConfig> groups;
     private final long startedAt = System.currentTimeMillis();
     /** The JVM's own start, a little before {@link #startedAt}: {@code process_start_time_seconds}. */
     private final long processStartedAt = ProcessHandle.current().info().startInstant()
@@ -108,6 +110,7 @@ public final class Daemon {
 
     private Daemon(BatonConfig config) {
         this.config = config;
+        this.groups = config.groups();
         this.logFiles = new LogFiles(config.daemon().logDir(), config.daemon().logTimestamps());
         this.pidFile = new PidFile(config.daemon().socket().resolveSibling(
                 config.daemon().socket().getFileName() + ".pids"));
@@ -284,6 +287,15 @@ public final class Daemon {
         return config;
     }
 
+    /** The groups of the configuration last applied: the boot's, then each reload's or update's. */
+    List<GroupConfig> groups() {
+        return groups;
+    }
+
+    void groups(List<GroupConfig> applied) {
+        groups = List.copyOf(applied);
+    }
+
     long startedAt() {
         return startedAt;
     }
@@ -381,6 +393,16 @@ public final class Daemon {
     void handedOver(long newPid) {
         loop.execute(frontends::handOver);
         shutdown("upgraded: pid " + newPid + " took over");
+    }
+
+    /** Runs {@code task} on the supervisor loop; its value, or its exception, completes the answer. Any thread. */
+    <T> CompletableFuture<T> submit(java.util.function.Supplier<T> task) {
+        return loop.submit(task);
+    }
+
+    /** What TARGETs resolve to now: the running programs and the groups last applied. Loop thread. */
+    TargetResolver targets() {
+        return new TargetResolver(supervisor.configs(), groups);
     }
 
     /** Runs {@code task} on the supervisor loop and waits for it; its exception is rethrown as it was. */

@@ -9,7 +9,10 @@ import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Supervisor;
 import dev.baton.supervisor.Target;
 import dev.baton.supervisor.WorkerStatus;
+import dev.baton.supervisor.control.ConfigReply;
 import dev.baton.supervisor.control.ControlApi;
+import dev.baton.supervisor.control.PidReply;
+import dev.baton.supervisor.control.TargetSelection;
 import dev.baton.supervisor.control.Message;
 import dev.baton.supervisor.control.ReloadRequest;
 import dev.baton.supervisor.control.ReloadStep;
@@ -141,17 +144,35 @@ final class DaemonApi implements ControlApi {
     }
 
     @Override
-    public CompletableFuture<Void> checkTargets(List<Target> targets) {
-        if (targets.isEmpty() || targets.contains(Target.ALL)) {
-            return CompletableFuture.completedFuture(null);
+    public CompletableFuture<TargetSelection> resolve(List<String> targets) {
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(TargetSelection.NONE);
         }
-        return daemon.supervisor().status().thenAccept(workers -> {
-            for (Target t : targets) {
-                if (workers.stream().noneMatch(w -> t.matches(w.program(), w.index()))) {
-                    throw new IllegalArgumentException("no such program or worker: " + t);
-                }
-            }
-        });
+        return daemon.submit(() -> daemon.targets().resolve(targets));
+    }
+
+    @Override
+    public CompletableFuture<PidReply> pid(TargetSelection selection) {
+        return daemon.supervisor().status().thenApply(workers -> pids(Posix.getpid(), selection, workers));
+    }
+
+    /** The daemon's pid, and each selected worker's in status order. */
+    static PidReply pids(int daemon, TargetSelection selection, List<WorkerStatus> workers) {
+        return new PidReply(daemon, workers.stream()
+                .filter(w -> !selection.isEmpty() && selection.matches(w.program(), w.index(), w.name()))
+                .map(w -> new PidReply.WorkerPid(w.name(), w.program(), w.pid())).toList());
+    }
+
+    @Override
+    public CompletableFuture<ConfigReply> config() {
+        return daemon.reloads().compare();
+    }
+
+    @Override
+    public CompletableFuture<CompletableFuture<ReloadSummary>> update(ReloadRequest request,
+                                                                      Consumer<ReloadStep> progress) {
+        return daemon.reloads().update(request, event -> progress.accept(step(event)))
+                .thenApply(results -> results.thenApply(DaemonApi::summary));
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.baton.supervisor.Log;
 import dev.baton.supervisor.ReloadEvent;
 import dev.baton.supervisor.ReloadResult;
 import dev.baton.supervisor.Supervisor;
+import dev.baton.supervisor.control.ConfigReply;
+import dev.baton.supervisor.control.ConfigReply.ProgramState;
 import dev.baton.supervisor.control.ReloadRequest;
 import dev.baton.supervisor.events.ReloadEvents;
 
@@ -66,7 +68,6 @@ final class Reloads {
      */
     private CompletableFuture<CompletableFuture<List<ReloadResult>>> tryReload(ReloadRequest request,
                                                                                 Consumer<ReloadEvent> progress) {
-        List<String> names = request.programs();
         if (daemon.shuttingDown()) {
             throw new IllegalStateException("Baton is shutting down");
         }
@@ -74,7 +75,10 @@ final class Reloads {
         if (upgrading != null) {
             throw new IllegalStateException("cannot reload: " + upgrading);
         }
-        BatonConfig next = request.canary() ? canary(readConfig(), names) : readConfig();
+        BatonConfig file = readConfig();
+        List<String> names = request.programs().isEmpty() ? List.of()
+                : daemon.onLoop(() -> daemon.targets().programs(request.programs(), file));
+        BatonConfig next = request.canary() ? canary(file, names) : file;
         Check check = daemon.onLoop(() -> {
             for (String name : names) {
                 if (next.program(name).isEmpty() && !daemon.supervisor().programNames().contains(name)) {
@@ -98,6 +102,7 @@ final class Reloads {
         }
         Log.info("reloading " + (names.isEmpty() ? "every program" : String.join(", ", names)) + " from "
                 + daemon.config().file());
+        daemon.groups(next.groups());
         ListenPlan.Bound bound = daemon.frontends().bind(check.plan());
         ReloadEvents events = new ReloadEvents(daemon.events()::emit, System::currentTimeMillis);
         CompletableFuture<List<ReloadResult>> results = daemon.onLoop(() -> {
@@ -137,18 +142,66 @@ final class Reloads {
         return new BatonConfig(config.file(), config.daemon(), programs);
     }
 
-    /** The configuration file as it is now; every error at once, as an {@link IllegalArgumentException}. */
+    /** The configuration file as it is now; every error at once, logged, as an {@link IllegalArgumentException}. */
     private BatonConfig readConfig() {
+        try {
+            return read("configuration not reloaded, nothing changed");
+        } catch (IllegalArgumentException e) {
+            e.getMessage().lines().forEach(Log::warn);
+            throw e;
+        }
+    }
+
+    /**
+     * The configuration file (with its includes) as it is now; every error at once, as an
+     * {@link IllegalArgumentException}: {@code heading: N errors}, then one line each. Any thread.
+     */
+    BatonConfig read(String heading) {
         try {
             return ConfigLoader.load(daemon.config().file(), System.getenv());
         } catch (ConfigException e) {
             List<String> lines = new ArrayList<>();
-            lines.add("configuration not reloaded, nothing changed: " + e.errors().size()
-                    + (e.errors().size() == 1 ? " error" : " errors"));
+            lines.add(heading + ": " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors"));
             e.errors().forEach(error -> lines.add(error.toString()));
-            lines.forEach(Log::warn);
             throw new IllegalArgumentException(String.join("\n", lines));
         }
+    }
+
+    /** {@code baton reread}, {@code baton avail}: the file read now (on the reload thread) compared with what runs. */
+    CompletableFuture<ConfigReply> compare() {
+        return CompletableFuture.supplyAsync(() -> read("cannot read the configuration"), thread)
+                .thenCompose(file -> daemon.submit(() -> ConfigDiff.compare(file, daemon.supervisor().configs(),
+                        daemon.groups())));
+    }
+
+    /**
+     * {@code baton update}: reloads the programs the file changes, adds or removes (among {@code request}'s, all
+     * when none), as {@link #reload} would; the groups of the file apply too. Completes with no results when the
+     * file is what runs.
+     */
+    CompletableFuture<CompletableFuture<List<ReloadResult>>> update(ReloadRequest request,
+                                                                    Consumer<ReloadEvent> progress) {
+        return CompletableFuture.supplyAsync(() -> {
+            BatonConfig file = readConfig();
+            return daemon.onLoop(() -> {
+                List<String> named = request.programs().isEmpty() ? List.of()
+                        : daemon.targets().programs(request.programs(), file);
+                ConfigReply diff = ConfigDiff.compare(file, daemon.supervisor().configs(), daemon.groups());
+                diff.groups().stream().filter(g -> !g.state().equals(ConfigReply.IN_USE)).forEach(g -> progress.accept(
+                        new ReloadEvent(g.name(), "", 0, "updated", "group " + g.name() + ": " + describe(g.state(),
+                                g.changes()))));
+                daemon.groups(file.groups());
+                return diff.programs().stream().filter(p -> !p.state().equals(ConfigReply.IN_USE)
+                        && (named.isEmpty() || named.contains(p.name()))).map(ProgramState::name).toList();
+            });
+        }, thread).thenCompose(names -> names.isEmpty()
+                ? CompletableFuture.completedFuture(CompletableFuture.completedFuture(List.<ReloadResult>of()))
+                : reload(new ReloadRequest(names, request.waitIfBusy(), false), progress));
+    }
+
+    /** {@code changed (command, numprocs)}, {@code added}, {@code removed}. */
+    static String describe(String state, List<String> changes) {
+        return state.equals(ConfigReply.CHANGED) ? state + " (" + String.join(", ", changes) + ")" : state;
     }
 
     /**

@@ -18,6 +18,11 @@
  *       new daemon that fails leaves the old one untouched.</li>
  *   <li>One daemon at a time writes {@code SOCKET.pids} and holds {@code SOCKET.lock}: a daemon that takes over
  *       does both only once the old one has exited.</li>
+ *   <li>Targets as typed (groups, workers' names) are resolved on the loop against the configuration each program
+ *       runs and the groups last applied ({@code TargetResolver}); the core only ever sees resolved
+ *       {@link dev.baton.supervisor.Target}s. {@code reread}, {@code avail} and {@code update} read the file on the
+ *       reload thread and compare it with the same ({@code ConfigDiff}); {@code update} changes nothing but
+ *       through the reload path.</li>
  *   <li>Worker, reload and daemon events are only queued for {@code event_command}
  *       ({@link dev.baton.supervisor.events.EventRunner}); the last, {@code daemon_stopped}, is queued once every
  *       worker has stopped, and the daemon exits once it is delivered or a bounded wait has passed.</li>

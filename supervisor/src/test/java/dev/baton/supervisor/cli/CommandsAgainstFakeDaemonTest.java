@@ -70,10 +70,11 @@ class CommandsAgainstFakeDaemonTest {
     void statusOfAnUnknownOrMalformedTargetIsAUsageError() {
         FakeDaemon.Run unknown = daemon.baton("status", "nope");
         assertEquals(2, unknown.exit(), unknown::toString);
-        assertEquals("baton: no such program or worker: nope" + NL, unknown.err());
-        FakeDaemon.Run malformed = daemon.baton("status", "web:x");
+        assertEquals("baton: no such program, group or worker: nope" + NL, unknown.err());
+        FakeDaemon.Run malformed = daemon.baton("status", "web:");
         assertEquals(2, malformed.exit(), malformed::toString);
-        assertTrue(malformed.err().startsWith("baton: invalid target \"web:x\": "), malformed.err());
+        assertTrue(malformed.err().startsWith("baton: invalid target \"web:\": "), malformed.err());
+        assertEquals(List.of(List.of("nope")), daemon.resolved, "a malformed target is not sent");
     }
 
     @Test
@@ -85,7 +86,7 @@ class CommandsAgainstFakeDaemonTest {
         FakeDaemon.Run signal = daemon.baton("signal", "HUP", "all");
         assertEquals(0, signal.exit(), signal::toString);
         assertEquals(List.of("start [web, api:9]", "signal HUP [all]"), daemon.requests);
-        FakeDaemon.Run malformed = daemon.baton("stop", "web:-1");
+        FakeDaemon.Run malformed = daemon.baton("stop", ":1");
         assertEquals(2, malformed.exit(), malformed::toString);
         assertEquals(List.of("start [web, api:9]", "signal HUP [all]"), daemon.requests, "nothing sent");
     }
@@ -149,13 +150,13 @@ class CommandsAgainstFakeDaemonTest {
         assertEquals("web:12 | world" + NL, web.out());
         FakeDaemon.Run unknown = daemon.baton("logs", "nope");
         assertEquals(2, unknown.exit(), unknown::toString);
-        assertEquals("baton: no such program or worker: nope" + NL, unknown.err());
+        assertEquals("baton: no such program, group or worker: nope" + NL, unknown.err());
     }
 
     @Test
     void everyCommandAnswersHelpAsItsUsageErrorsSuggest() {
-        for (String command : List.of("run", "status", "start", "stop", "restart", "reload", "upgrade", "signal",
-                "logs", "shutdown", "check", "version")) {
+        for (String command : List.of("run", "status", "start", "stop", "restart", "reload", "reread", "update",
+                "avail", "upgrade", "signal", "pid", "logs", "shutdown", "check", "version")) {
             FakeDaemon.Run help = daemon.baton(command, "--help");
             assertEquals(0, help.exit(), help::toString);
             assertTrue(help.out().startsWith("Usage: baton " + command), help::toString);

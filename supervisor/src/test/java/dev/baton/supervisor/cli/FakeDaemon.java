@@ -1,14 +1,17 @@
 package dev.baton.supervisor.cli;
 
 import dev.baton.supervisor.Target;
+import dev.baton.supervisor.control.ConfigReply;
 import dev.baton.supervisor.control.ControlApi;
 import dev.baton.supervisor.control.ControlServer;
 import dev.baton.supervisor.control.Message;
+import dev.baton.supervisor.control.PidReply;
 import dev.baton.supervisor.control.ReloadRequest;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.ReloadSummary;
 import dev.baton.supervisor.control.Results;
 import dev.baton.supervisor.control.StatusReply;
+import dev.baton.supervisor.control.TargetSelection;
 import dev.baton.supervisor.log.LogHub;
 
 import java.io.IOException;
@@ -34,7 +37,9 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     private final ControlServer server;
     final List<String> requests = new ArrayList<>();
     final LogHub hub = LogHub.withDefaults();
+    final List<List<String>> resolved = new ArrayList<>();
     StatusReply status;
+    ConfigReply config;
     List<ReloadStep> steps = List.of();
     ReloadSummary summary = new ReloadSummary(List.of());
 
@@ -109,13 +114,52 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
         return CompletableFuture.completedFuture(CompletableFuture.completedFuture(summary));
     }
 
+    /**
+     * Group {@code app} is web and api, {@code web_08} is worker web:8 by name; the common forms select what they
+     * say, except program {@code nope}, which selects nothing.
+     */
     @Override
-    public CompletableFuture<Void> checkTargets(List<Target> targets) {
-        requests.add("logs " + targets);
-        return targets.stream().anyMatch(t -> !t.isAll() && !t.program().equals("web"))
-                ? CompletableFuture.failedFuture(new IllegalArgumentException("no such program or worker: "
-                + targets.get(targets.size() - 1)))
-                : CompletableFuture.completedFuture(null);
+    public CompletableFuture<TargetSelection> resolve(List<String> texts) {
+        resolved.add(texts);
+        java.util.Set<Target> targets = new java.util.LinkedHashSet<>();
+        for (String text : texts) {
+            if (text.equals("app")) {
+                targets.addAll(List.of(Target.program("web"), Target.program("api")));
+            } else if (text.equals("web_08") || text.equals("app:web_08")) {
+                targets.add(Target.worker("web", 8));
+            } else if (Target.isCommonForm(text) && !text.startsWith("nope")) {
+                targets.add(Target.parse(text));
+            } else {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(
+                        "no such program, group or worker: " + text));
+            }
+        }
+        return CompletableFuture.completedFuture(new TargetSelection(List.copyOf(targets),
+                targets.contains(Target.worker("web", 8)) ? List.of("web_08") : List.of()));
+    }
+
+    /** The pids of the workers of {@link #status} the selection matches. */
+    @Override
+    public CompletableFuture<PidReply> pid(TargetSelection selection) {
+        return CompletableFuture.completedFuture(new PidReply(status.daemon().pid(), status.workers().stream()
+                .filter(w -> !selection.isEmpty() && selection.matches(w.program(), w.index(), w.name()))
+                .map(w -> new PidReply.WorkerPid(w.name(), w.program(), w.pid())).toList()));
+    }
+
+    @Override
+    public CompletableFuture<ConfigReply> config() {
+        requests.add("config");
+        return config == null ? CompletableFuture.failedFuture(new IllegalArgumentException(
+                "cannot read the configuration: 1 error\nbaton.toml:3:1: program.web.numprocs: must be at least 1"))
+                : CompletableFuture.completedFuture(config);
+    }
+
+    @Override
+    public CompletableFuture<CompletableFuture<ReloadSummary>> update(ReloadRequest request,
+                                                                      Consumer<ReloadStep> progress) {
+        requests.add("update " + request.programs() + (request.waitIfBusy() ? " wait" : ""));
+        steps.forEach(progress);
+        return CompletableFuture.completedFuture(CompletableFuture.completedFuture(summary));
     }
 
     @Override

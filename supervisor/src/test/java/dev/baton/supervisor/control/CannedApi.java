@@ -34,8 +34,27 @@ final class CannedApi implements ControlApi {
     @Override public CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
         return CompletableFuture.failedFuture(new IllegalStateException("an upgrade is running"));
     }
-    @Override public CompletableFuture<Void> checkTargets(List<Target> t) {
-        return CompletableFuture.completedFuture(null);
+    /** The common forms ({@code web}, {@code web:2}, {@code all}); anything else selects nothing. */
+    @Override public CompletableFuture<TargetSelection> resolve(List<String> texts) {
+        List<Target> targets = new java.util.ArrayList<>();
+        for (String text : texts) {
+            if (!Target.isCommonForm(text)) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(
+                        "no such program, group or worker: " + text));
+            }
+            targets.add(Target.parse(text));
+        }
+        return CompletableFuture.completedFuture(new TargetSelection(targets, List.of()));
+    }
+    @Override public CompletableFuture<PidReply> pid(TargetSelection s) {
+        return CompletableFuture.completedFuture(new PidReply(1, List.of()));
+    }
+    @Override public CompletableFuture<ConfigReply> config() {
+        return CompletableFuture.completedFuture(new ConfigReply("baton.toml", List.of(), List.of()));
+    }
+    @Override public CompletableFuture<CompletableFuture<ReloadSummary>> update(ReloadRequest r,
+            Consumer<ReloadStep> progress) {
+        return reload(r, progress);
     }
     @Override public LogHub logs() { return hub; }
     @Override public CompletableFuture<MetricsText> metrics() {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -99,10 +100,46 @@ class ControlHandlerTest {
         }
 
         @Override
-        public CompletableFuture<Void> checkTargets(List<Target> targets) {
-            return targets.contains(Target.program("nope"))
-                    ? CompletableFuture.failedFuture(new IllegalArgumentException("no such program or worker: nope"))
-                    : CompletableFuture.completedFuture(null);
+        public CompletableFuture<TargetSelection> resolve(List<String> texts) {
+            calls.add("resolve " + texts);
+            List<Target> targets = new ArrayList<>();
+            for (String text : texts) {
+                if (text.equals("app")) { // a group
+                    targets.add(Target.program("web"));
+                    targets.add(Target.program("api"));
+                } else if (text.equals("web_08")) { // a worker's name
+                    targets.add(Target.worker("web", 8));
+                } else if (Target.isCommonForm(text)) {
+                    targets.add(Target.parse(text));
+                } else {
+                    return CompletableFuture.failedFuture(new IllegalArgumentException(
+                            "no such program, group or worker: " + text));
+                }
+            }
+            return CompletableFuture.completedFuture(new TargetSelection(targets,
+                    texts.contains("web_08") ? List.of("web_08") : List.of()));
+        }
+
+        @Override
+        public CompletableFuture<PidReply> pid(TargetSelection selection) {
+            calls.add("pid " + selection.targets());
+            return CompletableFuture.completedFuture(new PidReply(7, selection.targets().stream()
+                    .map(t -> new PidReply.WorkerPid(t.toString(), t.program(), 100 + t.index())).toList()));
+        }
+
+        @Override
+        public CompletableFuture<ConfigReply> config() {
+            calls.add("config");
+            return CompletableFuture.completedFuture(new ConfigReply("/etc/baton.toml", List.of(
+                    new ConfigReply.ProgramState("web", Optional.of("app"), ConfigReply.CHANGED, List.of("numprocs"),
+                            true, 999, 2)), List.of()));
+        }
+
+        @Override
+        public CompletableFuture<CompletableFuture<ReloadSummary>> update(ReloadRequest request,
+                                                                          Consumer<ReloadStep> progress) {
+            calls.add("update " + request.programs() + " wait=" + request.waitIfBusy());
+            return CompletableFuture.completedFuture(CompletableFuture.completedFuture(new ReloadSummary(List.of())));
         }
 
         @Override
@@ -172,18 +209,65 @@ class ControlHandlerTest {
                 + "{\"worker\":\"api:1\",\"ok\":true,\"message\":\"started\"},"
                 + "{\"worker\":\"all\",\"ok\":true,\"message\":\"started\"}]}", body(started));
         assertEquals(200, request(HttpMethod.POST, "/v1/signal?signal=HUP&target=web%3A2").status().code());
-        assertEquals(List.of("start [web, api:1, all]", "signal HUP [web:2]"), calls);
+        assertEquals(List.of("resolve [web:*, api:1, all]", "start [web, api:1, all]", "resolve [web:2]",
+                "signal HUP [web:2]"), calls);
     }
 
     @Test
     void aMalformedTargetIs400BeforeTheApiSeesIt() {
-        FullHttpResponse start = request(HttpMethod.POST, "/v1/start?target=web&target=web:x");
+        FullHttpResponse start = request(HttpMethod.POST, "/v1/start?target=web&target=web:");
         assertEquals(400, start.status().code());
-        assertEquals("{\"error\":\"invalid target \\\"web:x\\\": after ':' comes a worker index (web:0) or * (web:*)"
-                + " (use all, NAME, NAME:* or NAME:N)\"}", body(start));
+        assertEquals("{\"error\":\"invalid target \\\"web:\\\": nothing after ':' (use all, a program or group NAME,"
+                + " NAME:*, NAME:N, GROUP:PROGRAM or a worker's name)\"}", body(start));
         assertEquals(400, request(HttpMethod.POST, "/v1/signal?signal=HUP&target=").status().code());
-        assertEquals(400, request(HttpMethod.GET, "/v1/logs?target=web:-1").status().code());
+        assertEquals(400, request(HttpMethod.GET, "/v1/logs?target=:1").status().code());
+        assertEquals(400, request(HttpMethod.GET, "/v1/pid?target=web%20app").status().code());
         assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void targetsAreResolvedByTheApiBeforeTheEndpointActsOnThem() {
+        FullHttpResponse started = request(HttpMethod.POST, "/v1/start?target=app&target=web_08");
+        assertEquals(200, started.status().code(), body(started));
+        FullHttpResponse unknown = request(HttpMethod.POST, "/v1/stop?target=web&target=web:web_99");
+        assertEquals(400, unknown.status().code());
+        assertEquals("{\"error\":\"no such program, group or worker: web:web_99\"}", body(unknown));
+        FullHttpResponse resolved = request(HttpMethod.GET, "/v1/targets?target=web_08&target=app");
+        assertEquals("{\"targets\":[{\"program\":\"web\",\"index\":8},{\"program\":\"web\",\"index\":-1},"
+                + "{\"program\":\"api\",\"index\":-1}],\"names\":[\"web_08\"]}", body(resolved));
+        assertEquals(List.of("resolve [app, web_08]", "start [web, api, web:8]", "resolve [web, web:web_99]",
+                "resolve [web_08, app]"), calls);
+    }
+
+    @Test
+    void pidConfigAndUpdateAnswerTheirRecords() {
+        FullHttpResponse pid = request(HttpMethod.GET, "/v1/pid?target=web:1");
+        assertEquals("{\"daemon\":7,\"workers\":[{\"name\":\"web:1\",\"program\":\"web\",\"pid\":101}]}",
+                body(pid));
+        assertEquals("{\"daemon\":7,\"workers\":[]}", body(request(HttpMethod.GET, "/v1/pid")));
+        FullHttpResponse config = request(HttpMethod.GET, "/v1/config");
+        assertEquals("{\"file\":\"/etc/baton.toml\",\"programs\":[{\"name\":\"web\",\"group\":\"app\","
+                + "\"state\":\"changed\",\"changes\":[\"numprocs\"],\"autostart\":true,\"priority\":999,"
+                + "\"numprocs\":2}],\"groups\":[]}", body(config));
+        assertEquals(405, request(HttpMethod.GET, "/v1/update").status().code());
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api));
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                "/v1/update?program=app&wait=1"));
+        channel.runPendingTasks();
+        assertTrue(chunks(channel).contains("{\"summary\":[]}"));
+        assertEquals(List.of("resolve [web:1]", "pid [web:1]", "resolve []", "pid []", "config",
+                "update [app] wait=true"), calls);
+    }
+
+    /** Every chunk written so far, as text. */
+    private static String chunks(EmbeddedChannel channel) {
+        StringBuilder all = new StringBuilder();
+        for (Object o = channel.readOutbound(); o != null; o = channel.readOutbound()) {
+            if (o instanceof io.netty.handler.codec.http.HttpContent c) {
+                all.append(c.content().toString(StandardCharsets.UTF_8));
+            }
+        }
+        return all.toString();
     }
 
     @Test
@@ -257,10 +341,15 @@ class ControlHandlerTest {
         assertEquals(List.of("reloading", "two", "twelve", "other program"), texts(List.of(Target.ALL)));
         assertEquals(List.of("two", "twelve"), texts(List.of(Target.parse("web:*"))));
         assertEquals(List.of("two", "other program"), texts(List.of(Target.parse("web:2"), Target.parse("webapp"))));
+        hub.publish("web_08", LogStream.STDOUT, "named by process_name");
+        assertEquals(List.of("two", "twelve", "named by process_name"),
+                hub.tail(10, new TargetSelection(List.of(Target.program("web")), List.of("web_08"))::matchesSource)
+                        .stream().map(l -> l.text()).toList());
     }
 
     private List<String> texts(List<Target> targets) {
-        return hub.tail(10, LogStreamer.filter(targets)).stream().map(l -> l.text()).toList();
+        return hub.tail(10, new TargetSelection(targets, List.of())::matchesSource).stream().map(l -> l.text())
+                .toList();
     }
 
     @Test
@@ -289,7 +378,8 @@ class ControlHandlerTest {
     @Test
     void logsForAnUnknownTargetAre400() {
         EmbeddedChannel channel = new EmbeddedChannel(new ControlHandler(api));
-        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/logs?target=nope"));
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                "/v1/logs?target=web:web_99"));
         FullHttpResponse response = channel.readOutbound();
         assertEquals(400, response.status().code());
     }

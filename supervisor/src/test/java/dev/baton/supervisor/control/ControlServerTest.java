@@ -65,8 +65,7 @@ class ControlServerTest {
             int status = new ControlClient(socket).stream("GET", "/v1/logs?target=web:x",
                     (code, line) -> lines.add(code + " " + line));
             assertEquals(400, status);
-            assertEquals(List.of("400 {\"error\":\"invalid target \\\"web:x\\\": after ':' comes a worker index"
-                    + " (web:0) or * (web:*) (use all, NAME, NAME:* or NAME:N)\"}"), lines);
+            assertEquals(List.of("400 {\"error\":\"no such program, group or worker: web:x\"}"), lines);
             lines.clear();
             assertEquals(200, new ControlClient(socket).stream("POST", "/v1/reload",
                     (code, line) -> lines.add(code + " " + line)));
