@@ -3,6 +3,7 @@ package dev.baton.supervisor.daemon;
 import dev.baton.conf.BatonConfig;
 import dev.baton.conf.GroupConfig;
 import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.ReloadStrategy;
 import dev.baton.supervisor.control.ConfigReply;
 import dev.baton.supervisor.control.ConfigReply.GroupState;
 import dev.baton.supervisor.control.ConfigReply.ProgramState;
@@ -42,7 +43,7 @@ final class ConfigDiff {
         running.forEach(p -> now.put(p.name(), p));
         List<ProgramState> programs = new ArrayList<>();
         for (ProgramConfig p : file.programs()) {
-            ProgramConfig old = now.get(p.name());
+            ProgramConfig old = asConfigured(now.get(p.name()), p);
             List<String> changes = old == null ? List.of() : changes(old, p);
             String state = old == null ? ConfigReply.ADDED : changes.isEmpty() ? ConfigReply.IN_USE
                     : ConfigReply.CHANGED;
@@ -78,6 +79,18 @@ final class ConfigDiff {
             }
         }
         return new ConfigReply(file.file().toString(), programs, groupStates);
+    }
+
+    /**
+     * {@code running} as its file said, for a program last reloaded with {@code baton reload --canary}, which runs
+     * its configuration with {@code reload_strategy = "canary"} whatever the file says; the strategy only matters to
+     * the next reload, which reads it from the file anyway.
+     */
+    private static ProgramConfig asConfigured(ProgramConfig running, ProgramConfig file) {
+        if (running == null || running.reload().strategy() != ReloadStrategy.CANARY) {
+            return running;
+        }
+        return running.withReloadStrategy(file.reload().strategy());
     }
 
     /** The keys whose values differ, in the order of {@link ProgramConfig}'s components. */

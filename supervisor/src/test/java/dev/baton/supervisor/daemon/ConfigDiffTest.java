@@ -4,6 +4,7 @@ import dev.baton.conf.BatonConfig;
 import dev.baton.conf.ConfigLoader;
 import dev.baton.conf.GroupConfig;
 import dev.baton.conf.ProgramConfig;
+import dev.baton.conf.ReloadStrategy;
 import dev.baton.supervisor.control.ConfigReply;
 import dev.baton.supervisor.control.ConfigReply.GroupState;
 import dev.baton.supervisor.control.ConfigReply.ProgramState;
@@ -72,6 +73,14 @@ class ConfigDiffTest {
         ConfigReply reply = ConfigDiff.compare(parse(RUNNING), running.programs(), List.of());
         assertTrue(reply.unchanged(), reply::toString);
         assertEquals(List.of("cron", "old", "web"), reply.programs().stream().map(ProgramState::name).toList());
+    }
+
+    @Test
+    void aProgramLastReloadedAsACanaryRunsTheFileAsItIs() throws Exception {
+        BatonConfig file = parse(RUNNING);
+        List<ProgramConfig> running = file.programs().stream()
+                .map(p -> p.name().equals("web") ? p.withReloadStrategy(ReloadStrategy.CANARY) : p).toList();
+        assertTrue(ConfigDiff.compare(file, running, List.of()).unchanged());
     }
 
     @Test
