@@ -1,20 +1,19 @@
 package dev.baton.conf;
 
 import dev.baton.conf.internal.DaemonReader;
+import dev.baton.conf.internal.Definitions;
 import dev.baton.conf.internal.EnvExpander;
+import dev.baton.conf.internal.EnvironmentReader;
+import dev.baton.conf.internal.FileReasons;
+import dev.baton.conf.internal.Includes;
 import dev.baton.conf.internal.ListenOwners;
-import dev.baton.conf.internal.ProgramReader;
 import dev.baton.conf.internal.Problems;
 import dev.baton.conf.internal.Section;
 import dev.baton.conf.internal.ValuePositions;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,17 +26,15 @@ import org.tomlj.TomlVersion;
 /**
  * Reads a Baton configuration file (TOML 1.0) into a validated {@link BatonConfig}.
  *
- * <p>Every problem in the file is collected and reported at once, in file order, as one {@link ConfigException}:
- * {@code baton.toml:7:12: program.web.numprocs: expected an integer, found a string}. TOML syntax errors are
- * reported alone (the rest of the file is not checked until it parses).
+ * <p>Every problem in the file, and in the files it includes ({@code [baton] include}) or names as
+ * {@code environment_file}, is collected and reported at once, file by file in file order, as one
+ * {@link ConfigException}: {@code baton.toml:7:12: program.web.numprocs: expected an integer, found a string}.
+ * TOML syntax errors in the main file are reported alone (the rest is not checked until it parses).
  */
 public final class ConfigLoader {
 
     /** The top-level tables a configuration may have. */
-    private static final List<String> TABLES = List.of("baton", "program");
-
-    private static final Comparator<ProgramConfig> START_ORDER =
-            Comparator.comparingInt(ProgramConfig::priority).thenComparing(ProgramConfig::name);
+    private static final List<String> TABLES = List.of("baton", "program", "group");
 
     private ConfigLoader() {
     }
@@ -53,7 +50,7 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigError(file, 0, 0, null, "cannot read: " + reason(file, e))));
+            throw new ConfigException(List.of(new ConfigError(file, 0, 0, null, "cannot read: " + FileReasons.reason(file, e))));
         }
         return parse(text, file, env);
     }
@@ -86,39 +83,20 @@ public final class ConfigLoader {
         ListenOwners listens = new ListenOwners();
         EnvExpander expander = new EnvExpander(env);
         DaemonSettings daemon = DaemonReader.read(baton, base, expander, listens);
-        List<ProgramConfig> programs = programs(root, base, expander, listens);
+        Map<String, String> environment = EnvironmentReader.table(baton, expander);
+        Definitions definitions = new Definitions(expander, listens, environment);
+        definitions.read(root, base);
+        List<Path> files = new ArrayList<>(List.of(absolute));
+        boolean complete = true;
+        for (Includes.File included : Includes.files(baton, base, absolute)) {
+            complete &= Includes.read(included, problems, definitions);
+            files.add(included.path());
+        }
+        if (!complete) {
+            problems.throwIfAny();
+        }
+        List<GroupConfig> groups = definitions.groups();
         problems.throwIfAny();
-        return new BatonConfig(absolute, daemon, programs);
-    }
-
-    /** Every {@code [program.NAME]}, in start order; they are read in file order, so a repeat is reported last. */
-    private static List<ProgramConfig> programs(Section root, Path base, EnvExpander env, ListenOwners listens) {
-        List<ProgramConfig> programs = new ArrayList<>();
-        root.section("program").ifPresent(all -> {
-            for (String name : all.keys()) {
-                all.section(name).ifPresent(program ->
-                        programs.add(ProgramReader.read(program, name, base, env, listens)));
-            }
-        });
-        programs.sort(START_ORDER);
-        return programs;
-    }
-
-    /** A short reason for a failed read: {@code no such file}, {@code permission denied}... */
-    private static String reason(Path file, IOException e) {
-        if (Files.isDirectory(file)) {
-            return "is a directory";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "not valid UTF-8";
-        }
-        String message = e.getMessage();
-        return message == null || message.isEmpty() ? e.getClass().getSimpleName() : message;
+        return new BatonConfig(absolute, daemon, definitions.programs(groups), groups, files);
     }
 }

@@ -184,12 +184,6 @@ class ConfigErrorsTest {
     }
 
     @Test
-    void supervisordLogfileKeyExplainsWhereLogsGo() {
-        assertEquals("baton.toml:3:1: program.web.stdout_logfile: unknown key: "
-                + "Baton writes worker logs into [baton] log_dir", error(program("stdout_logfile = \"/tmp/x\"")));
-    }
-
-    @Test
     void missingCommandIsReportedAtTheTableHeader() {
         assertEquals("baton.toml:5:1: program.web: missing required key \"command\"",
                 error("""

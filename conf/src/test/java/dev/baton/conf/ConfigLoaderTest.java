@@ -342,6 +342,6 @@ class ConfigLoaderTest {
             assertFalse(config.programs().isEmpty());
             count++;
         }
-        assertEquals(3, count);
+        assertTrue(count >= 4, "only " + count + " snippets found");
     }
 }

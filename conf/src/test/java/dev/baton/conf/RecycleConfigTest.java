@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.conf.internal.DaemonReader;
+import dev.baton.conf.internal.GroupReader;
 import dev.baton.conf.internal.ProgramReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,7 +111,13 @@ class RecycleConfigTest {
     }
 
     @Test
-    void everyProgramKeyIsInTheReadmeTableAndTheReferenceExample() throws IOException {
+    void theReferenceExampleIsValidAsItIs() throws ConfigException {
+        BatonConfig config = ConfigLoader.load(Path.of("examples/baton.toml"), Map.of());
+        assertEquals(List.of("web"), config.group("site").orElseThrow().programs());
+    }
+
+    @Test
+    void everyProgramAndBatonKeyIsInTheReadmeTableAndTheReferenceExample() throws IOException {
         String example = Files.readString(Path.of("examples/baton.toml"));
         String readme = Files.readString(Path.of("../README.md"));
         for (String key : ProgramReader.KEYS) {
@@ -118,6 +126,15 @@ class RecycleConfigTest {
                 assertTrue(example.contains("\n" + key + " = ") || example.contains("\n# " + key + " = "),
                         key + " is not in examples/baton.toml");
             }
+        }
+        for (String key : GroupReader.KEYS) {
+            assertTrue(readme.contains("| `" + key + "` "), "[group] " + key + " is not in the README table");
+            assertTrue(example.contains("\n" + key + " = "), "[group] " + key + " is not in examples/baton.toml");
+        }
+        for (String key : DaemonReader.KEYS) {
+            assertTrue(readme.contains("| `" + key + "` "), "[baton] " + key + " is not in the README table");
+            assertTrue(example.contains("\n" + key + " = ") || example.contains("\n# " + key + " = "),
+                    "[baton] " + key + " is not in examples/baton.toml");
         }
     }
 }

@@ -12,7 +12,7 @@ public final class DaemonReader {
 
     /** Every key {@code [baton]} accepts. */
     public static final List<String> KEYS = List.of("socket", "socket_group", "log_dir", "log_to_stdout",
-            "log_timestamps", "metrics_listen", "event_command");
+            "log_timestamps", "metrics_listen", "event_command", "environment", "include");
 
     private DaemonReader() {
     }
@@ -22,6 +22,8 @@ public final class DaemonReader {
      * @param base   the configuration file's folder, against which relative paths are resolved
      * @param env    expands {@code ${VAR}} in {@code event_command}
      * @param owners the addresses claimed so far; {@code socket} and {@code metrics_listen} are added
+     *               ({@code environment} and {@code include} are read apart, by {@link EnvironmentReader#table}
+     *               and {@link Includes#files})
      */
     public static DaemonSettings read(Section baton, Path base, EnvExpander env, ListenOwners owners) {
         baton.rejectUnknownKeys(KEYS, Map.of());

@@ -2,6 +2,7 @@ package dev.baton.conf.internal;
 
 import dev.baton.conf.AutoRestart;
 import dev.baton.conf.CanaryConfig;
+import dev.baton.conf.Placeholders;
 import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.RecycleConfig;
 import dev.baton.conf.ReloadConfig;
@@ -25,21 +26,20 @@ public final class ProgramReader {
 
     /** Every supervisor key {@code [program.NAME]} accepts; the proxy keys are {@link ProxyReader#KEYS}. */
     public static final List<String> KEYS = List.of(
-            "command", "directory", "environment", "numprocs", "autostart", "autorestart", "exitcodes",
+            "command", "directory", "environment", "environment_file", "numprocs", "autostart", "autorestart", "exitcodes",
             "startsecs", "startretries", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
             "redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
             "stderr_logfile_maxbytes", "stderr_logfile_backups", "priority", "user", "reload_strategy", "max_surge",
             "start_timeout", "canary_weight", "canary_duration", "canary_max_error_increase",
             "canary_max_latency_ratio", "max_requests", "max_requests_jitter", "max_memory", "memory_check_interval",
-            "max_lifetime", "replace_unhealthy_after");
+            "max_lifetime", "replace_unhealthy_after", "numprocs_start", "process_name", "umask", "stdout_logfile",
+            "stderr_logfile");
 
     private static final List<String> ALL_KEYS =
             Stream.concat(KEYS.stream(), ProxyReader.KEYS.stream()).collect(Collectors.toUnmodifiableList());
 
     /** supervisord keys Baton deliberately does without, and what to do instead. */
-    private static final Map<String, String> NOTES = Map.of(
-            "stdout_logfile", "Baton writes worker logs into [baton] log_dir",
-            "stderr_logfile", "Baton writes worker logs into [baton] log_dir");
+    private static final Map<String, String> NOTES = Map.of();
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final long DEFAULT_MAXBYTES = 50L * 1024 * 1024;
@@ -56,19 +56,25 @@ public final class ProgramReader {
      *
      * @param base   the configuration file's folder, against which {@code directory} and other paths are resolved
      * @param owners every listen address of the file so far; this program's are added
+     * @param global the {@code [baton] environment} table, under the program's environment
      */
     public static ProgramConfig read(Section program, String name, Path base, EnvExpander env,
-                                     ListenOwners owners) {
+                                     ListenOwners owners, Map<String, String> global) {
         if (!NAME.matcher(name).matches()) {
             program.errorAtHeader("invalid program name, use only letters, digits, \"_\", \"-\" and \".\"");
         }
         program.rejectUnknownKeys(ALL_KEYS, NOTES);
+        int numprocs = program.integer("numprocs", 1, 1);
+        boolean redirectStderr = program.bool("redirect_stderr", false);
+        if (redirectStderr && program.has("stderr_logfile")) {
+            program.error("stderr_logfile", "has no effect with redirect_stderr = true");
+        }
         ProgramConfig config = new ProgramConfig(
                 name,
                 command(program, env),
                 program.path("directory", base).orElse(base),
-                environment(program, env),
-                program.integer("numprocs", 1, 1),
+                environment(program, base, env, global),
+                numprocs,
                 program.bool("autostart", true),
                 autorestart(program),
                 exitcodes(program),
@@ -78,7 +84,7 @@ public final class ProgramReader {
                 program.integer("stopwaitsecs", 10, 0),
                 program.bool("stopasgroup", true),
                 program.bool("killasgroup", true),
-                program.bool("redirect_stderr", false),
+                redirectStderr,
                 program.size("stdout_logfile_maxbytes", DEFAULT_MAXBYTES, 0, Long.MAX_VALUE),
                 program.integer("stdout_logfile_backups", 10, 0),
                 program.size("stderr_logfile_maxbytes", DEFAULT_MAXBYTES, 0, Long.MAX_VALUE),
@@ -87,7 +93,11 @@ public final class ProgramReader {
                 program.nonEmptyString("user"),
                 reload(program),
                 ProxyReader.read(program, base, owners),
-                recycle(program));
+                recycle(program),
+                ProcessKeys.naming(program, numprocs),
+                ProcessKeys.umask(program),
+                ProcessKeys.logfile(program, "stdout_logfile", base),
+                ProcessKeys.logfile(program, "stderr_logfile", base));
         if (config.proxy().isPresent() && !config.proxy().get().listen().isEmpty() && !config.usesPort()
                 && !config.usesSocket()) {
             program.error("listen", "the workers must listen where Baton tells them: use {port} or {socket}"
@@ -124,6 +134,7 @@ public final class ProgramReader {
             program.errorAtHeader("missing required key \"command\"");
             return List.of();
         }
+        placeholderProblem(program, "command");
         return command(program, "command", env);
     }
 
@@ -153,22 +164,20 @@ public final class ProgramReader {
         return expanded;
     }
 
-    private static Map<String, String> environment(Section program, EnvExpander env) {
-        Optional<Section> table = program.section("environment");
-        if (table.isEmpty()) {
-            return Map.of();
+    /** {@code [baton] environment}, under the {@code environment_file}s in order, under the program's table. */
+    private static Map<String, String> environment(Section program, Path base, EnvExpander env,
+                                                   Map<String, String> global) {
+        Map<String, String> merged = new LinkedHashMap<>(global);
+        merged.putAll(EnvironmentReader.files(program, base));
+        merged.putAll(EnvironmentReader.table(program, env));
+        return merged;
+    }
+
+    /** Reports a bad format spec in the per-worker placeholders of a string value ({@code {worker:x}}). */
+    private static void placeholderProblem(Section section, String key) {
+        if (section.get(key) instanceof String template) {
+            Placeholders.problem(template).ifPresent(message -> section.error(key, message));
         }
-        Section variables = table.get();
-        Map<String, String> result = new LinkedHashMap<>();
-        for (String name : variables.keys()) {
-            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-                variables.errorAtKey(name, "invalid environment variable name");
-                continue;
-            }
-            variables.string(name).ifPresent(value ->
-                    result.put(name, env.expand(value, message -> variables.error(name, message))));
-        }
-        return result;
     }
 
     private static AutoRestart autorestart(Section program) {

@@ -84,6 +84,16 @@ public final class Section {
         return Toml.joinKeyPath(childPath(key));
     }
 
+    /** Where the table is defined, as {@code baton.toml:5} (the file as the user named it). */
+    public String location() {
+        return problems.file() + (header == null || header.line() < 1 ? "" : ":" + header.line());
+    }
+
+    /** Where this file's problems go ({@link Problems#in} for those of other files). */
+    public Problems problems() {
+        return problems;
+    }
+
     /** Reports a problem with the value of {@code key}, located at that value. */
     public void error(String key, String message) {
         problems.add(positions.valueOf(keyPosition(key)), keyPath(key), message);
