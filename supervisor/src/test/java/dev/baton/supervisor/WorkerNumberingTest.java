@@ -107,6 +107,31 @@ class WorkerNumberingTest {
     }
 
     @Test
+    void theKeysReadFromTomlReachTheWorkers() throws Exception {
+        Files.createDirectories(dir.resolve("out"));
+        supervisor.boot(ConfigLoader.parse("""
+                [program.web]
+                command = "app --n {worker:02}"
+                numprocs = 2
+                numprocs_start = 8
+                process_name = "web_{worker:02}"
+                stdout_logfile = "out/{process_name}.log"
+                stderr_logfile = "NONE"
+                umask = "027"
+                """, dir.resolve("baton.toml"), Map.of()));
+        loop.advance(1_000);
+        launcher.last().printOut("hello\n");
+        launcher.last().print("oops\n");
+
+        assertEquals(List.of("web_08=web:8@1=RUNNING", "web_09=web:9@1=RUNNING"), status());
+        assertEquals(List.of("app", "--n", "09"), launcher.last().spec.command());
+        assertEquals(java.util.OptionalInt.of(027), launcher.last().spec.umask());
+        assertEquals("hello\n", Files.readString(dir.resolve("out/web_09.log")));
+        assertTrue(Files.exists(dir.resolve("out/web_08.log")), "opened at the start, before any line");
+        assertFalse(Files.exists(dir.resolve("logs")), "stderr went to no file");
+    }
+
+    @Test
     void targetsNameWorkersByTheirNumber() throws Exception {
         supervisor.boot(web("v1", 2, 8));
         loop.advance(1_000);
