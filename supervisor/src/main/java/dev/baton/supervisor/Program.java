@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One configured program: its serving generation and its worker slots ({@code web:0} .. {@code web:N-1}). Each
+ * One configured program: its serving generation and its worker slots 0 to numprocs - 1, holding workers numbered
+ * from {@code numprocs_start} ({@code web:0} .. {@code web:N-1} by default; scaling keeps that numbering). Each
  * slot holds the worker serving it now; a reload replaces the workers slot by slot with those of the next
  * generation, so between two reloads every slot holds a worker of the serving generation. Loop thread only.
  */
@@ -100,7 +101,7 @@ public final class Program {
 
     /** Puts {@code next} in its slot; answers the worker it replaced. */
     Worker swap(Worker next) {
-        return workers.set(next.index(), next);
+        return workers.set(next.slot(), next);
     }
 
     /** {@code next} is the generation the program now runs (a reload ended, or applies at the next start). */

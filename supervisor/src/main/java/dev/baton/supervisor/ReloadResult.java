@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param outcome        see {@link Outcome}
  * @param message        one line for the operator
  * @param durationMillis from the start of the reload to its end (old workers stopped, or new ones rolled back)
- * @param failedWorker   the new worker that failed ({@code web:1}), or empty
+ * @param failedWorker   the new worker that failed, program and number ({@code web:1}), or empty
  * @param lastLines      that worker's last output lines, oldest first: the traceback of a broken deploy
  * @param canary         a canary reload's comparison of the canary with the old workers, when one was watched
  */

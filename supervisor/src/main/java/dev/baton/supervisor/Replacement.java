@@ -91,7 +91,7 @@ final class Replacement {
         if (w != next || state != State.STARTING) {
             return;
         }
-        if (program.workers().get(old.index()) != old) {
+        if (program.workers().get(old.slot()) != old) {
             fail("its slot no longer holds " + old.name() + " [gen " + old.generation() + "]");
             return;
         }

@@ -345,7 +345,7 @@ final class Rollout {
             program.applied(next);
         }
         CompletableFuture.allOf(rolledBack.toArray(CompletableFuture[]::new))
-                .thenRunAsync(() -> end(outcome, message, failed.name(), lines), ctx.loop()::execute);
+                .thenRunAsync(() -> end(outcome, message, failed.id(), lines), ctx.loop()::execute);
     }
 
     /** Baton is shutting down: the new workers stop like every other. */

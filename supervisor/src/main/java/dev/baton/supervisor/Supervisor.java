@@ -459,11 +459,15 @@ public final class Supervisor {
         if (target.isProgram()) {
             return workers;
         }
-        if (target.index() >= workers.size()) {
-            throw new TargetException("no such worker: " + target + " (" + program.name() + " has workers 0-"
-                    + (workers.size() - 1) + ")");
+        for (Worker w : workers) {
+            if (w.number() == target.index()) {
+                return List.of(w);
+            }
         }
-        return List.of(workers.get(target.index()));
+        int first = program.config().workerNumber(0);
+        throw new TargetException("no such worker: " + target + " (" + program.name()
+                + (workers.isEmpty() ? " has no workers)" : " has workers " + first + "-" + (first + workers.size() - 1)
+                + ")"));
     }
 
     private <T> CompletableFuture<T> call(Supplier<T> task) {

@@ -5,6 +5,7 @@ import dev.baton.conf.ProgramConfig;
 import dev.baton.conf.Signal;
 import dev.baton.supervisor.process.ChildProcess;
 import dev.baton.supervisor.process.ExitStatus;
+import dev.baton.supervisor.log.LogFiles.LogFileException;
 import dev.baton.supervisor.process.SpawnException;
 
 import java.util.ArrayList;
@@ -14,17 +15,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
- * One worker slot of a program generation ({@code web:2}) and the process currently filling it, as a state
- * machine (see {@link WorkerState}). Every method runs on the {@link EventLoop} thread; process exits and timers
+ * One worker slot of a program generation and the process currently filling it, as a state machine (see
+ * {@link WorkerState}). Slot {@code s} holds worker number {@code numprocs_start + s}: the number is its identity
+ * for users ({@code web:8} in targets, {@code {worker}}, {@code BATON_WORKER}, log files, metrics), the slot stays
+ * internal. Its name ({@code process_name}, {@code web:8} by default) is what status and logs show. Every method runs on the {@link EventLoop} thread; process exits and timers
  * come back through it. Events about a process that is no longer the current one are ignored.
  */
 public final class Worker {
 
     private final Generation generation;
     private final ProgramConfig config;
-    private final int index;
+    private final int slot;
+    private final int number;
     private final int incarnation;
     private final WorkerContext ctx;
+    private final String id;
     private final String name;
     private final Wear wear;
     private final List<Waiter> waiters = new ArrayList<>();
@@ -51,28 +56,31 @@ public final class Worker {
     private record Waiter(Predicate<WorkerState> until, CompletableFuture<WorkerState> future) {
     }
 
-    public Worker(Generation generation, int index, WorkerContext ctx) {
-        this(generation, index, 0, ctx);
+    /** Slot {@code slot} (0 to numprocs - 1) of {@code generation}. */
+    public Worker(Generation generation, int slot, WorkerContext ctx) {
+        this(generation, slot, 0, ctx);
     }
 
     /**
-     * Slot {@code index} of {@code generation}; {@code incarnation} 0 for the generation's first worker in the slot,
+     * Slot {@code slot} of {@code generation}; {@code incarnation} 0 for the generation's first worker in the slot,
      * 1, 2... for the workers that replaced it within the generation (recycling): each is a backend of its own.
      */
-    Worker(Generation generation, int index, int incarnation, WorkerContext ctx) {
+    Worker(Generation generation, int slot, int incarnation, WorkerContext ctx) {
         this.generation = generation;
         this.config = generation.config();
-        this.index = index;
+        this.slot = slot;
+        this.number = config.workerNumber(slot);
         this.incarnation = incarnation;
         this.ctx = ctx;
-        this.name = config.name() + ":" + index;
+        this.id = config.name() + ":" + number;
+        this.name = config.workerName(number);
         this.since = ctx.loop().nowMillis();
         this.wear = new Wear(config.recycle());
     }
 
     /** The worker that will replace this one in its slot (recycling): same generation, next incarnation. */
     Worker successor(int nextIncarnation, String why) {
-        Worker next = new Worker(generation, index, nextIncarnation, ctx);
+        Worker next = new Worker(generation, slot, nextIncarnation, ctx);
         next.recycled = recycled + 1;
         next.lastRecycle = why;
         next.restarts = restarts;
@@ -93,12 +101,28 @@ public final class Worker {
     long startedAt() {
         return process == null ? 0 : startedAt;
     }
+
+    /**
+     * The worker's name, {@code process_name} expanded ({@code web:8} by default, {@code web_08}...): what status
+     * and logs show, and its backend's id in the proxy.
+     */
     public String name() {
         return name;
     }
 
-    public int index() {
-        return index;
+    /** {@code program:number} ({@code web:8}) whatever its name: the source of its log lines, events, metrics. */
+    public String id() {
+        return id;
+    }
+
+    /** Its number, {@code numprocs_start + slot}: {@code {worker}}, {@code BATON_WORKER}, {@code web:8}. */
+    public int number() {
+        return number;
+    }
+
+    /** Its place among the program's workers, 0 to numprocs - 1. */
+    int slot() {
+        return slot;
     }
 
     /** The generation number. */
@@ -261,7 +285,7 @@ public final class Worker {
     /** A snapshot of this worker; {@code held} is false (the supervisor knows whether the worker is held). */
     public WorkerStatus status() {
         int pid = process == null ? 0 : process.pid();
-        return new WorkerStatus(name, config.name(), index, generation.number(), state, pid, since,
+        return new WorkerStatus(name, config.name(), number, generation.number(), state, pid, since,
                 process == null ? 0 : startedAt, reason, restarts,
                 launch == null ? 0 : launch.port(), launch == null ? null : launch.socket(), false, incarnation,
                 recycled, lastRecycle);
@@ -271,12 +295,18 @@ public final class Worker {
         cancelTimer();
         WorkerLaunch next;
         try {
-            next = WorkerLaunch.prepare(config, index, generation.number(), incarnation, ctx);
+            next = WorkerLaunch.prepare(config, number, generation.number(), incarnation, ctx);
         } catch (SpawnException e) {
             spawnFailed(e.getMessage());
             return;
         }
-        WorkerOutput out = new WorkerOutput(name, config, index, ctx);
+        WorkerOutput out;
+        try {
+            out = new WorkerOutput(id, name, config, number, ctx);
+        } catch (LogFileException e) {
+            spawnFailed(e.getMessage());
+            return;
+        }
         try {
             process = ctx.launcher().start(next.spec(),
                     out.listener(status -> ctx.loop().execute(() -> exited(out, status))));

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /**
  * A snapshot of one worker for {@code baton status}.
  *
+ * @param name      its {@code process_name} ({@code web:2} by default, {@code web_02}...), its backend's id
+ * @param index     its number, {@code numprocs_start} + its slot: {@code web:2}, {@code {worker}}
  * @param pid       0 when no process runs
  * @param since     epoch millis of the last state change
  * @param startedAt epoch millis the current process was spawned, 0 when none
@@ -27,6 +29,11 @@ public record WorkerStatus(String name, String program, int index, int generatio
                         boolean held) {
         this(name, program, index, generation, state, pid, since, startedAt, reason, restarts, port, socket, held,
                 0, 0, "");
+    }
+
+    /** {@code program:number} ({@code web:2}) whatever its name: the label of its log lines, metrics, events. */
+    public String id() {
+        return program + ":" + index;
     }
 
     /** This status with {@code held} set: the worker sits in a reload's batch, not yet switched in. */

@@ -12,6 +12,10 @@
  *       parent-death signal when the spawning thread ends.</li>
  *   <li>Every worker state change goes through {@code Worker.transitionTo}, which logs it; an event about a
  *       process that is no longer the worker's current one is ignored.</li>
+ *   <li>A worker's number ({@code numprocs_start} + its slot) is its identity wherever a user sees it: targets,
+ *       {@code {worker}}, {@code BATON_WORKER}, socket and log file names, the source of its log lines, events and
+ *       metrics labels; slots stay internal. Its name ({@code process_name}) is for display, and its backend's
+ *       id.</li>
  *   <li>A worker never runs outside its own process group; when its leader exits, the rest of the group is
  *       killed before the leader is reaped (so the group id cannot have been reused).</li>
  *   <li>Restarts are delayed with jitter (see {@code Backoff}): no two workers restart in lockstep and a crash

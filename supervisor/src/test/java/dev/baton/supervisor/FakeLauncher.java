@@ -48,6 +48,10 @@ final class FakeLauncher implements Launcher {
             killGroupOnExit = enabled;
         }
 
+        void printOut(String text) {
+            listener.onStdout(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+        }
+
         void print(String text) {
             listener.onStderr(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
         }

@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "logs", description = "Show the workers' output lines in arrival order, each prefixed with its"
-        + " worker (web:2 |); lines from Baton itself are prefixed 'baton'. Coloured on a terminal.")
+        + " worker's name (web:2 |, or its process_name); lines from Baton itself are prefixed 'baton'. Coloured on"
+        + " a terminal.")
 final class LogsCommand implements Callable<Integer> {
 
     private static final String[] COLOURS = {"36", "33", "32", "35", "34", "96", "93", "92", "95", "94"};
@@ -50,7 +51,7 @@ final class LogsCommand implements Callable<Integer> {
     boolean timestamps;
 
     @Option(names = "--json", description = "Print the daemon's objects as it sends them, one JSON object per line"
-            + " ({seq, time, source, stream, text}).")
+            + " ({seq, time, source, stream, text}, and name when a process_name makes it differ from source).")
     boolean json;
 
     @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto",
@@ -95,12 +96,13 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints one log line, {@code web:2 | text}, its prefix coloured per source; with {@code -t} after its time (a
-     * notice from the daemon has none).
+     * Prints one log line, {@code web:2 | text} (the worker's name: its {@code process_name}), its prefix coloured
+     * per source; with {@code -t} after its time (a notice from the daemon has none).
      */
     private void print(LogEntry line, PrintWriter out, boolean colour) {
-        width = Math.max(width, line.source().length());
-        String prefix = String.format("%-" + width + "s |", line.source());
+        String name = line.shown();
+        width = Math.max(width, name.length());
+        String prefix = String.format("%-" + width + "s |", name);
         if (colour) {
             String code = colours.computeIfAbsent(line.source(), s -> COLOURS[colours.size() % COLOURS.length]);
             prefix = "\u001b[" + code + "m" + prefix + "\u001b[0m";

@@ -93,6 +93,7 @@ final class LogStreamer {
 
     static LogEntry entry(LogLine line) {
         return new LogEntry(Optional.of(line.seq()), Optional.of(line.timeMillis()), line.source(),
+                line.name().equals(line.source()) ? Optional.empty() : Optional.of(line.name()),
                 line.stream().name().toLowerCase(Locale.ROOT), line.text());
     }
 

@@ -31,7 +31,8 @@ public record StatusReply(DaemonInfo daemon, List<ProgramInfo> programs, List<Wo
     /**
      * One worker.
      *
-     * @param name     {@code web:2}
+     * @param name     the worker's name, its {@code process_name}: {@code web:2} by default, {@code web_02}...
+     * @param index    its number, {@code numprocs_start} + its slot: the {@code 8} of target {@code web:8}
      * @param state    its state: STOPPED, STARTING, RUNNING, BACKOFF, DRAINING, STOPPING, EXITED or FATAL
      * @param pid      0 when no process runs
      * @param uptimeMs since its process started, 0 when none runs

@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param time       when it happened: ISO 8601, UTC, milliseconds ({@code 2026-12-07T15:29:42.081Z})
  * @param event      what happened: a {@link Type}, in lower case ({@code exited})
  * @param program    the program concerned; null for the daemon's events
- * @param worker     the worker concerned ({@code web:1}); null for a program or the daemon
+ * @param worker     the worker concerned, program and number ({@code web:1}, whatever its {@code process_name});
+ *                   null for a program or the daemon
  * @param generation the worker's generation, or the program's after a reload; null for the daemon's events
  * @param pid        the worker process concerned, or Baton's own for the daemon's events; null when none
  * @param state      the worker's state now ({@code EXITED}); null when not about a worker
@@ -81,7 +82,7 @@ public record Event(String time, String event, String program, String worker, In
             return Optional.empty();
         }
         var w = change.worker();
-        return Optional.of(new Event(time(millis), type.key(), w.config().name(), w.name(), w.generation(),
+        return Optional.of(new Event(time(millis), type.key(), w.config().name(), w.id(), w.generation(),
                 change.pid() == 0 ? null : change.pid(), change.to().name(), emptyAsNull(change.reason()),
                 change.exit() == null ? null : change.exit().summary(), change.line()));
     }

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * Cuts the raw output of one worker stream into lines. Each complete line is appended, with {@code \n}, to the
- * stream's {@link RotatingFile} in one write, then published to the {@link LogHub}, then given to the echo sink.
+ * stream's {@link RotatingFile} in one write (if it has one: {@code stdout_logfile = "NONE"} has none), then published to the {@link LogHub}, then given to the echo sink.
  *
  * <p>A line ends at {@code \n}; a {@code \r} just before it is dropped. A line longer than {@link #MAX_LINE_BYTES}
  * is cut into pieces of at most that size, each treated as a line; a cut never splits a UTF-8 character, so a piece
@@ -38,6 +38,7 @@ public final class LineSink {
     private static final int INITIAL_CAPACITY = 256;
 
     private final String source;
+    private final String name;
     private final LogStream stream;
     private final RotatingFile file;
     private final LogHub hub;
@@ -67,9 +68,23 @@ public final class LineSink {
      */
     public LineSink(String source, LogStream stream, RotatingFile file, LogHub hub, Consumer<LogLine> echo,
                     boolean stampFile) {
+        this(source, source, stream, file, hub, echo, stampFile);
+    }
+
+    /**
+     * @param source    the worker, {@code web:8} (program and number): what targets match
+     * @param name      the worker's name shown with its lines ({@code process_name}, {@code web_08})
+     * @param file      null when the stream has no file ({@code NONE}): the lines only go to the hub and the echo
+     * @param echo      also receives every published line (for {@code log_to_stdout}); may be null; must not block
+     * @param stampFile start each line in the file with its time ({@code log_timestamps}); the hub's lines are the
+     *                  same either way
+     */
+    public LineSink(String source, String name, LogStream stream, RotatingFile file, LogHub hub,
+                    Consumer<LogLine> echo, boolean stampFile) {
         this.source = Objects.requireNonNull(source, "source");
+        this.name = Objects.requireNonNull(name, "name");
         this.stream = Objects.requireNonNull(stream, "stream");
-        this.file = Objects.requireNonNull(file, "file");
+        this.file = file;
         this.hub = Objects.requireNonNull(hub, "hub");
         this.echo = echo;
         this.stampFile = stampFile;
@@ -162,12 +177,14 @@ public final class LineSink {
     private void emit(int n) {
         long now = System.currentTimeMillis();
         line[n] = '\n';
-        if (stampFile) {
+        if (file == null) {
+            // NONE: memory and echo only
+        } else if (stampFile) {
             file.write((LogTime.format(now) + " ").getBytes(US_ASCII), line, 0, n + 1);
         } else {
             file.write(line, 0, n + 1);
         }
-        LogLine published = hub.publish(source, stream, decode(n), now);
+        LogLine published = hub.publish(source, name, stream, decode(n), now);
         if (echo != null) {
             echo.accept(published);
         }

@@ -3,14 +3,14 @@ package dev.baton.supervisor.log;
 /** Formats worker lines for humans. Colour, if any, is the CLI's business. */
 public final class LogFormat {
 
-    /** Between the source and the text: {@code web:2 | text}. */
+    /** Between the worker's name and the text: {@code web:2 | text}. */
     public static final String SEPARATOR = " | ";
 
     private LogFormat() {
     }
 
-    /** {@code web:2 | text}; stdout and stderr lines look the same. */
+    /** {@code web:2 | text}, the worker's name ({@code process_name}) first; stdout and stderr look the same. */
     public static String plain(LogLine l) {
-        return l.source() + SEPARATOR + l.text();
+        return l.name() + SEPARATOR + l.text();
     }
 }

@@ -69,9 +69,14 @@ public final class LogHub {
      * have times slightly out of {@code seq} order.
      */
     public LogLine publish(String source, LogStream stream, String text, long timeMillis) {
+        return publish(source, source, stream, text, timeMillis);
+    }
+
+    /** As {@link #publish(String, LogStream, String, long)}, the line shown as {@code name} ({@link LogLine#name}). */
+    public LogLine publish(String source, String name, LogStream stream, String text, long timeMillis) {
         LogLine line;
         synchronized (lock) {
-            line = new LogLine(nextSeq++, timeMillis, source, stream, text);
+            line = new LogLine(nextSeq++, timeMillis, source, name, stream, text);
             ring.addLast(line);
             chars += text.length();
             while (ring.size() > maxLines || chars > maxChars) {

@@ -117,6 +117,20 @@ public final class RotatingFile implements Closeable {
     }
 
     /**
+     * Opens the file now, unless it is open, without creating its folder: for a caller that must know at once
+     * whether it can be written ({@code stdout_logfile}). Later writes and rotations go on as usual.
+     */
+    synchronized void openNow() throws IOException {
+        if (closed) {
+            throw new IOException("closed");
+        }
+        if (channel == null) {
+            channel = FileChannel.open(path, CREATE, WRITE, APPEND);
+            size = channel.size();
+        }
+    }
+
+    /**
      * Closes the file and opens {@code path} again, for SIGUSR1 after an external logrotate moved it away. A file
      * not open yet (nothing written, or the last write failed) is opened by the next write as usual.
      */

@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * Writes a {@link MetricsInput} in the Prometheus text format 0.0.4, with the Prometheus Java client's model and
  * writer (escaping, HELP and TYPE lines, cumulative buckets). docs/metrics.md lists every family.
  *
- * <p>A worker slot ({@code web:2}) can have two processes for a moment, the old generation's and the new one's,
+ * <p>The {@code worker} label is the worker's program and number ({@code web:2}, {@code web:8} with
+ * {@code numprocs_start = 8}), whatever its {@code process_name}. A worker slot can have two processes for a moment, the old generation's and the new one's,
  * during a reload: {@code baton_worker_up} tells them apart by generation; the other per-worker families show the
  * newest generation's, and {@code baton_http_inflight_requests} the sum over both.
  */
@@ -67,7 +68,24 @@ public final class Exposition {
         return new MetricSnapshots(all);
     }
 
+    /**
+     * The {@code worker} label of a backend the proxy names by the worker's name ({@code process_name}): the
+     * worker's {@code program:number}, as in the other families; the name itself when no worker has it any more.
+     */
+    private record Ids(Map<String, String> byName) {
+        static Ids of(List<WorkerStatus> workers) {
+            Map<String, String> byName = new java.util.HashMap<>();
+            workers.forEach(w -> byName.put(w.program() + "\u0000" + w.name(), w.id()));
+            return new Ids(byName);
+        }
+
+        String id(String program, String name) {
+            return byName.getOrDefault(program + "\u0000" + name, name);
+        }
+    }
+
     private static void http(MetricsInput in, List<MetricSnapshot> all) {
+        Ids ids = Ids.of(in.workers());
         Family requests = new Family("baton_http_requests", "Requests answered, by program and the status sent "
                 + "(499: the client left before any answer).");
         Family retries = new Family("baton_http_retries", "Requests sent again after a failed try.");
@@ -87,7 +105,7 @@ public final class Exposition {
             t.responses().forEach((code, n) -> requests.add(n, "program", program, "code", Integer.toString(code)));
             retries.add(t.retries(), "program", program);
             for (TrafficStats.UpstreamErrors u : t.upstreamErrors()) {
-                errors.add(u.count(), "program", program, "worker", u.worker(), "reason",
+                errors.add(u.count(), "program", program, "worker", ids.id(program, u.worker()), "reason",
                         u.reason().name().toLowerCase(Locale.ROOT));
             }
             duration.dataPoint(histogram(t.duration(), Labels.of("program", program)));
@@ -97,7 +115,7 @@ public final class Exposition {
             queued.add(e.getValue().queued(), "program", e.getKey());
             Map<String, Integer> bySlot = new TreeMap<>();
             for (BackendStats b : e.getValue().backends()) {
-                bySlot.merge(b.id(), b.inflight(), Integer::sum);
+                bySlot.merge(ids.id(e.getKey(), b.id()), b.inflight(), Integer::sum);
             }
             bySlot.forEach((worker, n) -> inflight.add(n, "program", e.getKey(), "worker", worker));
         }
@@ -134,21 +152,21 @@ public final class Exposition {
                         .thenComparingInt(w -> w.held() ? -1 : w.incarnation())).toList();
         Map<UpSeries, Boolean> running = new LinkedHashMap<>(); // any incarnation of the worker's generation runs
         for (WorkerStatus w : sorted) {
-            running.merge(new UpSeries(w.program(), w.name(), w.generation()), w.state() == WorkerState.RUNNING,
+            running.merge(new UpSeries(w.program(), w.id(), w.generation()), w.state() == WorkerState.RUNNING,
                     Boolean::logicalOr);
-            newest.put(w.name(), w); // sorted by generation: the newest stays
+            newest.put(w.id(), w); // sorted by generation: the newest stays
             generations.merge(w.program(), w.generation(), Math::max);
         }
         running.forEach((series, isUp) -> up.add(isUp ? 1 : 0, "program", series.program(), "worker",
                 series.worker(), "generation", Integer.toString(series.generation())));
         for (WorkerStatus w : newest.values()) {
-            restarts.add(w.restarts(), "program", w.program(), "worker", w.name());
+            restarts.add(w.restarts(), "program", w.program(), "worker", w.id());
             for (WorkerState s : WorkerState.values()) {
-                state.add(s == w.state() ? 1 : 0, "program", w.program(), "worker", w.name(), "state", s.name());
+                state.add(s == w.state() ? 1 : 0, "program", w.program(), "worker", w.id(), "state", s.name());
             }
             Usage usage = w.pid() > 0 ? in.groups().get(w.pid()) : null;
-            memory.add(usage == null ? 0 : usage.residentBytes(), "program", w.program(), "worker", w.name());
-            cpu.add(usage == null ? 0 : usage.cpuSeconds(), "program", w.program(), "worker", w.name());
+            memory.add(usage == null ? 0 : usage.residentBytes(), "program", w.program(), "worker", w.id());
+            cpu.add(usage == null ? 0 : usage.cpuSeconds(), "program", w.program(), "worker", w.id());
         }
         generations.forEach((program, g) -> generation.add(g, "program", program));
         all.add(up.gauge());

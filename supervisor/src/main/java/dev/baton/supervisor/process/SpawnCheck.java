@@ -6,17 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Checks what would make a spawn fail and builds the real argument vector. Failing here gives the operator a
  * precise one-line reason instead of an exit status 127 from deep inside a wrapper.
  *
  * <p>The vector is {@code setsid setpriv --pdeathsig SIG [--reuid U --regid G --init-groups] -- env -C DIR --
- * sh -c 'read -r baton_go || exit 111; exec "$0" "$@"' CMD ARGS}: {@code setsid} makes the worker lead a new
+ * sh -c 'read -r baton_go || exit 111; [umask 0NNN;] exec "$0" "$@"' CMD ARGS}: {@code setsid} makes the worker lead a new
  * session and process group (so signals reach its children), {@code setpriv} arms the parent-death signal (a
  * SIGKILLed Baton leaves no worker running) and switches user, {@code env -C} enters the folder, and the shell
  * waits for one line on stdin: Baton sends it only once it holds the child's pipes, so even a command that
- * fails at once cannot exit before Baton can read its exact status. Each step execs the next, so the worker
+ * fails at once cannot exit before Baton can read its exact status; with a {@code umask} the shell sets it just
+ * before its {@code exec}, so the worker and every file it creates have it. Each step execs the next, so the worker
  * keeps the pid Baton spawned.
  */
 public final class SpawnCheck {
@@ -79,10 +81,18 @@ public final class SpawnCheck {
         argv.add("--");
         argv.add(tool("sh"));
         argv.add("-c");
-        argv.add(GATE);
+        argv.add(gate(spec.umask()));
         argv.add(executable(spec.command().get(0), dir, spec.environment().getOrDefault("PATH", DEFAULT_PATH)));
         argv.addAll(spec.command().subList(1, spec.command().size()));
         return argv;
+    }
+
+    /** The shell step: {@link #GATE}, with {@code umask 0NNN} before its {@code exec} when one is given. */
+    static String gate(OptionalInt umask) {
+        if (umask.isEmpty()) {
+            return GATE;
+        }
+        return GATE.replace("exec ", "umask 0" + Integer.toOctalString(umask.getAsInt()) + "; exec ");
     }
 
     private static void checkDirectory(Path dir) throws SpawnException {

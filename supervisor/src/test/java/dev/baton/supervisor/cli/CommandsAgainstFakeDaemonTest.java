@@ -67,6 +67,19 @@ class CommandsAgainstFakeDaemonTest {
     }
 
     @Test
+    void statusSelectsANamedWorkerByItsNumberAndItsJsonHasTheNameNextToProgramAndIndex() {
+        StatusReply.WorkerInfo named = new StatusReply.WorkerInfo("web_08", "web", 8, 1, "RUNNING", 4242, 1000, 1000,
+                "", 0, 0, null, false, Optional.empty(), Optional.empty());
+        daemon.status = new StatusReply(daemon.status.daemon(), List.of(), List.of(named, StatusCommandTest.DOWN));
+
+        FakeDaemon.Run table = daemon.baton("status", "web:8");
+        assertEquals(0, table.exit(), table::toString);
+        assertTrue(table.out().split(NL)[1].startsWith("web_08  RUNNING"), table.out());
+        FakeDaemon.Run json = daemon.baton("status", "--json", "web:8");
+        assertTrue(json.out().contains("{\"name\":\"web_08\",\"program\":\"web\",\"index\":8,"), json.out());
+    }
+
+    @Test
     void statusOfAnUnknownOrMalformedTargetIsAUsageError() {
         FakeDaemon.Run unknown = daemon.baton("status", "nope");
         assertEquals(2, unknown.exit(), unknown::toString);

@@ -59,6 +59,24 @@ class LogsCommandTest {
     }
 
     @Test
+    void linesShowTheWorkersProcessNameAndTargetsSelectThemByNumber() {
+        daemon.hub.publish("web:8", "web_08", LogStream.STDOUT, "hello", T);
+        daemon.hub.publish("web:9", "web_09", LogStream.STDERR, "world", T + 1);
+        daemon.hub.publish("baton", LogStream.STDOUT, "web_08 [gen 1] STARTING -> RUNNING", T + 2);
+
+        FakeDaemon.Run all = daemon.baton("logs", "--color=never");
+        assertEquals("web_08 | hello" + NL + "web_09 | world" + NL + "baton  | web_08 [gen 1] STARTING -> RUNNING" + NL,
+                all.out());
+        FakeDaemon.Run one = daemon.baton("logs", "--color=never", "web:8");
+        assertEquals("web_08 | hello" + NL, one.out());
+        FakeDaemon.Run json = daemon.baton("logs", "--json", "web:9");
+        assertEquals("{\"seq\":2,\"time\":" + (T + 1) + ",\"source\":\"web:9\",\"name\":\"web_09\","
+                + "\"stream\":\"stderr\",\"text\":\"world\"}" + NL, json.out());
+        FakeDaemon.Run baton = daemon.baton("logs", "--json", "-n", "1");
+        assertTrue(!baton.out().contains("\"name\""), "a line whose name is its source has no name key: " + baton.out());
+    }
+
+    @Test
     void sinceShowsEveryLineFromThatTimeBeyondTheDefaultFiftyAndAnExplicitNStillLimits() {
         daemon.hub.publish("web:0", LogStream.STDOUT, "too old", T - 1);
         for (int i = 0; i < 60; i++) {

@@ -42,6 +42,18 @@ class StatusCommandTest {
     }
 
     @Test
+    void aWorkerIsShownByItsProcessName() {
+        WorkerInfo named = new WorkerInfo("web_08", "web", 8, 1, "RUNNING", 4242, 61_000, 61_000, "", 0, 0, null,
+                false, Optional.empty(), Optional.empty());
+        StringWriter text = new StringWriter();
+        StatusCommand.print(List.of(named), new PrintWriter(text, true));
+        assertEquals(String.join(System.lineSeparator(),
+                "NAME    STATE         PID  GEN     UPTIME  INFO",
+                "web_08  RUNNING      4242    1    0:01:01  ",
+                ""), text.toString());
+    }
+
+    @Test
     void aRecycledSlotSaysHowOftenAndWhyLastAndItsHeldSuccessorWhyItStarts() {
         WorkerInfo recycled = new WorkerInfo("web:0", "web", 0, 1, "RUNNING", 4242, 61_000, 61_000, "", 0, 8001, null,
                 false, Optional.of("HEALTHY"), Optional.of(1), Optional.of(new Recycling(2, "max_requests (1012 requests)")));

@@ -136,6 +136,29 @@ class ExpositionTest {
     }
 
     @Test
+    void theWorkerLabelIsProgramAndNumberWhateverTheProcessNameAlsoForTheProxysBackends() {
+        WorkerStatus named = new WorkerStatus("web_08", "web", 8, 1, WorkerState.RUNNING, 401, 0, 0, "", 1, 0, null,
+                false);
+        TrafficStats traffic = new TrafficStats(Map.of(), new Histogram(Histogram.REQUEST_BUCKETS).snapshot(),
+                new Histogram(Histogram.REQUEST_BUCKETS).snapshot(), 0,
+                List.of(new TrafficStats.UpstreamErrors("web_08", TrafficStats.UpstreamError.RESET, 1)));
+        ProgramStats proxied = new ProgramStats("web", List.of("127.0.0.1:8000"), 0,
+                List.of(new BackendStats("web_08", 1, "HEALTHY", 2, 0)));
+        MetricsInput in = new MetricsInput(List.of("web"), List.of(named), Map.of("web", proxied),
+                Map.of("web", traffic), new ReloadCounters(), Map.of(), Optional.empty(), 1_765_000_000_000L, "0.1.0");
+
+        List<String> lines = new String(Exposition.write(in), StandardCharsets.UTF_8).lines().toList();
+        assertAll(
+                () -> assertTrue(lines.contains("baton_worker_up{generation=\"1\",program=\"web\",worker=\"web:8\"} 1.0"),
+                        "" + lines),
+                () -> assertTrue(lines.contains("baton_worker_restarts_total{program=\"web\",worker=\"web:8\"} 1.0")),
+                () -> assertTrue(lines.contains("baton_http_inflight_requests{program=\"web\",worker=\"web:8\"} 2.0")),
+                () -> assertTrue(lines.contains(
+                        "baton_upstream_errors_total{program=\"web\",reason=\"reset\",worker=\"web:8\"} 1.0")),
+                () -> assertTrue(lines.stream().noneMatch(l -> l.contains("web_08")), "" + lines));
+    }
+
+    @Test
     void aRecycledSlotIsOneSeriesUpWhileAnyOfItsWorkersRunsAndItsHeldSuccessorIsNotShownYet() {
         WorkerStatus old = new WorkerStatus("web:0", "web", 0, 1, WorkerState.RUNNING, 301, 0, 0, "", 0, 8000, null,
                 false, 0, 0, "");

@@ -8,10 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -158,6 +160,32 @@ class NuProcessLauncherTest {
         assertEquals("unknown user: no-such-user-xyz",
                 assertThrows(SpawnException.class, () -> launcher.start(badUser, new Recorder())).getMessage());
         assertFalse(Files.exists(dir.resolve("gone")));
+    }
+
+    @Test
+    void theWorkerRunsWithItsUmaskAndSoDoTheFilesItCreates() throws Exception {
+        String script = "import os; m = os.umask(0); os.umask(m); print(oct(m));"
+                + " open('made.txt', 'w').close()";
+        ProcessSpec spec = new ProcessSpec("test", List.of("python3", "-c", script), dir,
+                Map.of("PATH", System.getenv("PATH")), Optional.empty(), Signal.TERM, OptionalInt.of(027));
+        Recorder r = new Recorder();
+        launcher.start(spec, r);
+
+        assertEquals(0, r.exit.get(30, TimeUnit.SECONDS).code());
+        assertEquals("0o27\n", r.outAtExit);
+        assertEquals(PosixFilePermissions.fromString("rw-r-----"),
+                Files.getPosixFilePermissions(dir.resolve("made.txt")));
+    }
+
+    @Test
+    void withoutAUmaskTheWorkerKeepsBatons() throws Exception {
+        Recorder r = new Recorder();
+        launcher.start(spec("python3", "-c", "import os; m = os.umask(0); print(oct(m))"), r);
+
+        assertEquals(0, r.exit.get(30, TimeUnit.SECONDS).code());
+        String batons = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Umask:")).findFirst().orElseThrow().substring(6).trim();
+        assertEquals(Integer.parseInt(batons, 8), Integer.parseInt(r.outAtExit.trim().substring(2), 8));
     }
 
     private static int pgid(int pid) {
