@@ -37,6 +37,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -116,11 +117,21 @@ public final class Daemon {
                 config.daemon().socket().getFileName() + ".pids"));
         WorkerContext ctx = new WorkerContext(new NuProcessLauncher(), loop, logFiles, hub,
                 config.daemon().logToStdout(), config.daemon().socket().resolveSibling("workers"),
-                System.getenv(), this::workerChanged);
+                childEnvironment(), this::workerChanged);
         this.supervisor = new Supervisor(ctx, frontends, groups -> CompletableFuture.supplyAsync(
                 () -> residentBytes(PROCESSES.groups(groups)), metricsThread));
-        this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), System.getenv(),
+        this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), childEnvironment(),
                 config.daemon().logDir().resolve("event_command.log"));
+    }
+
+    /**
+     * Baton's environment as its children inherit it: without {@code _JAVA_SR_SIGNUM}, which {@code bin/baton} sets
+     * for Baton's own JVM (see {@link #installSignals}) and which would move a Java worker's signal too.
+     */
+    static Map<String, String> childEnvironment() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.remove("_JAVA_SR_SIGNUM");
+        return env;
     }
 
     /** Runs until shut down; answers once every worker has stopped. */

@@ -19,7 +19,9 @@ import java.util.OptionalInt;
  * waits for one line on stdin: Baton sends it only once it holds the child's pipes, so even a command that
  * fails at once cannot exit before Baton can read its exact status; with a {@code umask} the shell sets it just
  * before its {@code exec}, so the worker and every file it creates have it. Each step execs the next, so the worker
- * keeps the pid Baton spawned.
+ * keeps the pid Baton spawned. CMD is passed as written, so the worker's {@code argv[0]} is the word of
+ * {@code command}, as supervisord and a shell give it; the shell looks it up in the worker's {@code PATH}, from the
+ * folder, as {@link #problem} checked it first.
  */
 public final class SpawnCheck {
 
@@ -82,8 +84,8 @@ public final class SpawnCheck {
         argv.add(tool("sh"));
         argv.add("-c");
         argv.add(gate(spec.umask()));
-        argv.add(executable(spec.command().get(0), dir, spec.environment().getOrDefault("PATH", DEFAULT_PATH)));
-        argv.addAll(spec.command().subList(1, spec.command().size()));
+        executable(spec.command().get(0), dir, spec.environment().getOrDefault("PATH", DEFAULT_PATH));
+        argv.addAll(spec.command()); // as written: the shell finds it as checked, and the worker's argv[0] is the word
         return argv;
     }
 
