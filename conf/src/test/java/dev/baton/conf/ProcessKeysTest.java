@@ -1,5 +1,6 @@
 package dev.baton.conf;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -58,6 +59,13 @@ class ProcessKeysTest {
         assertEquals(List.of("baton.toml:3:16: program.web.process_name: invalid format spec in \"{worker:x}\":"
                 + " use a width such as {worker:02} (zero-padded) or {worker:3}"),
                 errors("process_name = \"w{worker:x}\""));
+        assertEquals(List.of("baton.toml:3:16: program.web.process_name: may use letters, digits, \"_\", \"-\","
+                + " \".\", \":\" and the placeholders, found \"web {worker}\" (a name is a target and part of log file"
+                + " names)"), errors("process_name = \"web {worker}\""));
+        assertEquals(1, errors("process_name = \"web/{worker}\"").size(), "no / in a name");
+        assertEquals(1, errors("process_name = \"web{worker:3}\"").size(), "no blank padding in a name");
+        assertEquals("web_08.a-b:web", assertDoesNotThrow(() -> parse("process_name = \"web_{worker:02}.a-b:{program}\""))
+                .workerName(8));
         assertEquals(List.of("baton.toml:3:16: program.web.process_name: must not be empty"),
                 errors("process_name = \"\""));
         assertEquals(List.of("baton.toml:3:18: program.web.numprocs_start: expected an integer, found a string"),

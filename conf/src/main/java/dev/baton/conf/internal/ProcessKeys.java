@@ -20,6 +20,8 @@ final class ProcessKeys {
 
     private static final Pattern OCTAL = Pattern.compile("[0-7]{1,4}");
     private static final int MAX_UMASK = 0777;
+    /** What a worker's name may be made of, placeholders aside: no blanks, no "/" (names go into file names). */
+    private static final Pattern NAME_TEXT = Pattern.compile("([A-Za-z0-9_.:-]|\\{[a-z_]+(:(0[0-9]*)?d?)?})+");
 
     private ProcessKeys() {
     }
@@ -33,6 +35,9 @@ final class ProcessKeys {
             Optional<String> problem = templateProblem(text.get(), List.of("program", "worker"));
             if (problem.isPresent()) {
                 program.error("process_name", problem.get());
+            } else if (!NAME_TEXT.matcher(text.get()).matches()) {
+                program.error("process_name", "may use letters, digits, \"_\", \"-\", \".\", \":\" and the"
+                        + " placeholders, found \"" + text.get() + "\" (a name is a target and part of log file names)");
             } else if (numprocs > 1 && !Placeholders.uses(text.get(), "worker")) {
                 program.error("process_name", "process_name must contain {worker} when numprocs > 1, or the"
                         + " workers would share one name");
