@@ -49,10 +49,14 @@ class SupervisordHintsTest {
                 command = "./run"
                 numprocs = 2
                 numprocs_start = 1
-                process_name = "%(program_name)s_{worker}"
+                process_name = "{program}_{worker}"
                 stdout_logfile = "/var/log/web.log"
                 """, Path.of("/etc/baton.toml"), Map.of()).programs().get(0);
         assertEquals(1, p.naming().numprocsStart());
+        assertEquals(List.of("baton.toml:3:16: program.web.process_name: supervisord expansions are not Baton's:"
+                + " write {program} for %(program_name)s and {worker:02} for %(process_num)02d (baton import"
+                + " converts a whole file)"),
+                errors("[program.web]\ncommand = \"./run\"\nprocess_name = \"%(program_name)s_%(process_num)02d\"\n"));
         assertEquals(List.of("baton.toml:3:1: program.web.numproc_start: unknown key, did you mean"
                 + " \"numprocs_start\"?"), errors("[program.web]\ncommand = \"./run\"\nnumproc_start = 1\n"));
     }

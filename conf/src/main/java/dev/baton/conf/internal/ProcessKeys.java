@@ -35,6 +35,9 @@ final class ProcessKeys {
             Optional<String> problem = templateProblem(text.get(), List.of("program", "worker"));
             if (problem.isPresent()) {
                 program.error("process_name", problem.get());
+            } else if (text.get().contains("%(")) {
+                program.error("process_name", "supervisord expansions are not Baton's: write {program} for"
+                        + " %(program_name)s and {worker:02} for %(process_num)02d (baton import converts a whole file)");
             } else if (!NAME_TEXT.matcher(text.get()).matches()) {
                 program.error("process_name", "may use letters, digits, \"_\", \"-\", \".\", \":\" and the"
                         + " placeholders, found \"" + text.get() + "\" (a name is a target and part of log file names)");
