@@ -66,7 +66,7 @@ final class Haproxy {
                     timeout connect 1s
                     timeout client 20s
                     timeout server 20s
-                    timeout check 1s
+                    timeout check 2s
                     retries 3
                     retry-on conn-failure empty-response
                     option redispatch 1
