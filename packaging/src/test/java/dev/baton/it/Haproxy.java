@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * A real HAProxy (Debian's {@code haproxy}) in front of Baton hosts, as docs/fleet.md configures it: {@code option
- * httpchk GET /ready} on each host's admin address, a host out after one failed check and back after two good ones,
- * {@code retry-on conn-failure empty-response} with {@code option redispatch}. It adds {@code X-Server: NAME} to
- * every answer so that a client can tell which host answered. It logs every request (httplog) and every server
+ * A real HAProxy (Debian's {@code haproxy}) in front of Baton hosts, configured as docs/fleet.md's HAProxy recipe:
+ * {@code GET /ready} checked on each host's admin port every second, a host out after one failed check and back
+ * after two good ones, a request that never reached a host (or an idempotent one it left unanswered) retried on
+ * another host. Besides the recipe, it adds {@code X-Server: NAME} to every answer so that a client can tell which
+ * host answered. It logs every request (httplog) and every server
  * state change to {@code haproxy.log} in its folder, and answers {@code show stat} on {@code haproxy.sock} there.
  */
 final class Haproxy {
@@ -33,15 +34,18 @@ final class Haproxy {
     record Server(String name, String address, int port, int adminPort) {
     }
 
-    /** How often HAProxy checks {@code /ready}; one failed check takes a host out, two good ones bring it back. */
-    static final int CHECK_INTERVAL_MILLIS = 300;
+    /**
+     * How often HAProxy checks {@code /ready} (docs/fleet.md's {@code inter 1s}); one failed check takes a host out,
+     * two good ones bring it back. A check may take up to 1 s ({@code timeout check}).
+     */
+    static final int CHECK_INTERVAL_MILLIS = 1000;
 
     /**
      * An httplog line of a request answered 200 that ended normally ({@code ----}) without a retry (the last of the
-     * connection counts is 0): {@code client [date] fe app/h1 Tq/Tw/Tc/Tr/Ta 200 bytes - - ---- a/f/b/s/0 q/q "GET /"}.
+     * connection counts is 0): {@code client [date] web baton/h1 Tq/Tw/Tc/Tr/Ta 200 bytes - - ---- a/f/b/s/0 q/q "GET /"}.
      */
     private static final Pattern PLAIN_REQUEST = Pattern.compile(
-            "\\] fe app/\\S+ \\S+ 200 \\d+ \\S+ \\S+ ---- \\d+/\\d+/\\d+/\\d+/0 ");
+            "\\] web baton/\\S+ \\S+ 200 \\d+ \\S+ \\S+ ---- \\d+/\\d+/\\d+/\\d+/0 ");
 
     private final Process process;
     private final Path dir;
@@ -57,33 +61,35 @@ final class Haproxy {
                 global
                     log stdout format raw local0 info
                     stats socket %s mode 600 level admin
-                    maxconn 2000
 
                 defaults
                     mode http
                     log global
                     option httplog
-                    timeout connect 1s
-                    timeout client 20s
-                    timeout server 20s
-                    timeout check 2s
-                    retries 3
-                    retry-on conn-failure empty-response
-                    option redispatch 1
+                    timeout connect 2s
+                    timeout client 75s
+                    timeout server 65s
+                    timeout check 1s
 
-                frontend fe
+                frontend web
                     bind %s
-                    default_backend app
+                    default_backend baton
 
-                backend app
-                    balance roundrobin
-                    option httpchk GET /ready
+                backend baton
+                    balance leastconn
+                    option httpchk
+                    http-check send meth GET uri /ready ver HTTP/1.1 hdr Host baton
                     http-check expect status 200
+                    retries 3
+                    retry-on conn-failure empty-response response-timeout
+                    option redispatch 1
+                    acl idempotent method GET HEAD PUT DELETE OPTIONS TRACE
+                    http-request disable-l7-retry unless idempotent
                     http-response set-header X-Server %%[srv_name]
-                    default-server inter %dms fall 1 rise 2
-                """.formatted(dir.resolve("haproxy.sock"), bind, CHECK_INTERVAL_MILLIS)
-                + servers.stream().map(s -> "    server %s %s:%d check port %d\n"
-                        .formatted(s.name(), s.address(), s.port(), s.adminPort())).collect(Collectors.joining());
+                """.formatted(dir.resolve("haproxy.sock"), bind)
+                + servers.stream().map(s -> "    server %s %s:%d check port %d inter %dms fall 1 rise 2\n"
+                        .formatted(s.name(), s.address(), s.port(), s.adminPort(), CHECK_INTERVAL_MILLIS))
+                .collect(Collectors.joining());
         try {
             Files.writeString(dir.resolve("haproxy.cfg"), config);
             List<String> command = new ArrayList<>(Netns.exec(namespace));
@@ -107,7 +113,7 @@ final class Haproxy {
         }
     }
 
-    /** {@code show stat} of backend {@code app}: one row per server (and BACKEND), each field by its CSV name. */
+    /** {@code show stat} of backend {@code baton}: one row per server (and BACKEND), each field by its CSV name. */
     Map<String, Map<String, String>> stats() {
         List<String> lines = showStat().lines().toList();
         Map<String, Map<String, String>> rows = new LinkedHashMap<>();
@@ -117,7 +123,7 @@ final class Haproxy {
         String[] names = lines.get(0).replaceFirst("^# ", "").split(",", -1);
         for (String line : lines.subList(1, lines.size())) {
             String[] values = line.split(",", -1);
-            if (values.length < 2 || !values[0].equals("app")) {
+            if (values.length < 2 || !values[0].equals("baton")) {
                 continue;
             }
             Map<String, String> row = new LinkedHashMap<>();
@@ -148,7 +154,7 @@ final class Haproxy {
                     .formatted(e.getKey(), r.get("status"), r.get("check_status"), r.get("chkdown"), r.get("stot"),
                             r.get("hrsp_2xx"), r.get("hrsp_5xx"), r.get("econ"), r.get("eresp"))
                     + " retried %-3s redispatched %s".formatted(r.get("wretr"), r.get("wredis"));
-        }).collect(Collectors.joining("\n", "--- haproxy show stat, backend app:\n", ""));
+        }).collect(Collectors.joining("\n", "--- haproxy show stat, backend baton:\n", ""));
     }
 
     /** The last {@code count} lines of HAProxy's log. */
