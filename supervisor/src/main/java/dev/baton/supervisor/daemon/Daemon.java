@@ -41,7 +41,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -75,7 +74,8 @@ public final class Daemon {
     private final Supervisor supervisor;
     private final Frontends frontends = new Frontends(new BackendEvents());
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    /** Serving, leaving the pool, stopping, or handed over to an upgrade's daemon: what {@code /ready} tells. */
+    private final Lifecycle lifecycle = new Lifecycle();
     /** The upgrade in progress, or null. */
     private volatile Upgrade upgrade;
     /** Why an upgrade cannot start now (one is running, or this daemon is still taking over); null when it can. */
@@ -211,7 +211,11 @@ public final class Daemon {
     }
 
     boolean shuttingDown() {
-        return shuttingDown.get();
+        return lifecycle.state() != Lifecycle.State.SERVING;
+    }
+
+    Lifecycle.State state() {
+        return lifecycle.state();
     }
 
     private int workers() {
@@ -344,12 +348,15 @@ public final class Daemon {
 
     /** Begins a graceful shutdown once; later calls do nothing. */
     void shutdown(String why) {
-        if (!shuttingDown.compareAndSet(false, true)) {
-            return;
-        }
-        stopReason = why;
         String line = "shutting down (" + why + "): stopping every worker";
-        Log.info(line);
+        if (lifecycle.transitionTo(Lifecycle.State.STOPPING, line)) {
+            stop(why, line);
+        }
+    }
+
+    /** The graceful shutdown itself ({@code Shutdown}): the daemon exits once every worker has stopped. */
+    private void stop(String why, String line) {
+        stopReason = why;
         emit(Event.Type.DAEMON_STOPPING, why, line);
         Upgrade running = upgrade;
         if (running != null) {
@@ -365,7 +372,7 @@ public final class Daemon {
      */
     CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
         return CompletableFuture.supplyAsync(() -> {
-            if (shuttingDown.get()) {
+            if (shuttingDown()) {
                 throw new IllegalStateException("Baton is shutting down");
             }
             if (!upgradeBusy.compareAndSet(null, "an upgrade is running")) {
@@ -399,11 +406,18 @@ public final class Daemon {
 
     /**
      * The new daemon serves (it accepts on every listener): this one stops accepting, leaving the sockets to it,
-     * then drains and stops as a graceful shutdown does, and exits.
+     * then drains and stops as a graceful shutdown does, and exits. Its {@code /ready} answers 200 meanwhile: the
+     * host never leaves the pool (the new daemon, which has bound the admin address too, answers it from its own
+     * workers).
      */
     void handedOver(long newPid) {
         loop.execute(frontends::handOver);
-        shutdown("upgraded: pid " + newPid + " took over");
+        String why = "upgraded: pid " + newPid + " took over";
+        String line = "shutting down (" + why + "): stopping every worker; /ready answers 200 until this daemon"
+                + " exits";
+        if (lifecycle.transitionTo(Lifecycle.State.HANDED_OVER, line)) {
+            stop(why, line);
+        }
     }
 
     /** Runs {@code task} on the supervisor loop; its value, or its exception, completes the answer. Any thread. */

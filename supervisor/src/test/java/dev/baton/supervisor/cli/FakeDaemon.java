@@ -173,6 +173,16 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<dev.baton.supervisor.control.ProbeReply> ready(java.util.Optional<String> program) {
+        return CompletableFuture.completedFuture(dev.baton.supervisor.control.ProbeReply.ok("ready"));
+    }
+
+    @Override
+    public CompletableFuture<dev.baton.supervisor.control.ProbeReply> live() {
+        return CompletableFuture.completedFuture(dev.baton.supervisor.control.ProbeReply.ok("live"));
+    }
+
+    @Override
     public void close() {
         server.close();
     }
