@@ -15,6 +15,7 @@ import dev.baton.supervisor.control.ControlClient;
 import dev.baton.conf.ListenAddress;
 import dev.baton.supervisor.control.AdminServer;
 import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.control.Message;
 import dev.baton.supervisor.metrics.ProcessTable;
 import dev.baton.supervisor.metrics.ReloadCounters;
 import dev.baton.proxy.BackendView;
@@ -76,6 +77,8 @@ public final class Daemon {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** Serving, leaving the pool, stopping, or handed over to an upgrade's daemon: what {@code /ready} tells. */
     private final Lifecycle lifecycle = new Lifecycle();
+    /** True while this daemon takes over from the one it replaces, until it accepts: in no pool yet. */
+    private volatile boolean takingOver;
     /** The upgrade in progress, or null. */
     private volatile Upgrade upgrade;
     /** Why an upgrade cannot start now (one is running, or this daemon is still taking over); null when it can. */
@@ -186,6 +189,7 @@ public final class Daemon {
     /** See {@link #takeOver} and {@link TakeOver}. */
     private void serveTakenOver(Handoff.Taken handoff) throws StartupException {
         upgradeBusy.set("this daemon is still taking over from the one it replaces");
+        takingOver = true;
         ownsPidFile = false; // the old daemon's until it has exited
         Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
         ControlServer server = new TakeOver(this, handoff).start();
@@ -201,6 +205,11 @@ public final class Daemon {
             recordPids();
         });
         upgradeBusy.set(null);
+    }
+
+    /** A daemon taking over accepts on every listener now: from here on a shutdown request leaves the pool. */
+    void accepting() {
+        takingOver = false;
     }
 
     /** A daemon taking over failed to start: its workers stop, then everything closes. */
@@ -346,7 +355,45 @@ public final class Daemon {
         return upgradeBusy.get();
     }
 
-    /** Begins a graceful shutdown once; later calls do nothing. */
+    /**
+     * SIGTERM, SIGINT, {@code baton shutdown} ({@code why}): with a {@code shutdown_delay}, leaves the pool first
+     * ({@code /ready} answers 503 at once while Baton accepts and serves on), then shuts down once the delay is
+     * over; a second request during the delay ends it. Without one, or while this daemon is still taking over
+     * (it is in no pool yet), shuts down at once. Answers what {@code baton shutdown} tells the user. Any thread.
+     */
+    Message requestShutdown(String why) {
+        java.time.Duration delay = config.daemon().shutdownDelay();
+        int pid = Posix.getpid();
+        if (delay.isZero() || takingOver) {
+            shutdown(why);
+            return new Message("shutting down", pid);
+        }
+        String serving = "serving " + text(delay) + " more (shutdown_delay)";
+        if (lifecycle.transitionTo(Lifecycle.State.LEAVING, "shutdown requested (" + why + "): leaving the pool,"
+                + " /ready answers 503; " + serving)) {
+            Upgrade running = upgrade;
+            if (running != null) {
+                running.abort(why);
+            }
+            CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> shutdown(why));
+            return new Message("leaving the pool: /ready answers 503; " + serving + ", then shutting down", pid,
+                    java.util.Optional.of(delay.toMillis()));
+        }
+        if (lifecycle.state() == Lifecycle.State.LEAVING) {
+            Log.info("shutdown requested again (" + why + ") during shutdown_delay: ending the delay");
+            shutdown(why);
+            return new Message("shutting down: shutdown_delay ended early", pid);
+        }
+        return new Message("shutting down", pid);
+    }
+
+    /** {@code 5s}, {@code 1500ms}: a delay as the configuration writes it. */
+    private static String text(java.time.Duration delay) {
+        return delay.toMillis() % 1000 == 0 ? delay.toSeconds() + "s" : delay.toMillis() + "ms";
+    }
+
+    /** Begins a graceful shutdown once (at once: no {@code shutdown_delay}); later calls do nothing. */
     void shutdown(String why) {
         String line = "shutting down (" + why + "): stopping every worker";
         if (lifecycle.transitionTo(Lifecycle.State.STOPPING, line)) {
@@ -451,8 +498,8 @@ public final class Daemon {
 
     /** Each handler only hands the work on: to the supervisor loop, or the reload thread. */
     void installSignals() {
-        handle("TERM", () -> shutdown("SIGTERM"));
-        handle("INT", () -> shutdown("SIGINT"));
+        handle("TERM", () -> requestShutdown("SIGTERM"));
+        handle("INT", () -> requestShutdown("SIGINT"));
         handle("HUP", reloads::reloadOnSignal);
         String suspendSignal = System.getenv("_JAVA_SR_SIGNUM");
         if (suspendSignal != null && !suspendSignal.strip().equals("12")) {

@@ -124,8 +124,7 @@ final class DaemonApi implements ControlApi {
 
     @Override
     public CompletableFuture<Message> shutdown() {
-        daemon.shutdown("shutdown requested over the control socket");
-        return CompletableFuture.completedFuture(new Message("shutting down", Posix.getpid()));
+        return CompletableFuture.completedFuture(daemon.requestShutdown("shutdown requested over the control socket"));
     }
 
     @Override

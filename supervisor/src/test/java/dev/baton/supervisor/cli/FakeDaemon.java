@@ -42,6 +42,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     ConfigReply config;
     List<ReloadStep> steps = List.of();
     ReloadSummary summary = new ReloadSummary(List.of());
+    Message shutdownAnswer = new Message("shutting down", 0);
 
     FakeDaemon(Path socket) throws IOException {
         server = ControlServer.bind(socket, Optional.empty(), this);
@@ -93,7 +94,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     @Override
     public CompletableFuture<Message> shutdown() {
         requests.add("shutdown");
-        return CompletableFuture.completedFuture(new Message("shutting down", 0));
+        return CompletableFuture.completedFuture(shutdownAnswer);
     }
 
     @Override
