@@ -388,9 +388,10 @@ public final class Daemon {
         return new Message("shutting down", pid);
     }
 
-    /** {@code 5s}, {@code 1500ms}: a delay as the configuration writes it. */
+    /** {@code 2m}, {@code 5s}, {@code 1500ms}: a delay as the configuration writes it. */
     private static String text(java.time.Duration delay) {
-        return delay.toMillis() % 1000 == 0 ? delay.toSeconds() + "s" : delay.toMillis() + "ms";
+        long millis = delay.toMillis();
+        return millis % 60_000 == 0 ? millis / 60_000 + "m" : millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     /** Begins a graceful shutdown once (at once: no {@code shutdown_delay}); later calls do nothing. */
