@@ -47,6 +47,22 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void shutdownDelayIsADurationOfAtMostTenMinutes() {
+        assertEquals(List.of(
+                "baton.toml:2:18: baton.shutdown_delay: must be at most 10m, found \"11m\""),
+                errors("""
+                        [baton]
+                        shutdown_delay = "11m"
+                        """));
+        assertEquals(List.of(
+                "baton.toml:2:18: baton.shutdown_delay: expected a duration such as \"5s\" or \"250ms\", found \"soon\""),
+                errors("""
+                        [baton]
+                        shutdown_delay = "soon"
+                        """));
+    }
+
+    @Test
     void badObservabilityKeysOfBatonAreReportedAtTheirValue() {
         assertEquals(List.of(
                 "baton.toml:2:18: baton.metrics_listen: expected \"HOST:PORT\", \"[IPV6]:PORT\" or \"unix:PATH\", "

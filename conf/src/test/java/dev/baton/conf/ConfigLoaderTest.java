@@ -100,6 +100,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shutdownDelayIsReadAsADurationAndZeroByDefault() throws ConfigException {
+        assertEquals(Duration.ofSeconds(5), parse("[baton]\nshutdown_delay = \"5s\"\n").daemon().shutdownDelay());
+        assertEquals(Duration.ofMillis(1500), parse("[baton]\nshutdown_delay = 1.5\n").daemon().shutdownDelay());
+        assertEquals(Duration.ofMinutes(10), parse("[baton]\nshutdown_delay = \"10m\"\n").daemon().shutdownDelay());
+        assertEquals(Duration.ZERO, parse("[baton]\nshutdown_delay = \"0s\"\n").daemon().shutdownDelay());
+        assertEquals(Duration.ZERO, parse("[baton]\nshutdown_delay = 0\n").daemon().shutdownDelay());
+        assertEquals(Duration.ZERO, parse("").daemon().shutdownDelay());
+    }
+
+    @Test
     void omittedKeysTakeTheirDefaults() throws ConfigException {
         BatonConfig config = parse("""
                 [program.web]

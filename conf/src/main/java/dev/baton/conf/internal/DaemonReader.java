@@ -3,6 +3,7 @@ package dev.baton.conf.internal;
 import dev.baton.conf.DaemonSettings;
 import dev.baton.conf.ListenAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,7 @@ public final class DaemonReader {
 
     /** Every key {@code [baton]} accepts. */
     public static final List<String> KEYS = List.of("socket", "socket_group", "log_dir", "log_to_stdout",
-            "log_timestamps", "metrics_listen", "event_command", "environment", "include");
+            "log_timestamps", "metrics_listen", "event_command", "environment", "include", "shutdown_delay");
 
     private DaemonReader() {
     }
@@ -36,7 +37,8 @@ public final class DaemonReader {
                 baton.bool("log_to_stdout", false),
                 baton.bool("log_timestamps", false),
                 metricsListen(baton, base, owners),
-                baton.has("event_command") ? ProgramReader.command(baton, "event_command", env) : List.of());
+                baton.has("event_command") ? ProgramReader.command(baton, "event_command", env) : List.of(),
+                baton.duration("shutdown_delay", Duration.ZERO, true, DaemonSettings.MAX_SHUTDOWN_DELAY));
     }
 
     private static Optional<ListenAddress> metricsListen(Section baton, Path base, ListenOwners owners) {

@@ -245,14 +245,24 @@ public final class Section {
         }
         if (duration.isEmpty()) {
             error(key, "expected " + DURATION_EXPECTED + ", found " + found);
+        } else if (offAllowed && duration.get().isZero()) { // "0s", "0ms": off too
+            return Duration.ZERO;
         } else if (duration.get().isNegative() || duration.get().isZero()) {
             error(key, "must be longer than 0" + (offAllowed ? " (or 0 to turn it off)" : "") + ", found " + found);
         } else if (duration.get().compareTo(max) > 0) {
-            error(key, "must be at most " + max.toHours() + "h, found " + found);
+            error(key, "must be at most " + text(max) + ", found " + found);
         } else {
             return duration.get();
         }
         return defaultValue;
+    }
+
+    /** {@code max} as the configuration writes it: whole hours, else whole minutes, else seconds. */
+    private static String text(Duration max) {
+        if (max.toMinutesPart() == 0 && max.toSecondsPart() == 0 && max.toHours() > 0) {
+            return max.toHours() + "h";
+        }
+        return max.toSecondsPart() == 0 && max.toNanosPart() == 0 ? max.toMinutes() + "m" : max.toSeconds() + "s";
     }
 
     /** A number (TOML integer or float) within [min, max]. */

@@ -25,8 +25,8 @@ final class ShutdownCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", converter = WholeNumber.FromOne.class,
-            description = "Give up waiting after this long, from 1 (default: ${DEFAULT-VALUE}); the daemon goes on"
-                    + " stopping.")
+            description = "Give up waiting after this long, from 1 (default: ${DEFAULT-VALUE}), counted after the"
+                    + " daemon's shutdown_delay; the daemon goes on stopping.")
     long timeoutSeconds;
 
     @Override
@@ -34,7 +34,14 @@ final class ShutdownCommand implements Callable<Integer> {
         ControlClient client = options.client();
         Message answer = Requests.call(client, "POST", "/v1/shutdown", Message.class);
         long started = System.nanoTime();
+        long delay = answer.delayMs().orElse(0L);
+        if (delay > 0) { // leaving the pool first ([baton] shutdown_delay): say why nothing happens for a while
+            spec.commandLine().getOut().println("baton: " + answer.message());
+            spec.commandLine().getOut().flush();
+        }
         long patience = TimeUnit.SECONDS.toNanos(timeoutSeconds); // saturates: a huge timeout waits forever
+        long delayNanos = TimeUnit.MILLISECONDS.toNanos(delay);
+        patience = patience > Long.MAX_VALUE - delayNanos ? Long.MAX_VALUE : patience + delayNanos;
         while (client.reachable() || running(answer.pid())) {
             if (System.nanoTime() - started > patience) {
                 throw new CliException(ExitCode.FAILURE, "still shutting down after " + timeoutSeconds + "s");

@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The admin address ({@code [baton] metrics_listen}): plain HTTP that answers only what is safe to show over a
- * network, {@code GET /metrics}; the control endpoints stay on the control socket. A TCP address is bound with
- * {@code SO_REUSEPORT}, so the daemon an upgrade starts binds it while the old one still serves it; a unix
+ * network, {@code GET /metrics} and the load balancer probes {@code GET /ready} and {@code GET /live}; the control
+ * endpoints stay on the control socket. A TCP address is bound with {@code SO_REUSEPORT}, so the daemon an upgrade
+ * starts binds it (once its workers are ready) while the old one still serves it, and both answer until the old
+ * one exits (the old one's {@code /ready} stays 200 while it drains: the host never leaves the pool); a unix
  * socket is a {@link SocketFile}, like the control socket: renamed over the path, removed on close if still ours.
  */
 public final class AdminServer implements Closeable {

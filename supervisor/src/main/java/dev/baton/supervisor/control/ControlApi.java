@@ -4,6 +4,7 @@ import dev.baton.supervisor.Target;
 import dev.baton.supervisor.log.LogHub;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -71,4 +72,15 @@ public interface ControlApi {
 
     /** The metrics in the Prometheus text format, gathered without holding the supervisor loop. */
     CompletableFuture<MetricsText> metrics();
+
+    /**
+     * {@code GET /ready}, polled by load balancers every second or so: 200 when Baton is not shutting down and every
+     * program with {@code listen} (or only {@code program}) has a worker ready to take traffic, 503 with the reason
+     * otherwise, 404 when {@code program} names none. Cheap; never fails, and answers within a few seconds even
+     * when the supervisor loop does not.
+     */
+    CompletableFuture<ProbeReply> ready(Optional<String> program);
+
+    /** {@code GET /live}: 200 while the supervisor loop answers, 503 when it did not within a short deadline. */
+    CompletableFuture<ProbeReply> live();
 }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -46,9 +47,13 @@ import java.util.stream.Stream;
  * POST /v1/upgrade                          NDJSON steps of the new daemon's start, then {"upgrade": ...}; 409 busy
  * GET  /v1/logs?n=N&amp;follow=1&amp;target=T...  NDJSON lines, streamed while follow is set
  * GET  /metrics                             Prometheus text format 0.0.4 (also on the admin address)
+ * GET  /ready?program=P                     200 "ready", 503 "not ready: why", 404 unknown program (admin too)
+ * GET  /live                                200 "live" while the supervisor loop answers, else 503 (admin too)
  * </pre>
  *
  * <p>On the admin address ({@code metrics_listen}) only the endpoints marked admin exist; the others are 404.
+ * Like {@code /metrics}, the probes are unversioned paths, the same on both sockets, and answer HEAD as GET without
+ * the body (load balancers' checks often use HEAD).
  */
 final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -67,7 +72,9 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         UPDATE("/v1/update", HttpMethod.POST, "program", "wait"),
         UPGRADE("/v1/upgrade", HttpMethod.POST),
         LOGS("/v1/logs", HttpMethod.GET, "n", "follow", "target", "since"),
-        METRICS("/metrics", HttpMethod.GET);
+        METRICS("/metrics", HttpMethod.GET),
+        READY("/ready", HttpMethod.GET, "program"),
+        LIVE("/live", HttpMethod.GET);
 
         final String path;
         final HttpMethod method;
@@ -81,7 +88,16 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
         /** Safe to answer on the admin address, which may face a network: reads nothing private, changes nothing. */
         boolean admin() {
-            return this == METRICS;
+            return this == METRICS || probe();
+        }
+
+        /** A health check: answered to HEAD as to GET, without the body. */
+        boolean probe() {
+            return this == READY || this == LIVE;
+        }
+
+        boolean answers(HttpMethod m) {
+            return m.equals(method) || probe() && m.equals(HttpMethod.HEAD);
         }
     }
 
@@ -117,11 +133,12 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 .findFirst().orElse(null);
         if (endpoint == null) {
             reply(ctx, HttpResponseStatus.NOT_FOUND, new ErrorReply("no such endpoint: " + path));
-        } else if (!request.method().equals(endpoint.method)) {
+        } else if (!endpoint.answers(request.method())) {
             reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, new ErrorReply("use " + endpoint.method.name()));
         } else {
             try {
-                serve(ctx, endpoint, new Query(parameters, endpoint.parameters));
+                serve(ctx, endpoint, new Query(parameters, endpoint.parameters),
+                        request.method().equals(HttpMethod.HEAD));
             } catch (IllegalArgumentException e) { // a parameter, before the API was asked
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, new ErrorReply(e.getMessage()));
             }
@@ -129,7 +146,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /** Reads the endpoint's parameters (each mistake throws) and only then asks the API. */
-    private void serve(ChannelHandlerContext ctx, Endpoint endpoint, Query query) {
+    private void serve(ChannelHandlerContext ctx, Endpoint endpoint, Query query, boolean head) {
         List<String> targets = query.targets(); // none where the endpoint takes none
         switch (endpoint) {
             case STATUS -> answer(ctx, api::status);
@@ -160,7 +177,38 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 logs(ctx, targets, n, follow, since);
             }
             case METRICS -> metrics(ctx);
+            case READY -> {
+                String program = query.first("program", null);
+                if (program != null && program.isEmpty()) {
+                    throw new IllegalArgumentException("program must not be empty");
+                }
+                probe(ctx, head, () -> api.ready(Optional.ofNullable(program)));
+            }
+            case LIVE -> probe(ctx, head, api::live);
         }
+    }
+
+    /** A probe's one line as plain text with its status; a failure (not expected) is a 503 too. */
+    private static void probe(ChannelHandlerContext ctx, boolean head, Supplier<CompletableFuture<ProbeReply>> call) {
+        CompletableFuture<ProbeReply> answer;
+        try {
+            answer = call.get();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((reply, error) -> {
+            ProbeReply r = error == null ? reply : ProbeReply.unavailable("not ready: internal error: " + error);
+            byte[] text = (r.text() + "\n").getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(r.result().status),
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(text));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                    .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
     /** Resolves the targets as typed, then acts on the programs and workers they select. */

@@ -15,6 +15,7 @@ import dev.baton.supervisor.control.ControlClient;
 import dev.baton.conf.ListenAddress;
 import dev.baton.supervisor.control.AdminServer;
 import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.control.Message;
 import dev.baton.supervisor.metrics.ProcessTable;
 import dev.baton.supervisor.metrics.ReloadCounters;
 import dev.baton.proxy.BackendView;
@@ -41,7 +42,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -75,7 +75,10 @@ public final class Daemon {
     private final Supervisor supervisor;
     private final Frontends frontends = new Frontends(new BackendEvents());
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    /** Serving, leaving the pool, stopping, or handed over to an upgrade's daemon: what {@code /ready} tells. */
+    private final Lifecycle lifecycle = new Lifecycle();
+    /** True while this daemon takes over from the one it replaces, until it accepts: in no pool yet. */
+    private volatile boolean takingOver;
     /** The upgrade in progress, or null. */
     private volatile Upgrade upgrade;
     /** Why an upgrade cannot start now (one is running, or this daemon is still taking over); null when it can. */
@@ -186,6 +189,7 @@ public final class Daemon {
     /** See {@link #takeOver} and {@link TakeOver}. */
     private void serveTakenOver(Handoff.Taken handoff) throws StartupException {
         upgradeBusy.set("this daemon is still taking over from the one it replaces");
+        takingOver = true;
         ownsPidFile = false; // the old daemon's until it has exited
         Log.tap(message -> hub.publish("baton", LogStream.STDOUT, message));
         ControlServer server = new TakeOver(this, handoff).start();
@@ -203,6 +207,11 @@ public final class Daemon {
         upgradeBusy.set(null);
     }
 
+    /** A daemon taking over accepts on every listener now: from here on a shutdown request leaves the pool. */
+    void accepting() {
+        takingOver = false;
+    }
+
     /** A daemon taking over failed to start: its workers stop, then everything closes. */
     void stopAfterFailedStart() {
         shutdown("the upgrade failed");
@@ -211,7 +220,11 @@ public final class Daemon {
     }
 
     boolean shuttingDown() {
-        return shuttingDown.get();
+        return lifecycle.state() != Lifecycle.State.SERVING;
+    }
+
+    Lifecycle.State state() {
+        return lifecycle.state();
     }
 
     private int workers() {
@@ -342,14 +355,56 @@ public final class Daemon {
         return upgradeBusy.get();
     }
 
-    /** Begins a graceful shutdown once; later calls do nothing. */
-    void shutdown(String why) {
-        if (!shuttingDown.compareAndSet(false, true)) {
-            return;
+    /**
+     * SIGTERM, SIGINT, {@code baton shutdown} ({@code why}): with a {@code shutdown_delay}, leaves the pool first
+     * ({@code /ready} answers 503 at once while Baton accepts and serves on), then shuts down once the delay is
+     * over; a second request during the delay ends it. Without one, or while this daemon is still taking over
+     * (it is in no pool yet), shuts down at once. Answers what {@code baton shutdown} tells the user. Any thread.
+     */
+    Message requestShutdown(String why) {
+        java.time.Duration delay = config.daemon().shutdownDelay();
+        int pid = Posix.getpid();
+        if (delay.isZero() || takingOver) {
+            shutdown(why);
+            return new Message("shutting down", pid);
         }
-        stopReason = why;
+        String serving = "serving " + text(delay) + " more (shutdown_delay)";
+        if (lifecycle.transitionTo(Lifecycle.State.LEAVING, "shutdown requested (" + why + "): leaving the pool,"
+                + " /ready answers 503; " + serving)) {
+            Upgrade running = upgrade;
+            if (running != null) {
+                running.abort(why);
+            }
+            CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> shutdown(why));
+            return new Message("leaving the pool: /ready answers 503; " + serving + ", then shutting down", pid,
+                    java.util.Optional.of(delay.toMillis()));
+        }
+        if (lifecycle.state() == Lifecycle.State.LEAVING) {
+            Log.info("shutdown requested again (" + why + ") during shutdown_delay: ending the delay");
+            shutdown(why);
+            return new Message("shutting down: shutdown_delay ended early", pid);
+        }
+        return new Message("shutting down", pid);
+    }
+
+    /** {@code 2m}, {@code 5s}, {@code 1500ms}: a delay as the configuration writes it. */
+    private static String text(java.time.Duration delay) {
+        long millis = delay.toMillis();
+        return millis % 60_000 == 0 ? millis / 60_000 + "m" : millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    /** Begins a graceful shutdown once (at once: no {@code shutdown_delay}); later calls do nothing. */
+    void shutdown(String why) {
         String line = "shutting down (" + why + "): stopping every worker";
-        Log.info(line);
+        if (lifecycle.transitionTo(Lifecycle.State.STOPPING, line)) {
+            stop(why, line);
+        }
+    }
+
+    /** The graceful shutdown itself ({@code Shutdown}): the daemon exits once every worker has stopped. */
+    private void stop(String why, String line) {
+        stopReason = why;
         emit(Event.Type.DAEMON_STOPPING, why, line);
         Upgrade running = upgrade;
         if (running != null) {
@@ -365,7 +420,7 @@ public final class Daemon {
      */
     CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
         return CompletableFuture.supplyAsync(() -> {
-            if (shuttingDown.get()) {
+            if (shuttingDown()) {
                 throw new IllegalStateException("Baton is shutting down");
             }
             if (!upgradeBusy.compareAndSet(null, "an upgrade is running")) {
@@ -399,11 +454,18 @@ public final class Daemon {
 
     /**
      * The new daemon serves (it accepts on every listener): this one stops accepting, leaving the sockets to it,
-     * then drains and stops as a graceful shutdown does, and exits.
+     * then drains and stops as a graceful shutdown does, and exits. Its {@code /ready} answers 200 meanwhile: the
+     * host never leaves the pool (the new daemon, which has bound the admin address too, answers it from its own
+     * workers).
      */
     void handedOver(long newPid) {
         loop.execute(frontends::handOver);
-        shutdown("upgraded: pid " + newPid + " took over");
+        String why = "upgraded: pid " + newPid + " took over";
+        String line = "shutting down (" + why + "): stopping every worker; /ready answers 200 until this daemon"
+                + " exits";
+        if (lifecycle.transitionTo(Lifecycle.State.HANDED_OVER, line)) {
+            stop(why, line);
+        }
     }
 
     /** Runs {@code task} on the supervisor loop; its value, or its exception, completes the answer. Any thread. */
@@ -437,8 +499,8 @@ public final class Daemon {
 
     /** Each handler only hands the work on: to the supervisor loop, or the reload thread. */
     void installSignals() {
-        handle("TERM", () -> shutdown("SIGTERM"));
-        handle("INT", () -> shutdown("SIGINT"));
+        handle("TERM", () -> requestShutdown("SIGTERM"));
+        handle("INT", () -> requestShutdown("SIGINT"));
         handle("HUP", reloads::reloadOnSignal);
         String suspendSignal = System.getenv("_JAVA_SR_SIGNUM");
         if (suspendSignal != null && !suspendSignal.strip().equals("12")) {

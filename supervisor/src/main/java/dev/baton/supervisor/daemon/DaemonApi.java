@@ -29,6 +29,9 @@ import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.process.Posix;
 
 import dev.baton.supervisor.control.MetricsText;
+import dev.baton.supervisor.control.ProbeReply;
+import dev.baton.supervisor.Worker;
+import dev.baton.supervisor.WorkerState;
 import dev.baton.supervisor.metrics.Exposition;
 import dev.baton.supervisor.metrics.MetricsInput;
 import dev.baton.supervisor.metrics.ProcessTable;
@@ -40,6 +43,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.HashMap;
 import java.util.function.Consumer;
 
 /** The control API of a running {@link Daemon}: the supervisor's answers as the protocol's records. */
@@ -117,8 +124,7 @@ final class DaemonApi implements ControlApi {
 
     @Override
     public CompletableFuture<Message> shutdown() {
-        daemon.shutdown("shutdown requested over the control socket");
-        return CompletableFuture.completedFuture(new Message("shutting down", Posix.getpid()));
+        return CompletableFuture.completedFuture(daemon.requestShutdown("shutdown requested over the control socket"));
     }
 
     @Override
@@ -198,6 +204,56 @@ final class DaemonApi implements ControlApi {
                 daemon.frontends().stats(), daemon.frontends().traffic(), daemon.reloadCounters(),
                 PROCESSES.groups(groups), PROCESSES.self(), daemon.processStartedAt(), Version.current(), recycled);
         return new MetricsText(Exposition.CONTENT_TYPE, Exposition.write(in));
+    }
+
+    /**
+     * Not in the pool (leaving, stopping) or handed over: answered at once, without the loop, however busy it is.
+     * Serving: the programs from the loop, within {@link #PROBE_DEADLINE}, and the proxy's backends.
+     */
+    @Override
+    public CompletableFuture<ProbeReply> ready(Optional<String> program) {
+        if (daemon.state() != Lifecycle.State.SERVING) {
+            return CompletableFuture.completedFuture(Readiness.decide(daemon.state(), List.of(), Map.of(), program));
+        }
+        return askLoop(this::programs).handle((programs, e) -> e != null
+                ? ProbeReply.unavailable("not ready: " + loopFailure(e))
+                : Readiness.decide(daemon.state(), programs, daemon.frontends().stats(), program));
+    }
+
+    @Override
+    public CompletableFuture<ProbeReply> live() {
+        return askLoop(() -> true).handle((answered, e) -> e != null
+                ? ProbeReply.unavailable("not live: " + loopFailure(e)) : ProbeReply.ok("live"));
+    }
+
+    /** How long a probe waits for the supervisor loop before answering 503. */
+    static final long PROBE_DEADLINE_MILLIS = 2_000;
+
+    private <T> CompletableFuture<T> askLoop(java.util.function.Supplier<T> task) {
+        try {
+            return daemon.submit(task).orTimeout(PROBE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) { // the loop has stopped: the daemon exits
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static String loopFailure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof TimeoutException
+                ? "the supervisor loop did not answer within " + PROBE_DEADLINE_MILLIS / 1000 + "s"
+                : "the supervisor loop has stopped";
+    }
+
+    /** Every program the supervisor runs, with its RUNNING workers; loop thread. */
+    private List<Readiness.Program> programs() {
+        Map<String, Integer> running = new HashMap<>();
+        for (Worker w : daemon.supervisor().allWorkers()) {
+            if (w.state() == WorkerState.RUNNING) {
+                running.merge(w.config().name(), 1, Integer::sum);
+            }
+        }
+        return daemon.supervisor().configs().stream().map(c -> new Readiness.Program(c.name(),
+                c.proxy().isPresent(), running.getOrDefault(c.name(), 0))).toList();
     }
 
     static Results results(List<Supervisor.Result> results) {

@@ -79,6 +79,7 @@ final class TakeOver {
             daemon.frontends().release();
             return daemon.frontends().listeners().size();
         });
+        daemon.accepting();
         String ready = "every program is ready: accepting on " + listeners + " listeners; control socket "
                 + daemon.config().daemon().socket();
         Log.info(ready);

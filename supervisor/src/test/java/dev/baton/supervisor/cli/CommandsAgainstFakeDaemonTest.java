@@ -186,6 +186,21 @@ class CommandsAgainstFakeDaemonTest {
     }
 
     @Test
+    void shutdownSaysTheDaemonLeavesThePoolFirstAndWaitsItsShutdownDelayOnTopOfTheTimeout() {
+        daemon.shutdownAnswer = new dev.baton.supervisor.control.Message("leaving the pool: /ready answers 503;"
+                + " serving 1s more (shutdown_delay), then shutting down", 0, java.util.Optional.of(1_000L));
+        long started = System.nanoTime();
+        FakeDaemon.Run run = daemon.baton("shutdown", "--timeout", "1"); // the fake daemon never goes away
+
+        long took = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals("baton: leaving the pool: /ready answers 503; serving 1s more (shutdown_delay), then shutting"
+                + " down\n", run.out());
+        assertEquals("baton: still shutting down after 1s\n", run.err());
+        assertTrue(took >= 2_000, "waited the timeout after the delay: " + took + " ms");
+    }
+
+    @Test
     void aShutdownTimeoutBelowOneSecondIsAUsageErrorAndNothingIsSent() {
         for (String value : List.of("-1", "0", "abc", "1.5", "-0")) {
             assertUsageError(daemon.baton("shutdown", "--timeout", value),

@@ -42,6 +42,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     ConfigReply config;
     List<ReloadStep> steps = List.of();
     ReloadSummary summary = new ReloadSummary(List.of());
+    Message shutdownAnswer = new Message("shutting down", 0);
 
     FakeDaemon(Path socket) throws IOException {
         server = ControlServer.bind(socket, Optional.empty(), this);
@@ -93,7 +94,7 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     @Override
     public CompletableFuture<Message> shutdown() {
         requests.add("shutdown");
-        return CompletableFuture.completedFuture(new Message("shutting down", 0));
+        return CompletableFuture.completedFuture(shutdownAnswer);
     }
 
     @Override
@@ -170,6 +171,16 @@ final class FakeDaemon implements ControlApi, AutoCloseable {
     @Override
     public CompletableFuture<dev.baton.supervisor.control.MetricsText> metrics() {
         return CompletableFuture.failedFuture(new IllegalStateException("no metrics in the fake daemon"));
+    }
+
+    @Override
+    public CompletableFuture<dev.baton.supervisor.control.ProbeReply> ready(java.util.Optional<String> program) {
+        return CompletableFuture.completedFuture(dev.baton.supervisor.control.ProbeReply.ok("ready"));
+    }
+
+    @Override
+    public CompletableFuture<dev.baton.supervisor.control.ProbeReply> live() {
+        return CompletableFuture.completedFuture(dev.baton.supervisor.control.ProbeReply.ok("live"));
     }
 
     @Override

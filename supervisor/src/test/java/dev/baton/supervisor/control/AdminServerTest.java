@@ -62,6 +62,22 @@ class AdminServerTest {
     }
 
     @Test
+    void tcpServesTheProbesToGetAndHead() throws Exception {
+        int port = freePort();
+        try (AdminServer server = AdminServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), api)) {
+            String ready = tcp(port, "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(ready.startsWith("HTTP/1.1 200 OK\r\n"), ready);
+            assertTrue(ready.endsWith("\r\n\r\nready\n"), ready);
+            String unknown = tcp(port, "GET /ready?program=nope HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(unknown.startsWith("HTTP/1.1 404 "), unknown);
+            String head = tcp(port, "HEAD /live HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+            assertTrue(head.contains("content-length: 5\r\n"), head);
+            assertTrue(head.endsWith("\r\n\r\n"), "no body after the head: " + head);
+        }
+    }
+
+    @Test
     void anUpgradesNewDaemonBindsThePortWhileTheOldOneStillServesIt() throws Exception {
         int port = freePort();
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);

@@ -62,5 +62,13 @@ final class CannedApi implements ControlApi {
                 METRICS.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    @Override public CompletableFuture<ProbeReply> ready(java.util.Optional<String> program) {
+        return CompletableFuture.completedFuture(program.isEmpty() ? ProbeReply.ok("ready")
+                : ProbeReply.unknown("no such program: " + program.get()));
+    }
+    @Override public CompletableFuture<ProbeReply> live() {
+        return CompletableFuture.completedFuture(ProbeReply.ok("live"));
+    }
+
     static final String METRICS = "# HELP up Canned.\n# TYPE up gauge\nup 1\n";
 }

@@ -153,6 +153,25 @@ class ControlHandlerTest {
             return CompletableFuture.completedFuture(new MetricsText("text/plain; version=0.0.4; charset=utf-8",
                     "# HELP up Up.\n# TYPE up gauge\nup 1\n".getBytes(StandardCharsets.UTF_8)));
         }
+
+        @Override
+        public CompletableFuture<ProbeReply> ready(Optional<String> program) {
+            calls.add("ready " + program.orElse("*"));
+            if (program.isEmpty()) {
+                return CompletableFuture.completedFuture(ProbeReply.ok("ready"));
+            }
+            if (program.get().equals("crash")) {
+                return CompletableFuture.failedFuture(new IllegalStateException("bug"));
+            }
+            return CompletableFuture.completedFuture(program.get().equals("web")
+                    ? ProbeReply.unavailable("not ready: web has no ready worker")
+                    : ProbeReply.unknown("no such program: " + program.get()));
+        }
+
+        @Override
+        public CompletableFuture<ProbeReply> live() {
+            return CompletableFuture.completedFuture(ProbeReply.ok("live"));
+        }
     };
 
     private FullHttpResponse request(HttpMethod method, String uri) {
@@ -190,15 +209,56 @@ class ControlHandlerTest {
     }
 
     @Test
+    void readyAnswersItsVerdictAsOneLineOfTextWithItsStatus() {
+        FullHttpResponse ready = request(HttpMethod.GET, "/ready");
+        assertEquals(200, ready.status().code());
+        assertEquals("text/plain; charset=utf-8", ready.headers().get("content-type"));
+        assertEquals("no-store", ready.headers().get("cache-control"));
+        assertEquals("ready", body(ready));
+        FullHttpResponse web = request(HttpMethod.GET, "/ready?program=web");
+        assertEquals(503, web.status().code());
+        assertEquals("not ready: web has no ready worker", body(web));
+        FullHttpResponse unknown = request(HttpMethod.GET, "/ready?program=nope");
+        assertEquals(404, unknown.status().code());
+        assertEquals("no such program: nope", body(unknown));
+        assertEquals(List.of("ready *", "ready web", "ready nope"), calls);
+        assertEquals(400, request(HttpMethod.GET, "/ready?program=").status().code());
+        assertEquals(400, request(HttpMethod.GET, "/ready?target=web").status().code());
+        assertEquals(405, request(HttpMethod.POST, "/ready").status().code());
+        FullHttpResponse live = request(HttpMethod.GET, "/live");
+        assertEquals(200, live.status().code());
+        assertEquals("live", body(live));
+    }
+
+    @Test
+    void aProbeThatFailsInsideBatonIs503NeverAClosedConnection() {
+        FullHttpResponse crash = request(HttpMethod.GET, "/ready?program=crash");
+        assertEquals(503, crash.status().code());
+        assertTrue(body(crash).startsWith("not ready: internal error: "), body(crash));
+    }
+
+    @Test
+    void probesAnswerHeadWithTheStatusAndNoBody() {
+        FullHttpResponse head = request(HttpMethod.HEAD, "/ready?program=web");
+        assertEquals(503, head.status().code());
+        assertEquals(0, head.content().readableBytes());
+        assertEquals("not ready: web has no ready worker\n".length(), head.headers().getInt("content-length"));
+        assertEquals(200, request(HttpMethod.HEAD, "/live", true).status().code());
+        assertEquals(405, request(HttpMethod.HEAD, "/v1/status").status().code(), "HEAD is for the probes only");
+    }
+
+    @Test
     void theAdminAddressAnswersMetricsAndNothingThatControlsTheDaemon() {
         assertEquals(200, request(HttpMethod.GET, "/metrics", true).status().code());
+        assertEquals(200, request(HttpMethod.GET, "/ready", true).status().code());
+        assertEquals(200, request(HttpMethod.GET, "/live", true).status().code());
         for (String path : List.of("/v1/status", "/v1/logs")) {
             assertEquals(404, request(HttpMethod.GET, path, true).status().code(), path);
         }
         for (String path : List.of("/v1/shutdown", "/v1/start?target=web", "/v1/reload", "/v1/upgrade")) {
             assertEquals(404, request(HttpMethod.POST, path, true).status().code(), path);
         }
-        assertEquals(List.of("metrics"), calls);
+        assertEquals(List.of("metrics", "ready *"), calls);
     }
 
     @Test
