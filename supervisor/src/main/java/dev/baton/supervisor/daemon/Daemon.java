@@ -30,6 +30,7 @@ import dev.baton.supervisor.log.LogFiles;
 import dev.baton.supervisor.log.LogHub;
 import dev.baton.supervisor.log.LogStream;
 import dev.baton.supervisor.process.NuProcessLauncher;
+import dev.baton.supervisor.process.OrphanReaper;
 import dev.baton.supervisor.process.Posix;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -102,6 +103,8 @@ public final class Daemon {
     private final EventRunner events;
     /** Why the daemon stops, once it does. */
     private volatile String stopReason;
+    /** Reaps the orphans reparented to Baton (as PID 1, or as its workers' subreaper) from construction on. */
+    private final OrphanReaper reaper = OrphanReaper.start();
 
     /** The daemon could not start; the message is one line for the operator. */
     public static final class StartupException extends Exception {
@@ -125,6 +128,10 @@ public final class Daemon {
                 () -> residentBytes(PROCESSES.groups(groups)), metricsThread));
         this.events = EventRunner.start(config.daemon().eventCommand(), config.file().getParent(), childEnvironment(),
                 config.daemon().logDir().resolve("event_command.log"));
+        if (!reaper.subreaper() && Posix.getpid() != 1) {
+            Log.warn("cannot become the subreaper of the workers (prctl PR_SET_CHILD_SUBREAPER refused): their"
+                    + " orphaned children go to init");
+        }
     }
 
     /**
@@ -286,6 +293,7 @@ public final class Daemon {
         if (held != null) {
             held.release();
         }
+        reaper.close();
         loop.close();
         Log.info("baton stopped");
         Log.flush();

@@ -4,6 +4,7 @@ import dev.baton.proxy.Listener;
 import dev.baton.supervisor.Log;
 import dev.baton.supervisor.control.ReloadStep;
 import dev.baton.supervisor.control.UpgradeSummary;
+import dev.baton.supervisor.process.OwnChildren;
 import dev.baton.supervisor.process.Posix;
 
 import java.io.File;
@@ -68,7 +69,7 @@ final class Upgrade implements Handoff.Watcher {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
-            process = builder.start();
+            process = OwnChildren.start(builder);
         } catch (IOException e) {
             closeHandoff();
             throw new IllegalStateException("cannot upgrade: " + e.getMessage());

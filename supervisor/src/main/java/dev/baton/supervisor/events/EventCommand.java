@@ -2,6 +2,7 @@ package dev.baton.supervisor.events;
 
 import dev.baton.conf.Signal;
 import dev.baton.supervisor.control.Json;
+import dev.baton.supervisor.process.OwnChildren;
 import dev.baton.supervisor.process.Posix;
 import dev.baton.supervisor.process.SpawnCheck;
 import dev.baton.supervisor.process.SpawnException;
@@ -70,7 +71,7 @@ final class EventCommand {
             builder.environment().putAll(env);
             builder.environment().put("BATON_EVENT", event.event());
             Files.createDirectories(output.getParent());
-            process = builder.start();
+            process = OwnChildren.start(builder);
         } catch (SpawnException e) {
             return "cannot start: " + e.getMessage();
         } catch (IOException | RuntimeException e) {

@@ -66,8 +66,16 @@ final class NuChild implements ChildProcess {
         killGroupOnExit = enabled;
     }
 
-    /** Runs on a watcher thread until the child has exited. */
+    /** Runs on a watcher thread until the child has exited and been reaped (by it, or by NuProcess first). */
     void watch() {
+        try {
+            watchUntilReaped();
+        } finally {
+            OwnChildren.reaped(pid);
+        }
+    }
+
+    private void watchUntilReaped() {
         Optional<ExitStatus> status = Posix.awaitExitWithoutReaping(pid);
         if (status.isPresent()) {
             exact = status.get();

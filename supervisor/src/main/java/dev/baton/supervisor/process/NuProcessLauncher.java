@@ -36,7 +36,7 @@ public final class NuProcessLauncher implements Launcher {
         NuChild child = new NuChild(listener);
         NuProcessBuilder builder = new NuProcessBuilder(argv, spec.environment());
         builder.setProcessListener(child.handler());
-        NuProcess process = builder.start();
+        NuProcess process = OwnChildren.spawn(builder::start, NuProcess::getPID);
         if (process == null || process.getPID() <= 0) {
             throw new SpawnException("cannot start " + argv.get(argv.size() - spec.command().size()));
         }

@@ -8,14 +8,19 @@ import com.sun.jna.ptr.IntByReference;
 
 import java.util.Optional;
 
-/** The few libc calls the JDK does not offer: signals to process groups, exact exit status, user lookup. */
+/**
+ * The few libc calls the JDK does not offer: signals to process groups, exact exit status, reaping orphans, user
+ * lookup.
+ */
 public final class Posix {
 
     public static final int ESRCH = 3;
     public static final int ECHILD = 10;
     public static final int EINTR = 4;
 
+    private static final int P_ALL = 0;
     private static final int P_PID = 1;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int WNOHANG = 1;
     private static final int WEXITED = 4;
     private static final int WNOWAIT = 0x01000000;
@@ -48,6 +53,8 @@ public final class Posix {
         int pthread_sigmask(int how, Pointer set, Pointer oldset);
 
         long sysconf(int name);
+
+        int prctl(int option, long arg2, long arg3, long arg4, long arg5);
     }
 
     private static final int SC_CLK_TCK = 2;
@@ -116,6 +123,26 @@ public final class Posix {
     /** Reaps child {@code pid} if it has exited; never blocks. */
     public static void reap(int pid) {
         C.waitpid(pid, new IntByReference(), WNOHANG);
+    }
+
+    /** Reaps child {@code pid} if it has exited; never blocks. True when it reaped one. */
+    static boolean reapExited(int pid) {
+        return C.waitpid(pid, new IntByReference(), WNOHANG) == pid;
+    }
+
+    /** True when some child of this process (of any of its threads) has exited and awaits reaping; reaps none. */
+    static boolean exitedChildWaiting() {
+        Memory info = new Memory(SIGINFO_SIZE);
+        info.clear();
+        return C.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.getInt(16) != 0;
+    }
+
+    /**
+     * Makes this process the reaper of its descendants' orphans ({@code PR_SET_CHILD_SUBREAPER}, Linux 3.4), as the
+     * init of a PID namespace is; {@code false} undoes it. False when the kernel refused.
+     */
+    static boolean childSubreaper(boolean on) {
+        return C.prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) == 0;
     }
 
     /**
