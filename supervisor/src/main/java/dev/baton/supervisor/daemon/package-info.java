@@ -23,6 +23,9 @@
  *       {@link dev.baton.supervisor.Target}s. {@code reread}, {@code avail} and {@code update} read the file on the
  *       reload thread and compare it with the same ({@code ConfigDiff}); {@code update} changes nothing but
  *       through the reload path.</li>
+ *   <li>{@code /ready} answers 503 from the moment a shutdown is asked (SIGTERM, SIGINT, {@code baton shutdown}),
+ *       without asking the loop, and the listeners keep accepting for {@code shutdown_delay} after it; the daemon an
+ *       upgrade replaces keeps answering 200 until it exits ({@code Lifecycle}, {@code Readiness}).</li>
  *   <li>Worker, reload and daemon events are only queued for {@code event_command}
  *       ({@link dev.baton.supervisor.events.EventRunner}); the last, {@code daemon_stopped}, is queued once every
  *       worker has stopped, and the daemon exits once it is delivered or a bounded wait has passed.</li>
