@@ -66,6 +66,10 @@ class Pid1IT {
         System.out.println("Pid1IT: " + ORPHANS + " orphans, at most " + most.get()
                 + " zombies of baton seen at once; " + sevenExits(log).size() + " seven exits");
 
+        Cli.Result upgrade = sandbox.baton("upgrade");
+        assertEquals(1, upgrade.exit(), upgrade::toString);
+        assertTrue(upgrade.err().contains("cannot upgrade: Baton is PID 1"), upgrade::toString);
+
         assertTrue(Procs.signal(baton, "TERM"), "kill -TERM " + baton); // as docker stop does, from outside
         int exit = unshare.awaitExit(Sandbox.PATIENCE);
 

@@ -424,10 +424,17 @@ public final class Daemon {
     /**
      * {@code baton upgrade}, SIGUSR2: replaces this daemon with a new one ({@link Upgrade}). The returned future
      * completes once the new daemon is starting, with the future of the summary; it fails with
-     * {@link IllegalStateException} when an upgrade or a reload is running, or Baton is shutting down.
+     * {@link IllegalStateException} when an upgrade or a reload is running, or Baton is shutting down, and with
+     * {@link IllegalArgumentException} when Baton is PID 1 (of a container): the kernel ends every process of the
+     * namespace, the new daemon included, when PID 1 exits.
      */
     CompletableFuture<CompletableFuture<UpgradeSummary>> upgrade(Consumer<ReloadStep> progress) {
         return CompletableFuture.supplyAsync(() -> {
+            if (Posix.getpid() == 1) {
+                Log.info("upgrade refused: Baton is PID 1");
+                throw new IllegalArgumentException("cannot upgrade: Baton is PID 1 of its container, and the"
+                        + " container ends when PID 1 exits; replace the container instead (a rolling update)");
+            }
             if (shuttingDown()) {
                 throw new IllegalStateException("Baton is shutting down");
             }
