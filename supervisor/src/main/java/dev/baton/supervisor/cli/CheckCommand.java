@@ -2,8 +2,8 @@ package dev.baton.supervisor.cli;
 
 import dev.baton.conf.BatonConfig;
 import dev.baton.conf.LogDestination;
-import dev.baton.conf.Placeholders;
 import dev.baton.conf.ProgramConfig;
+import dev.baton.supervisor.log.LogFiles;
 import dev.baton.supervisor.process.Posix;
 import dev.baton.supervisor.process.ProcessSpec;
 import dev.baton.supervisor.process.SpawnCheck;
@@ -29,9 +29,6 @@ import java.util.concurrent.Callable;
         + " cannot enter the directory or run the command, a log file's folder that does not exist.")
 final class CheckCommand implements Callable<Integer> {
 
-    /** The PATH a worker's command is looked up in when its environment has none (as {@link SpawnCheck}'s). */
-    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
     @Mixin
     ConfigOptions options;
 
@@ -42,14 +39,14 @@ final class CheckCommand implements Callable<Integer> {
      * What would stop a program's workers that {@link SpawnCheck} does not see: its {@code user} (not root) cannot
      * enter its directory or run its command; a log file's folder does not exist.
      */
-    static List<String> warnings(ProgramConfig p, BatonConfig config, Map<String, String> env) {
+    static List<String> warnings(ProgramConfig p, Map<String, String> env) {
         List<String> warnings = new ArrayList<>();
         Optional<Posix.UserInfo> user = p.user().flatMap(Posix::lookupUser);
         if (user.isPresent() && user.get().uid() != 0) {
             UserAccess access = UserAccess.of(user.get().name(), user.get().uid(), user.get().gid());
             access.cannotEnter(p.directory()).ifPresent(why -> warnings.add("user " + access.user()
                     + " cannot enter directory " + p.directory() + " (" + why + ")"));
-            command(p.command().get(0), p.directory(), env.getOrDefault("PATH", DEFAULT_PATH))
+            SpawnCheck.commandFile(p.command().get(0), p.directory(), env)
                     .flatMap(access::cannotRun).ifPresent(why -> warnings.add("user " + access.user()
                             + " cannot run command " + p.command().get(0) + " (" + why + ")"));
         }
@@ -61,30 +58,13 @@ final class CheckCommand implements Callable<Integer> {
             }
             for (int slot = 0; slot < p.numprocs(); slot++) {
                 int number = p.workerNumber(slot);
-                String path = Placeholders.expand(log.template(), Map.of("program", p.name(), "worker", number,
-                        "process_name", p.workerName(number)));
-                Path folder = config.file().getParent().resolve(path).normalize().getParent();
+                Path folder = LogFiles.filePath(log, p.name(), number, p.workerName(number)).getParent();
                 if (folder != null && !Files.isDirectory(folder) && missing.add(folder)) {
                     warnings.add(key + ": folder " + folder + " does not exist");
                 }
             }
         }
         return warnings;
-    }
-
-    /** The file a worker's command runs, found as {@link SpawnCheck} finds it; empty when it finds none. */
-    static Optional<Path> command(String command, Path dir, String path) {
-        if (command.contains("/")) {
-            Path file = dir.resolve(command).normalize();
-            return Files.exists(file) ? Optional.of(file) : Optional.empty();
-        }
-        for (String entry : path.split(":")) {
-            Path file = dir.resolve(entry.isEmpty() ? "." : entry).resolve(command);
-            if (Files.isRegularFile(file) && Files.isExecutable(file)) {
-                return Optional.of(file);
-            }
-        }
-        return Optional.empty();
     }
 
     @Override
@@ -96,7 +76,7 @@ final class CheckCommand implements Callable<Integer> {
             ProcessSpec worker = new ProcessSpec(p.name(), p.command(), p.directory(), env, p.user(), p.stopsignal());
             SpawnCheck.problem(worker).ifPresent(problem -> spec.commandLine().getErr()
                     .println("warning: program." + p.name() + ": cannot start now: " + problem));
-            warnings(p, config, env).forEach(w -> spec.commandLine().getErr().println("warning: program." + p.name()
+            warnings(p, env).forEach(w -> spec.commandLine().getErr().println("warning: program." + p.name()
                     + ": " + w));
         }
         int workers = config.programs().stream().mapToInt(p -> p.numprocs()).sum();

@@ -118,6 +118,18 @@ public final class SpawnCheck {
         return found.get();
     }
 
+    /**
+     * The file a worker's command runs, looked up as a spawn looks it up ({@code env}'s {@code PATH}, from
+     * {@code dir}); empty when no runnable file is found ({@link #problem} says why).
+     */
+    public static Optional<Path> commandFile(String command, Path dir, Map<String, String> env) {
+        try {
+            return Optional.of(Path.of(executable(command, dir, env.getOrDefault("PATH", DEFAULT_PATH))));
+        } catch (SpawnException e) {
+            return Optional.empty();
+        }
+    }
+
     static String executable(String command, Path dir, String path) throws SpawnException {
         if (command.contains("/")) {
             Path file = dir.resolve(command).normalize();

@@ -137,13 +137,14 @@ class CheckCommandTest {
                 web.redirectStderr(), web.stdoutLogfileMaxbytes(), web.stdoutLogfileBackups(),
                 web.stderrLogfileMaxbytes(), web.stderrLogfileBackups(), web.priority(), web.user(), web.reload(),
                 web.proxy(), web.recycle(), new WorkerNaming(1, "{program}_{worker:02}"), web.umask(),
-                LogDestination.file("logs/{process_name}/out.log"), LogDestination.file("/nonexistent/{program}.err"));
+                LogDestination.file(dir.resolve("logs/{process_name}/out.log").toString()),
+                LogDestination.file("/nonexistent/{program}.err"));
         assertEquals(List.of("stdout_logfile: folder " + dir.resolve("logs/web_02") + " does not exist",
                 "stderr_logfile: folder /nonexistent does not exist"), warnings(logged));
     }
 
     private List<String> warnings(ProgramConfig p) {
-        return CheckCommand.warnings(p, config, Map.of());
+        return CheckCommand.warnings(p, Map.of());
     }
 
     private BatonConfig config;
