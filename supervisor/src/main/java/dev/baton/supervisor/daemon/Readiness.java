@@ -59,6 +59,6 @@ final class Readiness {
         if (!program.listens()) {
             return program.running() > 0;
         }
-        return proxy != null && proxy.backends().stream().map(BackendStats::state).anyMatch("HEALTHY"::equals);
+        return proxy != null && proxy.backends().stream().anyMatch(BackendStats::routable);
     }
 }
