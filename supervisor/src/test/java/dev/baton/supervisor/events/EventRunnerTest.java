@@ -161,6 +161,7 @@ class EventRunnerTest {
         runner.emit(Event.daemon(Event.Type.DAEMON_STARTED, 1, null, "hello", 0));
 
         await("1 run", () -> runner.runs() == 1);
+        await("the failure report", () -> !warnings.isEmpty()); // counted before it is logged
         assertEquals(List.of("event_command: failed: event daemon_started: cannot start: command not found: "
                 + dir.resolve("no-such-hook")), warnings);
     }
